@@ -1,0 +1,32 @@
+// Reports: each measured outcome beside what the model predicts, with a
+// verdict, as a terminal table and as Markdown.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "analysis/results.h"
+
+namespace fluence::analysis {
+
+struct ReportRow {
+  std::string quantity;
+  std::string measured;
+  std::string model;    // empty when no model speaks to it
+  std::string verdict;  // "ok", "DISAGREES", or empty
+};
+
+struct RunReport {
+  std::string title;
+  std::vector<ReportRow> rows;
+  bool disagrees() const;
+};
+
+// Builds the report for one run; fails if the summary lacks a field the
+// scenario kind must have.
+Result<RunReport> report_run(const RunResult& run);
+
+std::string render_table(const RunReport& report);
+std::string render_markdown(const std::vector<RunReport>& reports);
+
+}  // namespace fluence::analysis

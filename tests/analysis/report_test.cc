@@ -1,0 +1,69 @@
+#include "analysis/report.h"
+
+#include <gtest/gtest.h>
+
+#include "analysis/kademlia_model.h"
+
+namespace fluence::analysis {
+namespace {
+
+TEST(WilsonIntervalTest, MatchesAHandComputedCase) {
+  // 95 of 100 at z = 1.96: the textbook Wilson interval is [0.8882, 0.9785].
+  Interval i = wilson_interval(95, 100, 1.96);
+  EXPECT_NEAR(i.low, 0.8882, 5e-4);
+  EXPECT_NEAR(i.high, 0.9785, 5e-4);
+  Interval all = wilson_interval(1000, 1000);
+  EXPECT_DOUBLE_EQ(all.high, 1.0);
+  EXPECT_LT(all.low, 1.0);
+  EXPECT_GT(all.low, 0.99);
+}
+
+TEST(HopPredictionTest, GrowsWithLogN) {
+  EXPECT_NEAR(predict_hops(1024, 20).log2_n, 10.0, 1e-9);
+  EXPECT_NEAR(predict_hops(10240, 20).log2_n_over_k, 9.0, 1e-9);
+  EXPECT_DOUBLE_EQ(predict_hops(4, 20).log2_n_over_k, 1.0);
+}
+
+RunResult kademlia_run(double success, double hops_mean) {
+  RunResult run;
+  run.folder = "/tmp/run";
+  run.summary = {{"kind", "kademlia-lookup"}, {"scenario", "test"}, {"seed", 1},
+                 {"nodes", 1000}, {"lookups", 2000}, {"lookup_success_rate", success},
+                 {"hops_mean", hops_mean}, {"hops_p99", 5}, {"messages_per_lookup", 40.0},
+                 {"trace_hash", "abcdef"}};
+  return run;
+}
+
+TEST(ReportTest, AgreesWhenMeasurementsFitTheModel) {
+  Result<RunReport> report = report_run(kademlia_run(0.999, 3.1));
+  ASSERT_TRUE(report.is_ok()) << report.status().to_string();
+  EXPECT_FALSE(report->disagrees());
+  EXPECT_NE(render_table(*report).find("lookup success rate"), std::string::npos);
+  EXPECT_NE(render_markdown({*report}).find("| hops (mean) | 3.10 |"), std::string::npos);
+}
+
+TEST(ReportTest, FlagsALowSuccessRateAndTooManyHops) {
+  Result<RunReport> low = report_run(kademlia_run(0.95, 3.1));
+  ASSERT_TRUE(low.is_ok());
+  EXPECT_TRUE(low->disagrees());
+  Result<RunReport> deep = report_run(kademlia_run(1.0, 12.0));  // log2(1000) ~ 9.97
+  ASSERT_TRUE(deep.is_ok());
+  EXPECT_TRUE(deep->disagrees());
+}
+
+TEST(ReportTest, MissingFieldIsNamed) {
+  RunResult run = kademlia_run(1.0, 3.0);
+  run.summary.erase("hops_p99");
+  Result<RunReport> report = report_run(run);
+  ASSERT_FALSE(report.is_ok());
+  EXPECT_NE(report.status().message().find("hops_p99"), std::string::npos);
+}
+
+TEST(ReportTest, UnknownKindIsAnError) {
+  RunResult run = kademlia_run(1.0, 3.0);
+  run.summary["kind"] = "mystery";
+  EXPECT_FALSE(report_run(run).is_ok());
+}
+
+}  // namespace
+}  // namespace fluence::analysis
