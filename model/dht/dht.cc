@@ -154,11 +154,19 @@ void Dht::refresh_buckets_beyond_nearest(std::function<void()> done) {
   if (limit == 0) return done();
   auto waiting = std::make_shared<int>(limit);
   for (int bucket = 0; bucket < limit; ++bucket) {
-    lookup(random_id_in_bucket(self_.id, bucket, env_.random()),
-           static_cast<size_t>(config_.bucket_size), [waiting, done](LookupResult) {
-             if (--*waiting == 0) done();
-           });
+    refresh_bucket(bucket, [waiting, done] {
+      if (--*waiting == 0) done();
+    });
   }
+}
+
+void Dht::refresh_bucket(int bucket, std::function<void()> done) {
+  LookupOptions options;
+  options.target = random_id_in_bucket(self_.id, bucket, env_.random());
+  options.count = config_.refresh_lookup_count;
+  options.paths = 1;
+  options.parallelism = config_.parallelism;
+  start_lookup(options, [done = std::move(done)](LookupResult, std::optional<Record>) { done(); });
 }
 
 void Dht::lookup(const NodeId& target, size_t count, std::function<void(LookupResult)> done) {
@@ -325,8 +333,7 @@ void Dht::refresh() {
   }
   for (int bucket = 0; bucket <= deepest; ++bucket) {
     if (now - bucket_touched_[bucket] < config_.refresh_interval) continue;
-    lookup(random_id_in_bucket(self_.id, bucket, env_.random()),
-           static_cast<size_t>(config_.bucket_size), [](LookupResult) {});
+    refresh_bucket(bucket, [] {});
   }
   schedule_refresh();
 }
