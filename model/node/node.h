@@ -33,6 +33,8 @@ class Node {
   const dht::Contact& contact() const { return dht_.self(); }
   const dht::Identity& identity() const { return identity_; }
   const rpc::Rpc& rpc() const { return rpc_; }
+  // Roles other than the DHT register their protocol handlers here.
+  rpc::Rpc& rpc() { return rpc_; }
 
  private:
   void save_contacts();

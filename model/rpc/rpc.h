@@ -17,6 +17,7 @@ namespace fluence::rpc {
 
 enum class Protocol : uint8_t {
   kDht = 1,
+  kReplication,
   kLimit,  // first unused value; decoders reject it and above
 };
 

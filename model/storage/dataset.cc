@@ -307,13 +307,28 @@ Result<Bytes> Dataset::entry_value(uint64_t index) const {
 }
 
 Result<std::vector<std::pair<Bytes, Bytes>>> Dataset::snapshot_entries() const {
+  bool complete = false;
+  return entries_after({}, SIZE_MAX, &complete);
+}
+
+Result<std::vector<std::pair<Bytes, Bytes>>> Dataset::entries_after(ByteView after, size_t max_bytes,
+                                                                    bool* complete) const {
   std::vector<std::pair<Bytes, Bytes>> entries;
   Bytes prefix = key('e', {});
+  Bytes start = key('e', after);
+  if (!after.empty()) start.push_back(0x00);  // the smallest key after `after`
+  size_t gathered = 0;
+  *complete = true;
   std::unique_ptr<env::StoreIterator> it = store_->iterate();
-  for (it->seek(prefix); it->valid(); it->next()) {
+  for (it->seek(start); it->valid(); it->next()) {
     ByteView k = it->key();
     if (k.size() < prefix.size() || !std::equal(prefix.begin(), prefix.end(), k.begin())) break;
+    if (gathered >= max_bytes) {
+      *complete = false;
+      break;
+    }
     entries.emplace_back(Bytes(k.begin() + prefix.size(), k.end()), Bytes(it->value().begin(), it->value().end()));
+    gathered += k.size() + it->value().size();
   }
   FL_RETURN_IF_ERROR(it->status());
   return entries;

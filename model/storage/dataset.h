@@ -96,6 +96,10 @@ class Dataset {
   // Snapshot transfer for a replica that fell behind a compacted journal:
   // every entry in key order, and installing them at a sequence.
   Result<std::vector<std::pair<Bytes, Bytes>>> snapshot_entries() const;
+  // Entries with key > `after` (all when empty) in key order, stopping once
+  // about `max_bytes` are gathered; `complete` says whether the end was reached.
+  Result<std::vector<std::pair<Bytes, Bytes>>> entries_after(ByteView after, size_t max_bytes,
+                                                             bool* complete) const;
   Status install_snapshot(const std::vector<std::pair<Bytes, Bytes>>& entries, uint64_t sequence);
 
   // For adversary strategies and tests: drop an entry from this replica's

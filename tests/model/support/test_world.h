@@ -47,7 +47,12 @@ class TestWorld {
   node::Node& add_node(const dht::DhtConfig& config);
   node::Node& node(size_t index) { return *nodes_[index].node; }
   size_t size() const { return nodes_.size(); }
+  // A crashed node receives nothing and its timers do not fire; restore()
+  // brings it back with its memory and store intact (timers lost meanwhile
+  // stay lost, as after a real restart).
   void crash(size_t index) { nodes_[index].down = true; }
+  void restore(size_t index) { nodes_[index].down = false; }
+  TestEnv& env(size_t index) { return *nodes_[index].env; }
 
   // Runs events until the queue is empty or virtual time passes `until`.
   void run_for(env::Duration duration);
