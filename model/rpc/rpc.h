@@ -18,6 +18,7 @@ namespace fluence::rpc {
 enum class Protocol : uint8_t {
   kDht = 1,
   kReplication,
+  kPor,
   kLimit,  // first unused value; decoders reject it and above
 };
 

@@ -1,0 +1,88 @@
+#include "model/por/round.h"
+
+namespace fluence::por {
+
+struct Arbiter::Round {
+  PorChallenge challenge;
+  std::vector<Member> members;
+  std::vector<std::optional<PorResponse>> responses;
+  std::vector<Fault> faults;
+  size_t waiting = 0;
+  std::function<void(std::vector<PorVerdict>)> done;
+};
+
+Arbiter::Arbiter(env::Env& env, rpc::Rpc& rpc, const crypto::SigningKey& key, RoundConfig config)
+    : env_(env), rpc_(rpc), key_(key), config_(config) {
+  FL_ASSERT(config_.openings <= config_.chunks);
+}
+
+Arbiter::~Arbiter() { *alive_ = false; }
+
+void Arbiter::run_round(const storage::DatasetId& dataset, uint64_t tick, const crypto::Hash256& root,
+                        uint64_t entries, const std::vector<Member>& members,
+                        std::function<void(std::vector<PorVerdict>)> done) {
+  auto round = std::make_shared<Round>();
+  round->challenge = PorChallenge::make(key_, dataset, tick, root, entries, config_.chunks, config_.openings);
+  round->members = members;
+  round->responses.resize(members.size());
+  round->faults.assign(members.size(), Fault::kLate);
+  round->waiting = members.size();
+  round->done = std::move(done);
+  if (members.empty()) return finish(round);
+  env_.charge(env::Work::kSign, 1);
+  Bytes request = codec::encode(round->challenge);
+  for (size_t i = 0; i < members.size(); ++i) {
+    rpc_.request(members[i].address, rpc::Protocol::kPor, request, config_.max_response_time,
+                 [this, alive = alive_, round, i](Result<Bytes> body, const env::Peer&) {
+                   if (!*alive) return;
+                   if (body) {
+                     Result<PorResponse> response = codec::decode<PorResponse>(*body);
+                     if (!response) {
+                       round->faults[i] = Fault::kMalformed;
+                     } else if (response->node != round->members[i].id) {
+                       round->faults[i] = Fault::kWrongChallenge;
+                     } else {
+                       env_.charge(env::Work::kVerify, 1 + response->openings.size());
+                       round->faults[i] = check_response(round->challenge, *response);
+                       round->responses[i] = std::move(*response);
+                     }
+                   }  // no body: timed out, the fault stays kLate
+                   if (--round->waiting == 0) finish(round);
+                 });
+  }
+}
+
+void Arbiter::finish(const std::shared_ptr<Round>& round) {
+  // Compare salted hashes among the responses that passed alone.
+  std::vector<PorResponse> sound;
+  std::vector<size_t> who;
+  for (size_t i = 0; i < round->members.size(); ++i) {
+    if (round->faults[i] == Fault::kNone) {
+      sound.push_back(*round->responses[i]);
+      who.push_back(i);
+    }
+  }
+  // A lone answer has nothing to disagree with; openings alone judge it.
+  if (sound.size() >= 2) {
+    std::vector<bool> disagree = disagreements(round->challenge, sound);
+    for (size_t j = 0; j < sound.size(); ++j) {
+      if (disagree[j]) round->faults[who[j]] = Fault::kDisagrees;
+    }
+  }
+  std::vector<PorVerdict> verdicts;
+  for (size_t i = 0; i < round->members.size(); ++i) {
+    verdicts.push_back(PorVerdict::make(key_, round->challenge, round->members[i].id, round->faults[i]));
+  }
+  env_.charge(env::Work::kSign, verdicts.size());
+  round->done(std::move(verdicts));
+}
+
+std::optional<Bytes> Prover::on_message(const env::Peer&, rpc::Kind kind, ByteView body) {
+  if (kind != rpc::Kind::kRequest) return std::nullopt;
+  Result<PorChallenge> challenge = codec::decode<PorChallenge>(body);
+  if (!challenge || challenge->dataset != dataset_.id() || !challenge->check().is_ok()) return std::nullopt;
+  ++answered_;
+  return codec::encode(prove(*challenge, dataset_, identity_.id, identity_.key).response);
+}
+
+}  // namespace fluence::por

@@ -1,0 +1,69 @@
+// One proof-of-retrievability round over the network: an arbiter challenges
+// every cluster member, waits at most the contract's max response time, and
+// signs a verdict per member; members answer from their replica.
+//
+// Time is the point of the deadline: a member that deleted data and fetches
+// it from a peer when challenged spends a network round trip and the
+// transfer of the opened entries, and misses the deadline when that costs
+// more than the contract allows.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "model/env/env.h"
+#include "model/dht/identity.h"
+#include "model/por/por.h"
+#include "model/rpc/rpc.h"
+
+namespace fluence::por {
+
+struct RoundConfig {
+  uint16_t chunks = 100;    // c
+  uint16_t openings = 4;    // s
+  env::Duration max_response_time = std::chrono::seconds(5);
+};
+
+struct Member {
+  env::Address address;
+  dht::NodeId id;
+};
+
+class Arbiter {
+ public:
+  Arbiter(env::Env& env, rpc::Rpc& rpc, const crypto::SigningKey& key, RoundConfig config);
+  ~Arbiter();
+
+  // Challenges every member about the state committed at (root, entries);
+  // `done` gets one signed verdict per member, in the members' order.
+  void run_round(const storage::DatasetId& dataset, uint64_t tick, const crypto::Hash256& root,
+                 uint64_t entries, const std::vector<Member>& members,
+                 std::function<void(std::vector<PorVerdict>)> done);
+
+ private:
+  struct Round;
+  void finish(const std::shared_ptr<Round>& round);
+
+  env::Env& env_;
+  rpc::Rpc& rpc_;
+  const crypto::SigningKey& key_;
+  RoundConfig config_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+// Answers challenges for one dataset replica. Owners route kPor requests here.
+class Prover {
+ public:
+  Prover(const storage::Dataset& dataset, const dht::Identity& identity)
+      : dataset_(dataset), identity_(identity) {}
+  std::optional<Bytes> on_message(const env::Peer& from, rpc::Kind kind, ByteView body);
+  uint64_t challenges_answered() const { return answered_; }
+
+ private:
+  const storage::Dataset& dataset_;
+  const dht::Identity& identity_;
+  uint64_t answered_ = 0;
+};
+
+}  // namespace fluence::por
