@@ -1,0 +1,7 @@
+// libFuzzer target: por::PorVerdict from untrusted bytes.
+#include "model/por/por.h"
+#include "tests/fuzz/canonical_round_trip.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  return fluence::fuzz::canonical_round_trip<fluence::por::PorVerdict>(data, size);
+}
