@@ -36,13 +36,18 @@ std::optional<DhtMessage> Dht::accept(const env::Peer& from, ByteView body) {
     return std::nullopt;
   }
   const Contact& sender = message->sender;
-  if (sender.key != from.key || sender.address != from.address ||
-      !sender.valid(config_.puzzle_difficulty)) {
+  if (sender.key != from.key || sender.address != from.address || !contact_valid(sender)) {
     env_.log(env::LogLevel::kDebug, "dht: sender contact of a message from " + from.address +
                                         " does not match its channel or puzzle");
     return std::nullopt;
   }
   return std::move(*message);
+}
+
+bool Dht::contact_valid(const Contact& contact) const {
+  std::optional<Contact> known = table_.find(contact.id);
+  if (known && known->key == contact.key && known->nonce == contact.nonce) return true;
+  return contact.valid(config_.puzzle_difficulty);
 }
 
 void Dht::observe(const Contact& contact) {
@@ -227,7 +232,7 @@ void Dht::send_query(uint64_t lookup_id, const Contact& to, const LookupOptions&
                    reply.ok = true;
                    observe(message->sender);
                    for (const Contact& contact : message->contacts) {
-                     if (contact.valid(config_.puzzle_difficulty)) reply.closer.push_back(contact);
+                     if (contact_valid(contact)) reply.closer.push_back(contact);
                    }
                    if (message->record && message->record->signature_valid()) {
                      reply.record = std::move(message->record);
