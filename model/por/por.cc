@@ -101,6 +101,13 @@ std::vector<uint16_t> PorChallenge::opened_positions(const dht::NodeId& node) co
   return positions;
 }
 
+std::optional<storage::DatasetId> PorChallenge::peek_dataset(ByteView body) {
+  codec::Reader reader(body);
+  storage::DatasetId id = reader.fixed<storage::kDatasetIdBytes>("challenge.dataset");
+  if (!reader.ok()) return std::nullopt;
+  return id;
+}
+
 crypto::Hash256 PorChallenge::digest() const { return crypto::blake2b_256(codec::encode(*this)); }
 
 void PorChallenge::encode(codec::Writer& writer) const {

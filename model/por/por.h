@@ -60,6 +60,7 @@ struct PorChallenge {
   crypto::Hash256 digest() const;
 
   Bytes seed_message() const;
+  static std::optional<storage::DatasetId> peek_dataset(ByteView body);
   bool operator==(const PorChallenge&) const = default;
   void encode(codec::Writer& writer) const;
   static PorChallenge decode(codec::Reader& reader);

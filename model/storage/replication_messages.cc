@@ -31,6 +31,14 @@ void ReplicationMessage::encode(codec::Writer& writer) const {
   }
 }
 
+std::optional<DatasetId> ReplicationMessage::peek_dataset(ByteView body) {
+  codec::Reader reader(body);
+  reader.tag("replication.type", static_cast<uint8_t>(Type::kLimit));
+  DatasetId id = reader.fixed<kDatasetIdBytes>("replication.dataset");
+  if (!reader.ok()) return std::nullopt;
+  return id;
+}
+
 ReplicationMessage ReplicationMessage::decode(codec::Reader& reader) {
   ReplicationMessage m;
   m.type = static_cast<Type>(reader.tag("replication.type", static_cast<uint8_t>(Type::kLimit)));

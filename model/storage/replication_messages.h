@@ -1,6 +1,7 @@
 // Wire messages of journal replication (see replication.h).
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "model/codec/codec.h"
@@ -37,6 +38,9 @@ struct ReplicationMessage {
 
   void encode(codec::Writer& writer) const;
   static ReplicationMessage decode(codec::Reader& reader);
+  // The dataset a message is about, read without decoding the rest, so a
+  // node hosting several datasets can route it.
+  static std::optional<DatasetId> peek_dataset(ByteView body);
 };
 
 }  // namespace fluence::storage

@@ -13,23 +13,23 @@ using std::chrono::seconds;
 class RoundTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dht::DhtConfig dht;
-    dht.puzzle_difficulty = 0;
+    node::NodeConfig config;
+    config.dht.puzzle_difficulty = 0;
+    config.datasets = {{id, {"t0", "t1", "t2"}}};  // node 3 arbitrates and holds nothing
     storage::JournalEntry entry{1, {}};
     for (int i = 0; i < 500; ++i) {
       std::string key = "k" + std::to_string(i), value = "cipher" + std::to_string(i);
       entry.mutations.push_back({storage::Mutation::Kind::kPutRow, Bytes(key.begin(), key.end()),
                                  Bytes(value.begin(), value.end()), {}, {}});
     }
-    for (size_t i = 0; i < 4; ++i) world.add_node(dht);
-    for (size_t i = 0; i < 3; ++i) {  // nodes 0..2 hold the dataset; node 3 arbitrates
-      datasets.push_back(std::make_unique<storage::Dataset>(std::move(*storage::Dataset::open(world.env(i).store(), id))));
+    for (size_t i = 0; i < 4; ++i) {
+      if (i == 3) config.datasets.clear();
+      world.add_node(config).start();
+    }
+    for (size_t i = 0; i < 3; ++i) {
+      datasets.push_back(world.node(i).dataset(id));
+      ASSERT_NE(datasets.back(), nullptr);
       ASSERT_TRUE(datasets.back()->apply(entry).is_ok());
-      provers.push_back(std::make_unique<Prover>(*datasets.back(), world.node(i).identity()));
-      Prover* prover = provers.back().get();
-      world.node(i).rpc().set_handler(rpc::Protocol::kPor, [prover](const env::Peer& from, rpc::Kind kind, ByteView body) {
-        return prover->on_message(from, kind, body);
-      });
       members.push_back({world.node(i).contact().address, world.node(i).identity().id});
     }
   }
@@ -45,8 +45,7 @@ class RoundTest : public ::testing::Test {
 
   testing::TestWorld world{9};
   storage::DatasetId id{4, 4};
-  std::vector<std::unique_ptr<storage::Dataset>> datasets;
-  std::vector<std::unique_ptr<Prover>> provers;
+  std::vector<storage::Dataset*> datasets;
   std::vector<Member> members;
 };
 

@@ -23,16 +23,20 @@ void TestEnv::send(const env::Address& to, Bytes message) {
 }
 
 node::Node& TestWorld::add_node(const dht::DhtConfig& config) {
+  node::NodeConfig node_config;
+  node_config.dht = config;
+  return add_node(std::move(node_config));
+}
+
+node::Node& TestWorld::add_node(node::NodeConfig config) {
   size_t index = nodes_.size();
   Slot slot;
   slot.env = std::make_unique<TestEnv>(*this, index, seed_);
   env::DeterministicRandom key_random(seed_, 500'000 + index);
-  Result<dht::Identity> identity = dht::Identity::generate(key_random, config.puzzle_difficulty);
+  Result<dht::Identity> identity = dht::Identity::generate(key_random, config.dht.puzzle_difficulty);
   FL_ASSERT(identity.is_ok());
-  node::NodeConfig node_config;
-  node_config.dht = config;
-  if (index > 0) node_config.bootstrap = {nodes_[0].env->self_address()};
-  slot.node = std::make_unique<node::Node>(*slot.env, std::move(*identity), node_config);
+  if (index > 0 && config.bootstrap.empty()) config.bootstrap = {nodes_[0].env->self_address()};
+  slot.node = std::make_unique<node::Node>(*slot.env, std::move(*identity), std::move(config));
   by_address_[slot.env->self_address()] = index;
   nodes_.push_back(std::move(slot));
   return *nodes_.back().node;

@@ -45,6 +45,9 @@ class TestWorld {
 
   // Adds a node; the first one added is everyone's bootstrap.
   node::Node& add_node(const dht::DhtConfig& config);
+  // As above with a whole node configuration; an empty bootstrap list gets
+  // node 0's address.
+  node::Node& add_node(node::NodeConfig config);
   node::Node& node(size_t index) { return *nodes_[index].node; }
   size_t size() const { return nodes_.size(); }
   // A crashed node receives nothing and its timers do not fire; restore()
