@@ -176,14 +176,17 @@ Result<Dataset> Dataset::open(env::Store& store, const DatasetId& id) {
     dataset.applied_ = meta->applied;
     dataset.first_journal_ = meta->first_journal;
   }
+  // The store iterates in key order, so the treap is built in one pass.
   Bytes prefix = dataset.key('e', {});
+  std::vector<std::pair<Bytes, Hash256>> entries;
   std::unique_ptr<env::StoreIterator> it = store.iterate();
   for (it->seek(prefix); it->valid(); it->next()) {
     ByteView k = it->key();
     if (k.size() < prefix.size() || !std::equal(prefix.begin(), prefix.end(), k.begin())) break;
-    dataset.tree_.put(k.subspan(prefix.size()), value_hash(it->value()));
+    entries.emplace_back(Bytes(k.begin() + prefix.size(), k.end()), value_hash(it->value()));
   }
   FL_RETURN_IF_ERROR(it->status());
+  dataset.tree_ = MerkleTreap::build_sorted(std::move(entries));
   return dataset;
 }
 
@@ -340,14 +343,19 @@ Status Dataset::install_snapshot(const std::vector<std::pair<Bytes, Bytes>>& ent
   env::WriteBatch batch;
   for (const auto& [k, v] : *current) batch.erase(key('e', k));
   for (uint64_t s = first_journal_; s <= applied_; ++s) batch.erase(key('j', big_endian(s)));
-  MerkleTreap tree;
-  for (const auto& [k, v] : entries) {
+  std::vector<std::pair<Bytes, Hash256>> hashed;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const auto& [k, v] = entries[i];
     if (k.empty() || k.size() > kMaxEntryKeyBytes) {
       return Status::error(ErrorCode::kMalformed, "snapshot entry key of " + std::to_string(k.size()) + " bytes");
     }
+    if (i > 0 && !std::lexicographical_compare(entries[i - 1].first.begin(), entries[i - 1].first.end(), k.begin(), k.end())) {
+      return Status::error(ErrorCode::kMalformed, "snapshot entries are not in increasing key order at " + std::to_string(i));
+    }
     batch.put(key('e', k), v);
-    tree.put(k, value_hash(v));
+    hashed.emplace_back(k, value_hash(v));
   }
+  MerkleTreap tree = MerkleTreap::build_sorted(std::move(hashed));
   uint64_t previous_applied = applied_, previous_first = first_journal_;
   applied_ = sequence;
   first_journal_ = sequence + 1;

@@ -118,6 +118,48 @@ std::unique_ptr<MerkleTreap::Node> MerkleTreap::insert(std::unique_ptr<Node> nod
   return node;
 }
 
+MerkleTreap MerkleTreap::build_sorted(std::vector<std::pair<Bytes, Hash256>> entries) {
+  MerkleTreap tree;
+  // The right spine of the tree built so far; priorities decrease down it.
+  std::vector<Node*> spine;
+  std::unique_ptr<Node> root;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    FL_ASSERT_MSG(i == 0 || compare(entries[i - 1].first, entries[i].first) < 0, "build_sorted needs increasing keys");
+    auto node = std::make_unique<Node>();
+    node->key = std::move(entries[i].first);
+    node->value = entries[i].second;
+    node->priority = crypto::blake2b_256("fluence/merkle-priority", {node->key});
+    Node* raw = node.get();
+    std::unique_ptr<Node> left;  // what the new node adopts as its left subtree
+    while (!spine.empty() && spine.back()->priority < raw->priority) spine.pop_back();
+    if (spine.empty()) {
+      left = std::move(root);
+      node->left = std::move(left);
+      root = std::move(node);
+    } else {
+      node->left = std::move(spine.back()->right);
+      spine.back()->right = std::move(node);
+    }
+    spine.push_back(raw);
+  }
+  // Hash bottom-up once: a post-order walk without recursion.
+  std::vector<std::pair<Node*, bool>> stack;
+  if (root) stack.push_back({root.get(), false});
+  while (!stack.empty()) {
+    auto [node, children_done] = stack.back();
+    stack.pop_back();
+    if (children_done) {
+      node->update();
+      continue;
+    }
+    stack.push_back({node, true});
+    if (node->left) stack.push_back({node->left.get(), false});
+    if (node->right) stack.push_back({node->right.get(), false});
+  }
+  tree.root_ = std::move(root);
+  return tree;
+}
+
 void MerkleTreap::put(ByteView key, const Hash256& value) {
   FL_ASSERT(key.size() <= kMaxEntryKeyBytes);
   // Replace in place when present: the shape does not change.

@@ -65,6 +65,11 @@ class MerkleTreap {
   MerkleTreap(MerkleTreap&&) noexcept;
   MerkleTreap& operator=(MerkleTreap&&) noexcept;
 
+  // Builds the tree from entries sorted by strictly increasing key in O(n),
+  // hashing each node once (a Cartesian-tree construction), as a replica
+  // rebuilding from its store does. Same root as inserting one by one.
+  static MerkleTreap build_sorted(std::vector<std::pair<Bytes, Hash256>> entries);
+
   // Inserts or replaces the entry at `key`.
   void put(ByteView key, const Hash256& value_hash);
   // Returns false if there was no such key.

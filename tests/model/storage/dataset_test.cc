@@ -182,6 +182,14 @@ TEST(DatasetTest, AFailedWriteChangesNothing) {
   EXPECT_TRUE(d->apply(journal[1]).is_ok());
 }
 
+TEST(DatasetTest, SnapshotOutOfOrderIsRejected) {
+  env::MemoryStore store;
+  Result<Dataset> d = Dataset::open(store, test_id());
+  Status status = d->install_snapshot({{b("rb"), b("1")}, {b("ra"), b("2")}}, 5);
+  EXPECT_EQ(status.code(), ErrorCode::kMalformed);
+  EXPECT_EQ(d->applied_sequence(), 0u);
+}
+
 TEST(JournalCodecTest, RoundTripAndNamedErrors) {
   JournalEntry entry = sample_journal(5).back();
   Bytes encoded = codec::encode(entry);

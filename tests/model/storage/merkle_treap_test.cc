@@ -77,6 +77,24 @@ TEST(MerkleTreapTest, EveryChangeMovesTheRoot) {
   EXPECT_EQ(*tree.find(key_of(8)), value_of(8));
 }
 
+TEST(MerkleTreapTest, BulkBuildEqualsIncrementalInserts) {
+  for (uint64_t n : {0, 1, 2, 3, 10, 1000}) {
+    MerkleTreap incremental;
+    std::map<Bytes, Hash256> sorted;
+    for (uint64_t i = 0; i < n; ++i) {
+      incremental.put(key_of(i), value_of(i));
+      sorted[key_of(i)] = value_of(i);
+    }
+    MerkleTreap bulk = MerkleTreap::build_sorted({sorted.begin(), sorted.end()});
+    EXPECT_EQ(bulk.root(), incremental.root()) << n;
+    EXPECT_EQ(bulk.size(), n);
+    EXPECT_EQ(bulk.depth(), incremental.depth()) << "same shape";
+    if (n > 0) {
+      EXPECT_TRUE(verify_proof(bulk.root(), n, n / 2, bulk.open(n / 2)));
+    }
+  }
+}
+
 TEST(MerkleTreapTest, KeysAreInOrderAndDepthIsLogarithmic) {
   MerkleTreap tree;
   std::map<Bytes, Hash256> truth;
