@@ -39,7 +39,7 @@ RoutingTable::ObserveResult RoutingTable::observe(const Contact& contact) {
   auto cached = find_by_id(bucket.replacements, contact.id);
   if (cached != bucket.replacements.end()) bucket.replacements.erase(cached);
   bucket.replacements.push_back(contact);
-  if (bucket.replacements.size() > kReplacementCacheSize) bucket.replacements.pop_front();
+  if (bucket.replacements.size() > kReplacementCacheSize) bucket.replacements.erase(bucket.replacements.begin());
   return {Outcome::kBucketFull, bucket.contacts.front()};
 }
 
