@@ -1,0 +1,176 @@
+#include "sim/scenario.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "sim/json_fields.h"
+
+namespace fluence::sim {
+
+namespace {
+
+using nlohmann::json;
+
+std::vector<size_t> read_node_list(const json& value, const std::string& path, size_t nodes, Status& status) {
+  std::vector<size_t> out;
+  if (!status.is_ok()) return out;
+  if (!value.is_array()) {
+    status = Status::error(ErrorCode::kMalformed, path + ": expected a list of node indices");
+    return out;
+  }
+  for (size_t i = 0; i < value.size(); ++i) {
+    if (!value[i].is_number_unsigned() || value[i].get<uint64_t>() >= nodes) {
+      status = Status::error(ErrorCode::kMalformed, path + "[" + std::to_string(i) + "]: expected a node index below " +
+                                                        std::to_string(nodes));
+      return out;
+    }
+    out.push_back(value[i].get<size_t>());
+  }
+  return out;
+}
+
+Status read_network(const json& value, const std::string& path, NetworkSpec& net) {
+  if (value.is_null()) {
+    net.regions = {Region{"default", 1, 5}};
+    return Status::ok();
+  }
+  JsonFields f(value, path);
+  net.model = f.text("model", net.model);
+  if (f.ok() && net.model != "CM02" && net.model != "LV08" && net.model != "Constant") {
+    f.fail("model", "expected CM02, LV08 or Constant");
+  }
+  net.bandwidth_mbps = f.number("bandwidth_mbps", net.bandwidth_mbps, 0.001, 1e6);
+  net.host_speed_gflops = f.number("host_speed_gflops", net.host_speed_gflops, 0.001, 1e6);
+  const json& regions = f.child("regions");
+  if (f.ok() && !regions.is_null()) {
+    if (!regions.is_array() || regions.empty()) {
+      f.fail("regions", "expected a non-empty list");
+    } else {
+      for (size_t i = 0; i < regions.size() && f.ok(); ++i) {
+        JsonFields r(regions[i], f.child_path("regions") + "[" + std::to_string(i) + "]");
+        Region region;
+        region.name = r.text("name", "region" + std::to_string(i));
+        region.weight = r.number("weight", 1, 1e-9, 1e9);
+        region.access_latency_ms = r.number("access_latency_ms", 5, 0, 1e6);
+        FL_RETURN_IF_ERROR(r.finish());
+        net.regions.push_back(region);
+      }
+    }
+  }
+  if (net.regions.empty()) net.regions = {Region{"default", 1, 5}};
+  return f.finish();
+}
+
+Status read_dht(const json& value, const std::string& path, dht::DhtConfig& config) {
+  if (value.is_null()) return Status::ok();
+  JsonFields f(value, path);
+  config.bucket_size = static_cast<int>(f.integer("bucket_size", config.bucket_size, 1, 64));
+  config.parallelism = static_cast<int>(f.integer("parallelism", config.parallelism, 1, 16));
+  config.disjoint_paths = static_cast<int>(f.integer("disjoint_paths", config.disjoint_paths, 1, 16));
+  config.puzzle_difficulty = static_cast<int>(f.integer("puzzle_difficulty", config.puzzle_difficulty, 0, 24));
+  config.request_timeout = std::chrono::milliseconds(f.integer("request_timeout_ms", 2000, 1, 600'000));
+  config.refresh_interval = std::chrono::seconds(f.integer("refresh_interval_s", 3600, 1, 86400 * 30));
+  config.join_refreshes_buckets = f.flag("join_refreshes_buckets", config.join_refreshes_buckets);
+  return f.finish();
+}
+
+Status read_faults(const json& value, const std::string& path, size_t nodes, std::vector<Fault>& faults) {
+  if (value.is_null()) return Status::ok();
+  if (!value.is_array()) return Status::error(ErrorCode::kMalformed, path + ": expected a list");
+  for (size_t i = 0; i < value.size(); ++i) {
+    std::string item = path + "[" + std::to_string(i) + "]";
+    JsonFields f(value[i], item);
+    Fault fault;
+    std::string type = f.text("type", "");
+    fault.at_s = f.number("at_s", 0, 0, 1e9);
+    Status status = f.status();
+    if (type == "crash" || type == "restart") {
+      fault.type = type == "crash" ? Fault::Type::kCrash : Fault::Type::kRestart;
+      fault.nodes = read_node_list(f.child("nodes"), item + ".nodes", nodes, status);
+    } else if (type == "partition") {
+      fault.type = Fault::Type::kPartition;
+      const json& groups = f.child("groups");
+      if (status.is_ok() && (!groups.is_array() || groups.size() < 2)) {
+        status = Status::error(ErrorCode::kMalformed, item + ".groups: expected at least two lists of node indices");
+      }
+      for (size_t g = 0; status.is_ok() && g < groups.size(); ++g) {
+        fault.groups.push_back(read_node_list(groups[g], item + ".groups[" + std::to_string(g) + "]", nodes, status));
+      }
+    } else if (type == "heal") {
+      fault.type = Fault::Type::kHeal;
+    } else if (type == "loss") {
+      fault.type = Fault::Type::kLoss;
+      fault.drop = f.number("drop", 0, 0, 1);
+      fault.duplicate = f.number("duplicate", 0, 0, 1);
+      fault.delay_fraction = f.number("delay_fraction", 0, 0, 1);
+      fault.delay_ms = f.number("delay_ms", 0, 0, 1e7);
+    } else if (status.is_ok()) {
+      status = Status::error(ErrorCode::kMalformed, item + ".type: expected crash, restart, partition, heal or loss");
+    }
+    FL_RETURN_IF_ERROR(status);
+    FL_RETURN_IF_ERROR(f.finish());
+    faults.push_back(fault);
+  }
+  return Status::ok();
+}
+
+Status read_clocks(const json& value, const std::string& path, size_t nodes, std::vector<ClockSkew>& clocks) {
+  if (value.is_null()) return Status::ok();
+  if (!value.is_array()) return Status::error(ErrorCode::kMalformed, path + ": expected a list");
+  for (size_t i = 0; i < value.size(); ++i) {
+    JsonFields f(value[i], path + "[" + std::to_string(i) + "]");
+    ClockSkew skew;
+    skew.node = static_cast<size_t>(f.integer("node", 0, 0, static_cast<int64_t>(nodes) - 1));
+    skew.offset_ms = f.number("offset_ms", 0, -1e12, 1e12);
+    skew.drift = f.number("drift", 0, -0.5, 10);
+    FL_RETURN_IF_ERROR(f.finish());
+    clocks.push_back(skew);
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<Scenario> parse_scenario(const std::string& json_text, const std::string& source) {
+  json root;
+  try {
+    root = json::parse(json_text);
+  } catch (const json::parse_error& e) {
+    return Status::error(ErrorCode::kMalformed, source + ": not valid JSON: " + e.what());
+  }
+  Scenario s;
+  JsonFields f(root, "scenario");
+  s.question = f.text("question", "");
+  s.kind = f.text("kind", "");
+  s.name = f.text("name", "");
+  s.seed = static_cast<uint64_t>(f.integer("seed", 1, 0, INT64_MAX));
+  s.nodes = static_cast<size_t>(f.integer("nodes", 100, 1, 2'000'000));
+  s.end_s = f.number("end_s", 600, 0.001, 1e9);
+  s.join_interval_ms = f.number("join_interval_ms", 100, 0, 1e9);
+  s.settle_s = f.number("settle_s", 30, 0, 1e9);
+  s.lookups = static_cast<size_t>(f.integer("lookups", 100, 0, 100'000'000));
+  s.lookups_start_s = f.number("lookups_start_s", 0, 0, 1e9);
+  s.lookup_interval_ms = f.number("lookup_interval_ms", 100, 0.001, 1e9);
+  s.sample_interval_s = f.number("sample_interval_s", 10, 0.001, 1e9);
+  if (f.ok() && s.kind != "kademlia-lookup") f.fail("kind", "expected \"kademlia-lookup\"");
+  if (f.ok() && s.question.empty()) f.fail("question", "every scenario states the question it answers");
+  Status status = f.status();
+  if (status.is_ok()) status = read_network(f.child("network"), "scenario.network", s.network);
+  if (status.is_ok()) status = read_dht(f.child("dht"), "scenario.dht", s.dht);
+  if (status.is_ok()) status = read_faults(f.child("faults"), "scenario.faults", s.nodes, s.faults);
+  if (status.is_ok()) status = read_clocks(f.child("clocks"), "scenario.clocks", s.nodes, s.clocks);
+  if (status.is_ok()) status = f.finish();
+  if (!status.is_ok()) return status.with_context(source);
+  if (s.name.empty()) s.name = s.kind;
+  return s;
+}
+
+Result<Scenario> load_scenario(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status::error(ErrorCode::kNotFound, path + ": cannot open");
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse_scenario(text.str(), path);
+}
+
+}  // namespace fluence::sim

@@ -1,0 +1,65 @@
+// A simulation scenario as read from its JSON file (scenarios/README.md
+// documents every field). Parsing is strict: unknown or ill-typed fields are
+// errors that name the field.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "model/base/status.h"
+#include "model/dht/dht.h"
+
+namespace fluence::sim {
+
+struct Region {
+  std::string name;
+  double weight = 1;          // share of the nodes placed here
+  double access_latency_ms = 5;  // one way, host to the core; A->B is access(A) + access(B)
+};
+
+struct NetworkSpec {
+  std::string model = "CM02";  // CM02 (latencies as stated), LV08 (fluid, latency x13.01), Constant
+  double bandwidth_mbps = 100;
+  double host_speed_gflops = 1;
+  std::vector<Region> regions;
+};
+
+struct Fault {
+  enum class Type { kCrash, kRestart, kPartition, kHeal, kLoss };
+  Type type = Type::kCrash;
+  double at_s = 0;
+  std::vector<size_t> nodes;                // crash, restart
+  std::vector<std::vector<size_t>> groups;  // partition: messages cross no group boundary
+  double drop = 0, duplicate = 0, delay_fraction = 0, delay_ms = 0;  // loss: from at_s on
+};
+
+struct ClockSkew {
+  size_t node = 0;
+  double offset_ms = 0;
+  double drift = 0;  // local clock rate - 1
+};
+
+struct Scenario {
+  std::string name;
+  std::string kind;  // "kademlia-lookup"
+  std::string question;
+  uint64_t seed = 1;
+  size_t nodes = 100;
+  double end_s = 600;
+  NetworkSpec network;
+  dht::DhtConfig dht;
+  double join_interval_ms = 100;
+  size_t lookups = 100;
+  double lookups_start_s = 0;  // 0: right after the last join plus settle_s
+  double settle_s = 30;
+  double lookup_interval_ms = 100;
+  double sample_interval_s = 10;  // time series resolution
+  std::vector<Fault> faults;
+  std::vector<ClockSkew> clocks;
+};
+
+// Reads and checks a scenario; `source` names it in errors.
+Result<Scenario> parse_scenario(const std::string& json_text, const std::string& source);
+Result<Scenario> load_scenario(const std::string& path);
+
+}  // namespace fluence::sim

@@ -1,0 +1,91 @@
+// Whole simulation runs through the fluence-sim executable (one SimGrid
+// engine per process): determinism, lookup quality, faults, bad input.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct SimRun {
+  int exit_code;
+  std::string output;
+  nlohmann::json summary;
+};
+
+SimRun run_sim(const std::string& scenario, const std::string& extra) {
+  static int counter = 0;
+  fs::path out = fs::temp_directory_path() / ("fluence-sim-test-" + std::to_string(getpid()) + "-" + std::to_string(++counter));
+  fs::remove_all(out);
+  std::string command = std::string(FLUENCE_SIM_BINARY) + " " + scenario + " --quiet --out " + out.string() + " " + extra + " 2>&1";
+  SimRun run{0, "", nullptr};
+  FILE* pipe = popen(command.c_str(), "r");
+  char buffer[4096];
+  while (pipe && fgets(buffer, sizeof buffer, pipe)) run.output += buffer;
+  int status = pipe ? pclose(pipe) : -1;
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream in(out / "summary.json");
+  if (in) in >> run.summary;
+  fs::remove_all(out);
+  return run;
+}
+
+std::string scenario(const char* name) { return std::string(FLUENCE_SCENARIOS_DIR) + "/" + name; }
+
+TEST(SimRunTest, SmallNetworkLookupsFindTheClosestNode) {
+  SimRun run = run_sim(scenario("kademlia-small.json"), "--seed 1");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(run.summary["nodes"], 300);
+  EXPECT_EQ(run.summary["lookups"], 300);
+  EXPECT_GE(run.summary["lookup_success_rate"].get<double>(), 0.99);
+  EXPECT_LE(run.summary["hops_mean"].get<double>(), 8.2);  // log2(300)
+  EXPECT_GT(run.summary["messages_per_lookup"].get<double>(), 1.0);
+  EXPECT_EQ(run.summary["dropped"], 0);
+}
+
+TEST(SimRunTest, SameSeedSameTraceOtherSeedOtherTrace) {
+  SimRun a = run_sim(scenario("kademlia-small.json"), "--seed 7");
+  SimRun b = run_sim(scenario("kademlia-small.json"), "--seed 7");
+  SimRun c = run_sim(scenario("kademlia-small.json"), "--seed 8");
+  ASSERT_EQ(a.exit_code, 0) << a.output;
+  ASSERT_EQ(b.exit_code, 0) << b.output;
+  ASSERT_EQ(c.exit_code, 0) << c.output;
+  EXPECT_EQ(a.summary["trace_hash"], b.summary["trace_hash"]);
+  EXPECT_EQ(a.summary["messages_sent"], b.summary["messages_sent"]);
+  EXPECT_NE(a.summary["trace_hash"], c.summary["trace_hash"]);
+}
+
+TEST(SimRunTest, FaultsBiteButLookupsCope) {
+  SimRun run = run_sim(scenario("kademlia-faults.json"), "");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  // 2% loss plus messages to 30 crashed nodes: drops must show.
+  EXPECT_GT(run.summary["dropped"].get<int>(), 100);
+  EXPECT_GT(run.summary["timeouts_per_lookup"].get<double>(), 0.0);
+  // Lookups issued by crashed nodes are missed; the rest still find the
+  // nearest live node almost always.
+  EXPECT_GT(run.summary["lookups_missed"].get<int>(), 0);
+  EXPECT_GE(run.summary["lookup_success_rate"].get<double>(), 0.95);
+}
+
+TEST(SimRunTest, BadScenarioIsAClearErrorNamingTheField) {
+  fs::path bad = fs::temp_directory_path() / ("bad-scenario-" + std::to_string(getpid()) + ".json");
+  std::ofstream(bad) << R"({"question": "q", "kind": "kademlia-lookup", "nodes": -3})";
+  SimRun run = run_sim(bad.string(), "");
+  fs::remove(bad);
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.output.find("scenario.nodes"), std::string::npos) << run.output;
+  SimRun missing = run_sim("/nonexistent.json", "");
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.output.find("cannot open"), std::string::npos);
+  SimRun help = run_sim("--help", "");
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.output.find("--seed"), std::string::npos);
+}
+
+}  // namespace

@@ -1,0 +1,52 @@
+// Scenario files are hand-written: every mistake must name its field.
+#include "sim/scenario.h"
+
+#include <gtest/gtest.h>
+
+namespace fluence::sim {
+namespace {
+
+std::string error_of(const std::string& json) {
+  Result<Scenario> s = parse_scenario(json, "test.json");
+  return s.is_ok() ? "" : s.status().message();
+}
+
+constexpr const char* kMinimal = R"({"question": "q", "kind": "kademlia-lookup")";
+
+TEST(ScenarioTest, MinimalScenarioGetsDefaults) {
+  Result<Scenario> s = parse_scenario(std::string(kMinimal) + "}", "test.json");
+  ASSERT_TRUE(s.is_ok()) << s.status().to_string();
+  EXPECT_EQ(s->name, "kademlia-lookup");
+  EXPECT_EQ(s->network.model, "CM02");
+  ASSERT_EQ(s->network.regions.size(), 1u);
+  EXPECT_EQ(s->dht.bucket_size, 20);
+}
+
+TEST(ScenarioTest, ErrorsNameTheField) {
+  std::string base = kMinimal;
+  EXPECT_NE(error_of(base + R"(, "nodes": "ten"})").find("scenario.nodes: expected an integer"), std::string::npos);
+  EXPECT_NE(error_of(base + R"(, "nodez": 10})").find("scenario.nodez: unknown field"), std::string::npos);
+  EXPECT_NE(error_of(base + R"(, "network": {"regions": [{"access_latency_ms": "x"}]}})")
+                .find("scenario.network.regions[0].access_latency_ms: expected a number"),
+            std::string::npos);
+  EXPECT_NE(error_of(base + R"(, "network": {"model": "magic"}})").find("scenario.network.model"), std::string::npos);
+  EXPECT_NE(error_of(base + R"(, "dht": {"bucket_size": 0}})").find("scenario.dht.bucket_size: must be between"),
+            std::string::npos);
+  EXPECT_NE(error_of(base + R"(, "nodes": 5, "faults": [{"type": "crash", "nodes": [9]}]})")
+                .find("scenario.faults[0].nodes[0]: expected a node index below 5"),
+            std::string::npos);
+  EXPECT_NE(error_of(base + R"(, "faults": [{"type": "meteor"}]})").find("scenario.faults[0].type"), std::string::npos);
+  EXPECT_NE(error_of(R"({"kind": "kademlia-lookup"})").find("scenario.question"), std::string::npos);
+  EXPECT_NE(error_of(R"({"question": "q", "kind": "other"})").find("scenario.kind"), std::string::npos);
+  EXPECT_NE(error_of("{not json").find("test.json: not valid JSON"), std::string::npos);
+}
+
+TEST(ScenarioTest, ShippedScenariosParse) {
+  for (const char* name : {"kademlia-lookup.json", "kademlia-small.json", "kademlia-faults.json"}) {
+    Result<Scenario> s = load_scenario(std::string(FLUENCE_SCENARIOS_DIR) + "/" + name);
+    EXPECT_TRUE(s.is_ok()) << name << ": " << s.status().to_string();
+  }
+}
+
+}  // namespace
+}  // namespace fluence::sim
