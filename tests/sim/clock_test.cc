@@ -18,8 +18,9 @@ TEST(SimClockTest, OffsetAndDriftShapeTheNodesTime) {
   scenario.network.regions = {Region{"r", 1, 5}};
   scenario.clocks = {ClockSkew{1, 5000, 0.5}};
   char name[] = "clock_test";
-  char* argv[] = {name, nullptr};
-  World world(scenario, 1, 1, argv);
+  char quiet[] = "--log=root.thres:warning";
+  char* argv[] = {name, quiet, nullptr};
+  World world(scenario, 1, 2, argv);
 
   double node0_reads = -1, node1_reads = -1, timer_fired_at = -1;
   world.at(10, 0, [&](node::Node*) { node0_reads = std::chrono::duration<double>(world.env(0).now()).count(); });

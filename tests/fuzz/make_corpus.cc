@@ -1,0 +1,104 @@
+// Writes a few valid encodings of one decoder's type into a folder, as the
+// seed corpus of its fuzz target: the fuzzer starts from real messages
+// instead of having to discover the format. Usage: make_corpus TARGET DIR
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "model/chain/block.h"
+#include "model/dht/identity.h"
+#include "model/dht/messages.h"
+#include "model/rpc/rpc.h"
+#include "model/storage/replication_messages.h"
+
+using namespace fluence;
+
+namespace {
+
+void write(const std::string& dir, int n, const Bytes& bytes) {
+  std::ofstream(dir + "/seed" + std::to_string(n), std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+}
+
+dht::Contact contact(uint64_t seed) {
+  env::DeterministicRandom random(seed);
+  dht::Identity id = std::move(*dht::Identity::generate(random, 0));
+  return {id.id, id.key.public_key(), id.nonce, "n" + std::to_string(seed)};
+}
+
+crypto::SigningKey key() { return crypto::SigningKey::from_seed(crypto::Secret<32>()); }
+
+storage::Dataset sample_dataset(env::MemoryStore& store) {
+  storage::Dataset d = std::move(*storage::Dataset::open(store, storage::DatasetId{1}));
+  storage::JournalEntry e{1, {}};
+  for (int i = 0; i < 20; ++i) {
+    std::string k = "row" + std::to_string(i);
+    e.mutations.push_back({storage::Mutation::Kind::kPutRow, Bytes(k.begin(), k.end()), Bytes(10, 7), {}, {}});
+  }
+  e.mutations.push_back({storage::Mutation::Kind::kPutIndex, Bytes{'r'}, {}, Bytes{'a', 'g', 'e'}, Bytes{1, 0, 2}});
+  if (!d.apply(e).is_ok()) std::abort();
+  return d;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 3) {
+    std::fprintf(stderr, "usage: %s TARGET DIR\n", argv[0]);
+    return 2;
+  }
+  std::string target = argv[1], dir = argv[2];
+  env::MemoryStore store;
+  storage::Dataset dataset = sample_dataset(store);
+  por::PorChallenge challenge = por::PorChallenge::make(key(), dataset.id(), 1, dataset.state_root(),
+                                                        dataset.entry_count(), 8, 2);
+  por::PorResponse response = por::prove(challenge, dataset, dht::NodeId{}, key()).response;
+  if (target == "dht_message") {
+    dht::DhtMessage m;
+    m.sender = contact(1);
+    m.type = dht::MessageType::kNodes;
+    m.contacts = {contact(2), contact(3)};
+    write(dir, 0, codec::encode(m));
+    m.type = dht::MessageType::kFindNode;
+    m.count = 20;
+    write(dir, 1, codec::encode(m));
+    m.type = dht::MessageType::kStore;
+    m.record = dht::Record::make(key(), as_bytes("name"), as_bytes("value"), 3);
+    write(dir, 2, codec::encode(m));
+  } else if (target == "journal_entry") {
+    write(dir, 0, codec::encode(*dataset.journal_entry(1)));
+  } else if (target == "merkle_proof") {
+    write(dir, 0, codec::encode(dataset.open_entry(5)));
+  } else if (target == "replication_message") {
+    storage::ReplicationMessage m;
+    m.type = storage::ReplicationMessage::Type::kEntries;
+    m.entries = {*dataset.journal_entry(1)};
+    write(dir, 0, codec::encode(m));
+    m.type = storage::ReplicationMessage::Type::kSnapshotChunk;
+    m.entries.clear();
+    m.snapshot = {{Bytes{'r', 'a'}, Bytes{1, 2}}};
+    write(dir, 1, codec::encode(m));
+  } else if (target == "por_challenge") {
+    write(dir, 0, codec::encode(challenge));
+  } else if (target == "por_response") {
+    write(dir, 0, codec::encode(response));
+  } else if (target == "por_verdict") {
+    write(dir, 0, codec::encode(por::PorVerdict::make(key(), challenge, dht::NodeId{}, por::Fault::kLate)));
+  } else if (target == "block") {
+    chain::Block b;
+    b.transactions = {chain::Transaction{chain::WriteDigest{1, {}}}};
+    b.header.transactions_root = chain::transactions_root(b.transactions);
+    b.node_signatures = {chain::endorse(key(), b.header)};
+    write(dir, 0, codec::encode(b));
+  } else if (target == "envelope") {
+    write(dir, 0, codec::encode(rpc::Envelope{rpc::Protocol::kDht, rpc::Kind::kRequest, 9, Bytes{1, 2, 3}}));
+  } else if (target == "contact") {
+    write(dir, 0, codec::encode(contact(4)));
+  } else if (target == "record") {
+    write(dir, 0, codec::encode(dht::Record::make(key(), as_bytes("n"), as_bytes("v"), 1)));
+  } else {
+    // A target without a seed corpus starts from nothing; that is allowed.
+    write(dir, 0, Bytes{0});
+  }
+  return 0;
+}
