@@ -1,0 +1,172 @@
+#include "runtime/config.h"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace fluence::runtime {
+
+using nlohmann::json;
+
+Result<Endpoint> parse_endpoint(const std::string& text, const std::string& field) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) {
+    return Status::error(ErrorCode::kMalformed, field + ": expected \"host:port\", got \"" + text + "\"");
+  }
+  std::string port_text = text.substr(colon + 1);
+  unsigned long port = 0;
+  try {
+    size_t used = 0;
+    port = std::stoul(port_text, &used);
+    if (used != port_text.size()) throw std::invalid_argument("trailing");
+  } catch (const std::exception&) {
+    return Status::error(ErrorCode::kMalformed, field + ": port \"" + port_text + "\" is not a number");
+  }
+  if (port == 0 || port > 65535) return Status::error(ErrorCode::kMalformed, field + ": port must be 1..65535");
+  return Endpoint{text.substr(0, colon), static_cast<uint16_t>(port)};
+}
+
+namespace {
+
+// The same checks for every field: present when required, of the right type.
+class Fields {
+ public:
+  Fields(const json& object, std::string path) : object_(object), path_(std::move(path)) {}
+  Status error;
+
+  const json* get(const char* name, bool required) {
+    seen_.insert(name);
+    if (!error.is_ok()) return nullptr;
+    auto it = object_.find(name);
+    if (it == object_.end()) {
+      if (required) error = Status::error(ErrorCode::kMalformed, path_ + "." + name + ": required");
+      return nullptr;
+    }
+    return &*it;
+  }
+  std::string text(const char* name, bool required, std::string fallback = "") {
+    const json* v = get(name, required);
+    if (v == nullptr) return fallback;
+    if (!v->is_string()) {
+      error = Status::error(ErrorCode::kMalformed, path_ + "." + name + ": expected a string");
+      return fallback;
+    }
+    return v->get<std::string>();
+  }
+  int64_t integer(const char* name, int64_t fallback, int64_t min, int64_t max) {
+    const json* v = get(name, false);
+    if (v == nullptr) return fallback;
+    if (!v->is_number_integer() || v->get<int64_t>() < min || v->get<int64_t>() > max) {
+      error = Status::error(ErrorCode::kMalformed, path_ + "." + name + ": expected an integer in " +
+                                                       std::to_string(min) + ".." + std::to_string(max));
+      return fallback;
+    }
+    return v->get<int64_t>();
+  }
+  std::vector<std::string> addresses(const char* name) {
+    std::vector<std::string> out;
+    const json* v = get(name, false);
+    if (v == nullptr) return out;
+    if (!v->is_array()) {
+      error = Status::error(ErrorCode::kMalformed, path_ + "." + name + ": expected a list of \"host:port\"");
+      return out;
+    }
+    for (size_t i = 0; i < v->size() && error.is_ok(); ++i) {
+      std::string field = path_ + "." + name + "[" + std::to_string(i) + "]";
+      if (!(*v)[i].is_string()) {
+        error = Status::error(ErrorCode::kMalformed, field + ": expected \"host:port\"");
+        break;
+      }
+      Result<Endpoint> endpoint = parse_endpoint((*v)[i].get<std::string>(), field);
+      if (!endpoint) error = endpoint.status();
+      out.push_back((*v)[i].get<std::string>());
+    }
+    return out;
+  }
+  Status finish() {
+    if (!error.is_ok()) return error;
+    for (const auto& [key, value] : object_.items()) {
+      if (!seen_.count(key)) return Status::error(ErrorCode::kMalformed, path_ + "." + key + ": unknown field");
+    }
+    return Status::ok();
+  }
+
+ private:
+  const json& object_;
+  std::string path_;
+  std::set<std::string> seen_;
+};
+
+}  // namespace
+
+Result<NodeFileConfig> parse_config(const std::string& json_text, const std::string& source) {
+  json root;
+  try {
+    root = json::parse(json_text);
+  } catch (const json::parse_error& e) {
+    return Status::error(ErrorCode::kMalformed, source + ": not valid JSON: " + e.what());
+  }
+  if (!root.is_object()) return Status::error(ErrorCode::kMalformed, source + ": config: expected an object");
+  NodeFileConfig config;
+  Fields f(root, "config");
+  config.listen = f.text("listen", true);
+  if (f.error.is_ok()) {
+    Result<Endpoint> e = parse_endpoint(config.listen, "config.listen");
+    if (!e) f.error = e.status();
+  }
+  config.data_dir = f.text("data_dir", true);
+  config.key_file = f.text("key_file", true);
+  config.admin_listen = f.text("admin_listen", false);
+  if (f.error.is_ok() && !config.admin_listen.empty()) {
+    Result<Endpoint> e = parse_endpoint(config.admin_listen, "config.admin_listen");
+    if (!e) f.error = e.status();
+  }
+  config.log_level = f.text("log_level", false, "info");
+  if (f.error.is_ok() && config.log_level != "debug" && config.log_level != "info" && config.log_level != "warning" &&
+      config.log_level != "error") {
+    f.error = Status::error(ErrorCode::kMalformed, "config.log_level: expected debug, info, warning or error");
+  }
+  config.node.bootstrap = f.addresses("bootstrap");
+  config.node.dht.puzzle_difficulty = static_cast<int>(f.integer("puzzle_difficulty", 16, 0, 32));
+  config.node.dht.bucket_size = static_cast<int>(f.integer("bucket_size", 20, 1, 64));
+  const json* datasets = f.get("datasets", false);
+  if (datasets != nullptr && f.error.is_ok()) {
+    if (!datasets->is_array()) {
+      f.error = Status::error(ErrorCode::kMalformed, "config.datasets: expected a list");
+    }
+    for (size_t i = 0; f.error.is_ok() && i < datasets->size(); ++i) {
+      std::string path = "config.datasets[" + std::to_string(i) + "]";
+      if (!(*datasets)[i].is_object()) {
+        f.error = Status::error(ErrorCode::kMalformed, path + ": expected an object");
+        break;
+      }
+      Fields d((*datasets)[i], path);
+      node::HostedDataset hosted;
+      std::string id = d.text("id", true);
+      if (d.error.is_ok()) {
+        Result<storage::DatasetId> parsed = fixed_from_hex<storage::kDatasetIdBytes>(id, path + ".id");
+        if (!parsed) d.error = parsed.status();
+        else hosted.id = *parsed;
+      }
+      hosted.members = d.addresses("members");
+      if (d.error.is_ok() && hosted.members.empty()) d.error = Status::error(ErrorCode::kMalformed, path + ".members: required");
+      f.error = d.finish();
+      config.node.datasets.push_back(hosted);
+    }
+  }
+  Status status = f.finish();
+  if (!status.is_ok()) return status.with_context(source);
+  return config;
+}
+
+Result<NodeFileConfig> load_config(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status::error(ErrorCode::kNotFound, path + ": cannot open");
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse_config(text.str(), path);
+}
+
+}  // namespace fluence::runtime

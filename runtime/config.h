@@ -1,0 +1,41 @@
+// fluence-node's configuration file (JSON). Every error names the field.
+//
+//   {
+//     "listen": "127.0.0.1:7001",           where peers reach this node (required)
+//     "data_dir": "/var/lib/fluence/n1",    RocksDB lives in data_dir/db (required)
+//     "key_file": "/var/lib/fluence/n1/key" identity; created on first start (required)
+//     "bootstrap": ["127.0.0.1:7000"],       addresses exactly as those peers announce them
+//     "admin_listen": "127.0.0.1:8001",     optional JSON-lines control endpoint
+//     "puzzle_difficulty": 16, "bucket_size": 20, "log_level": "info",
+//     "datasets": [{"id": "<64 hex>", "members": ["127.0.0.1:7001", ...]}]
+//   }
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "model/base/status.h"
+#include "model/node/node.h"
+
+namespace fluence::runtime {
+
+struct Endpoint {
+  std::string host;
+  uint16_t port = 0;
+};
+// Parses "host:port"; the error names `field`.
+Result<Endpoint> parse_endpoint(const std::string& text, const std::string& field);
+
+struct NodeFileConfig {
+  std::string listen;
+  std::string data_dir;
+  std::string key_file;
+  std::string admin_listen;
+  std::string log_level = "info";
+  node::NodeConfig node;
+};
+
+Result<NodeFileConfig> parse_config(const std::string& json_text, const std::string& source);
+Result<NodeFileConfig> load_config(const std::string& path);
+
+}  // namespace fluence::runtime

@@ -1,0 +1,40 @@
+#include "runtime/config.h"
+
+#include <gtest/gtest.h>
+
+namespace fluence::runtime {
+namespace {
+
+std::string error_of(const std::string& json) {
+  Result<NodeFileConfig> c = parse_config(json, "node.json");
+  return c.is_ok() ? "" : c.status().message();
+}
+
+const std::string kBase = R"("listen": "127.0.0.1:7001", "data_dir": "/tmp/d", "key_file": "/tmp/k")";
+
+TEST(ConfigTest, ValidConfig) {
+  Result<NodeFileConfig> c = parse_config("{" + kBase + R"(, "bootstrap": ["127.0.0.1:7000"], "bucket_size": 8,
+      "datasets": [{"id": ")" + std::string(64, 'a') + R"(", "members": ["127.0.0.1:7001"]}]})", "node.json");
+  ASSERT_TRUE(c.is_ok()) << c.status().to_string();
+  EXPECT_EQ(c->node.dht.bucket_size, 8);
+  EXPECT_EQ(c->node.bootstrap.size(), 1u);
+  ASSERT_EQ(c->node.datasets.size(), 1u);
+  EXPECT_EQ(c->node.datasets[0].id[0], 0xaa);
+}
+
+TEST(ConfigTest, ErrorsNameTheField) {
+  EXPECT_NE(error_of(R"({"data_dir": "/d", "key_file": "/k"})").find("config.listen: required"), std::string::npos);
+  EXPECT_NE(error_of(R"({"listen": "nohost", "data_dir": "/d", "key_file": "/k"})").find("config.listen: expected \"host:port\""),
+            std::string::npos);
+  EXPECT_NE(error_of("{" + kBase + R"(, "bootstrap": ["127.0.0.1:99999"]})").find("config.bootstrap[0]: port"), std::string::npos);
+  EXPECT_NE(error_of("{" + kBase + R"(, "bucket_size": "big"})").find("config.bucket_size"), std::string::npos);
+  EXPECT_NE(error_of("{" + kBase + R"(, "colour": "blue"})").find("config.colour: unknown field"), std::string::npos);
+  EXPECT_NE(error_of("{" + kBase + R"(, "datasets": [{"id": "xyz", "members": ["a:1"]}]})").find("config.datasets[0].id"),
+            std::string::npos);
+  EXPECT_NE(error_of("{" + kBase + R"(, "log_level": "loud"})").find("config.log_level"), std::string::npos);
+  EXPECT_NE(error_of("[1, 2]").find("expected an object"), std::string::npos);
+  EXPECT_NE(error_of("{oops").find("node.json: not valid JSON"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace fluence::runtime

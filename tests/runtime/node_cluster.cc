@@ -1,0 +1,141 @@
+#include "tests/runtime/node_cluster.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+extern char** environ;
+
+namespace fluence::testing {
+
+uint16_t free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+NodeCluster::NodeCluster(size_t nodes, Extra extra) {
+  root_ = std::filesystem::temp_directory_path() /
+          ("fluence-cluster-" + std::to_string(getpid()) + "-" + std::to_string(std::rand()));
+  std::filesystem::create_directories(root_);
+  for (size_t i = 0; i < nodes; ++i) {
+    NodeProcess p;
+    p.address = "127.0.0.1:" + std::to_string(free_port());
+    p.admin_address = "127.0.0.1:" + std::to_string(free_port());
+    p.dir = root_ / ("n" + std::to_string(i));
+    std::filesystem::create_directories(p.dir);
+    nodes_.push_back(p);
+  }
+  std::vector<std::string> addresses;
+  for (const NodeProcess& p : nodes_) addresses.push_back(p.address);
+  nlohmann::json common = extra(addresses);
+  for (size_t i = 0; i < nodes; ++i) {
+    nlohmann::json config = {{"listen", nodes_[i].address},
+                             {"admin_listen", nodes_[i].admin_address},
+                             {"data_dir", (nodes_[i].dir / "data").string()},
+                             {"key_file", (nodes_[i].dir / "key").string()},
+                             {"bootstrap", i == 0 ? nlohmann::json::array() : nlohmann::json::array({nodes_[0].address})},
+                             {"log_level", "warning"}};
+    for (const auto& [k, v] : common.items()) config[k] = v;
+    std::ofstream(nodes_[i].dir / "config.json") << config.dump(2);
+  }
+}
+
+NodeCluster::~NodeCluster() {
+  for (size_t i = 0; i < nodes_.size(); ++i) kill(i, SIGKILL);
+  std::error_code ignored;
+  std::filesystem::remove_all(root_, ignored);
+}
+
+void NodeCluster::start(size_t index) {
+  NodeProcess& p = nodes_[index];
+  std::string config = (p.dir / "config.json").string();
+  std::string log = (p.dir / "log.txt").string();
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  std::string binary = FLUENCE_NODE_BINARY;
+  char* argv[] = {binary.data(), const_cast<char*>("--config"), config.data(), nullptr};
+  posix_spawn(&p.pid, binary.c_str(), &actions, nullptr, argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
+}
+
+void NodeCluster::kill(size_t index, int signal) {
+  NodeProcess& p = nodes_[index];
+  if (p.pid <= 0) return;
+  ::kill(p.pid, signal);
+  int status = 0;
+  ::waitpid(p.pid, &status, 0);
+  p.pid = -1;
+}
+
+nlohmann::json NodeCluster::admin(size_t index, const nlohmann::json& request, int timeout_ms) {
+  const std::string& address = nodes_[index].admin_address;
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(std::stoi(address.substr(address.rfind(':') + 1))));
+  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return {{"error", "cannot connect to admin"}};
+  }
+  std::string line = request.dump() + "\n";
+  if (::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
+    ::close(fd);
+    return {{"error", "cannot write"}};
+  }
+  std::string reply;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (reply.find('\n') == std::string::npos) {
+    int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count());
+    pollfd pfd{fd, POLLIN, 0};
+    if (left <= 0 || ::poll(&pfd, 1, left) <= 0) break;
+    char buffer[4096];
+    ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n <= 0) break;
+    reply.append(buffer, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  if (reply.find('\n') == std::string::npos) return {{"error", "no reply"}};
+  try {
+    return nlohmann::json::parse(reply.substr(0, reply.find('\n')));
+  } catch (const std::exception& e) {
+    return {{"error", e.what()}};
+  }
+}
+
+bool NodeCluster::wait_until(const std::function<bool(size_t, const nlohmann::json&)>& ready, int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    bool all = true;
+    for (size_t i = 0; i < nodes_.size() && all; ++i) {
+      if (nodes_[i].pid <= 0) continue;
+      nlohmann::json info = admin(i, {{"cmd", "info"}}, 2000);
+      all = !info.contains("error") && ready(i, info);
+    }
+    if (all) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return false;
+}
+
+}  // namespace fluence::testing

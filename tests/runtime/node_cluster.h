@@ -1,0 +1,49 @@
+// Real fluence-node processes on 127.0.0.1 for loopback tests: free ports,
+// temporary data folders, the admin endpoint as a client, and cleanup (every
+// process is killed when the cluster goes out of scope, on failure too).
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace fluence::testing {
+
+struct NodeProcess {
+  std::string address;        // 127.0.0.1:port
+  std::string admin_address;  // 127.0.0.1:port
+  std::filesystem::path dir;
+  pid_t pid = -1;
+};
+
+class NodeCluster {
+ public:
+  // `extra(addresses)` is merged into every node's config (e.g. datasets,
+  // which name the members by the addresses the cluster picked).
+  using Extra = std::function<nlohmann::json(const std::vector<std::string>& addresses)>;
+  NodeCluster(size_t nodes, Extra extra);
+  ~NodeCluster();
+
+  void start(size_t index);
+  void kill(size_t index, int signal);  // and reap it
+  size_t size() const { return nodes_.size(); }
+  const NodeProcess& node(size_t index) const { return nodes_[index]; }
+
+  // One admin request; returns the parsed reply or {"error": ...} on failure.
+  nlohmann::json admin(size_t index, const nlohmann::json& request, int timeout_ms = 10000);
+  // Polls until `ready(reply to info)` holds for every running node.
+  bool wait_until(const std::function<bool(size_t, const nlohmann::json&)>& ready, int timeout_ms);
+
+ private:
+  std::filesystem::path root_;
+  std::vector<NodeProcess> nodes_;
+};
+
+uint16_t free_port();
+
+}  // namespace fluence::testing
