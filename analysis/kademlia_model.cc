@@ -10,7 +10,8 @@ namespace fluence::analysis {
 HopPrediction predict_hops(uint64_t nodes, int bucket_size) {
   FL_ASSERT(nodes > 0 && bucket_size > 0);
   double n = static_cast<double>(nodes);
-  return {std::log2(n), std::max(1.0, std::log2(n / bucket_size))};
+  double bits_per_hop = std::max(1.0, std::log2(static_cast<double>(bucket_size)));
+  return {std::log2(n), std::max(1.0, std::log2(n) / bits_per_hop)};
 }
 
 Interval wilson_interval(uint64_t successes, uint64_t trials, double z) {

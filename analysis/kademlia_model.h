@@ -1,9 +1,10 @@
 // What theory predicts for Kademlia lookups, to set beside the measurement.
 //
-// Maymounkov and Mazières (2002) bound a lookup by ceil(log2 N) hops; with
-// k-buckets each hop typically gains about log2(k) bits of prefix once the
-// lookup is near the target, so the expected hop count sits well below the
-// bound. We report the bound and check the measurement against it, plus a
+// Maymounkov and Mazières (2002) bound a lookup by ceil(log2 N) hops. With
+// k-buckets, the k contacts a node returns for a target share about log2(k)
+// more prefix bits with it than the node itself does, so each hop gains
+// about log2(k) bits and a lookup takes about log2(N) / log2(k) hops. We
+// report both and check the measurement against the bound, with a
 // confidence interval for the success rate.
 #pragma once
 
@@ -12,8 +13,8 @@
 namespace fluence::analysis {
 
 struct HopPrediction {
-  double log2_n;          // the O(log N) bound
-  double log2_n_over_k;   // the usual estimate of a k-bucket lookup's depth
+  double log2_n;    // the O(log N) bound
+  double estimate;  // log2(N) / log2(k): the expected depth with k-buckets
 };
 HopPrediction predict_hops(uint64_t nodes, int bucket_size);
 

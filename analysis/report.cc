@@ -48,8 +48,8 @@ Result<RunReport> report_kademlia(const RunResult& run) {
                              format(interval.high, 4) + "]",
                          ">= 0.99", interval.high >= 0.99 ? "ok" : "DISAGREES"});
   report.rows.push_back({"hops (mean)", format(hops_mean, 2),
-                         "<= log2 N = " + format(hops.log2_n, 1) + "; ~log2(N/k) = " +
-                             format(hops.log2_n_over_k, 1),
+                         "<= log2 N = " + format(hops.log2_n, 1) + "; ~log2 N / log2 k = " +
+                             format(hops.estimate, 1),
                          hops_mean <= hops.log2_n ? "ok" : "DISAGREES"});
   report.rows.push_back({"hops (p99)", format(*run.metric("hops_p99"), 0),
                          "<= log2 N = " + format(hops.log2_n, 1),

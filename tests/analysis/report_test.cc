@@ -20,8 +20,8 @@ TEST(WilsonIntervalTest, MatchesAHandComputedCase) {
 
 TEST(HopPredictionTest, GrowsWithLogN) {
   EXPECT_NEAR(predict_hops(1024, 20).log2_n, 10.0, 1e-9);
-  EXPECT_NEAR(predict_hops(10240, 20).log2_n_over_k, 9.0, 1e-9);
-  EXPECT_DOUBLE_EQ(predict_hops(4, 20).log2_n_over_k, 1.0);
+  EXPECT_NEAR(predict_hops(1 << 16, 16).estimate, 4.0, 1e-9);  // 16 bits at 4 bits per hop
+  EXPECT_DOUBLE_EQ(predict_hops(4, 20).estimate, 1.0);
 }
 
 RunResult kademlia_run(double success, double hops_mean) {
