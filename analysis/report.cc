@@ -1,6 +1,7 @@
 #include "analysis/report.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <sstream>
 
@@ -65,6 +66,41 @@ Result<RunReport> report_kademlia(const RunResult& run) {
   return report;
 }
 
+// Spot-checking PoR: a replica missing a fraction f of its n entries fails a
+// challenge of c indices drawn with replacement with probability 1 - (1 - f)^c.
+Result<RunReport> report_por(const RunResult& run) {
+  RunReport report;
+  report.title = string_field(run, "scenario") + " (seed " + string_field(run, "seed") + ")";
+  auto cases = run.summary.find("cases");
+  if (cases == run.summary.end() || !cases->is_array()) {
+    return Status::error(ErrorCode::kNotFound, (run.folder / "summary.json").string() + ": no 'cases' list");
+  }
+  for (size_t i = 0; i < cases->size(); ++i) {
+    const nlohmann::json& c = (*cases)[i];
+    for (const char* field : {"entries", "forgotten_entries", "chunks", "rounds", "detected", "honest_failures"}) {
+      if (!c.contains(field) || !c[field].is_number()) {
+        return Status::error(ErrorCode::kNotFound, (run.folder / "summary.json").string() + ": cases[" +
+                                                       std::to_string(i) + "] has no numeric '" + field + "'");
+      }
+    }
+    double f = c["forgotten_entries"].get<double>() / std::max(1.0, c["entries"].get<double>());
+    int chunks = c["chunks"].get<int>();
+    uint64_t rounds = c["rounds"].get<uint64_t>(), detected = c["detected"].get<uint64_t>();
+    double predicted = 1 - std::pow(1 - f, chunks);
+    Interval interval = wilson_interval(detected, rounds);
+    bool inside = predicted >= interval.low && predicted <= interval.high;
+    report.rows.push_back({"detection, f = " + format(f, 3) + ", c = " + std::to_string(chunks),
+                           format(rounds ? static_cast<double>(detected) / rounds : 0, 3) + " of " +
+                               std::to_string(rounds) + " [99% CI " + format(interval.low, 3) + ", " +
+                               format(interval.high, 3) + "]",
+                           "1 - (1 - f)^c = " + format(predicted, 3), inside ? "ok" : "DISAGREES"});
+    int honest = c["honest_failures"].get<int>();
+    if (honest != 0) report.rows.push_back({"honest replicas failed", std::to_string(honest), "0", "DISAGREES"});
+  }
+  report.rows.push_back({"trace hash", string_field(run, "trace_hash").substr(0, 16), "", ""});
+  return report;
+}
+
 }  // namespace
 
 bool RunReport::disagrees() const {
@@ -74,6 +110,7 @@ bool RunReport::disagrees() const {
 Result<RunReport> report_run(const RunResult& run) {
   std::string kind = run.scenario_kind();
   if (kind == "kademlia-lookup") return report_kademlia(run);
+  if (kind == "por-detection") return report_por(run);
   return Status::error(ErrorCode::kInvalidArgument,
                        (run.folder / "summary.json").string() + ": no report for scenario kind '" +
                            kind + "'");

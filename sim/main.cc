@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "sim/kademlia_run.h"
+#include "sim/por_run.h"
 #include "sim/scenario.h"
 #include "sim/world.h"
 
@@ -41,16 +42,29 @@ int main(int argc, char** argv) {
   char* engine_argv[] = {argv[0], root_log.data(), log_option.data(), binding_log.data(), nullptr};
   auto wall_start = std::chrono::steady_clock::now();
   fluence::sim::World world(*scenario, run_seed, 4, engine_argv);
-  fluence::sim::KademliaRun run(world, *scenario, run_seed, !quiet && isatty(STDERR_FILENO));
-  run.schedule();
-  world.run();
-  double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-  fluence::Status written = run.write_results(out, wall);
-  if (!written.is_ok()) {
-    std::cerr << "fluence-sim: " << written.message() << "\n";
-    return 1;
+  bool progress = !quiet && isatty(STDERR_FILENO);
+  auto finish = [&](auto& run) {
+    run.schedule();
+    world.run();
+    double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    fluence::Status written = run.write_results(out, wall);
+    if (!written.is_ok()) {
+      std::cerr << "fluence-sim: " << written.message() << "\n";
+      return 1;
+    }
+    run.print_summary(wall);
+    return 0;
+  };
+  int status = 0;
+  if (scenario->kind == "por-detection") {
+    fluence::sim::PorRun run(world, *scenario, run_seed, progress);
+    run.configure();
+    status = finish(run);
+  } else {
+    fluence::sim::KademliaRun run(world, *scenario, run_seed, progress);
+    status = finish(run);
   }
-  run.print_summary(wall);
+  if (status != 0) return status;
   std::cout << "results: " << out << "\n";
   return 0;
 }

@@ -129,6 +129,28 @@ Status read_clocks(const json& value, const std::string& path, size_t nodes, std
   return Status::ok();
 }
 
+Status read_por(const json& value, const std::string& path, PorSpec& por) {
+  JsonFields f(value, path);
+  por.rows = static_cast<int>(f.integer("rows", por.rows, 1, 10'000'000));
+  por.row_bytes = static_cast<int>(f.integer("row_bytes", por.row_bytes, 1, 256 * 1024));
+  por.openings = static_cast<int>(f.integer("openings", por.openings, 0, 256));
+  por.challenges = static_cast<int>(f.integer("challenges", por.challenges, 1, 10'000'000));
+  por.tick_s = f.number("tick_s", por.tick_s, 0.001, 1e7);
+  por.max_response_ms = f.number("max_response_ms", por.max_response_ms, 1, 1e9);
+  const json& cases = f.child("cases");
+  if (f.ok() && (!cases.is_array() || cases.empty())) f.fail("cases", "expected a non-empty list of {forgotten_fraction, chunks}");
+  for (size_t i = 0; f.ok() && i < cases.size(); ++i) {
+    JsonFields c(cases[i], f.child_path("cases") + "[" + std::to_string(i) + "]");
+    PorCase pc;
+    pc.forgotten_fraction = c.number("forgotten_fraction", 0.05, 0, 1);
+    pc.chunks = static_cast<int>(c.integer("chunks", 20, 1, 4096));
+    FL_RETURN_IF_ERROR(c.finish());
+    if (pc.chunks < por.openings) return Status::error(ErrorCode::kMalformed, f.child_path("cases") + "[" + std::to_string(i) + "].chunks: must be at least openings");
+    por.cases.push_back(pc);
+  }
+  return f.finish();
+}
+
 }  // namespace
 
 Result<Scenario> parse_scenario(const std::string& json_text, const std::string& source) {
@@ -152,13 +174,26 @@ Result<Scenario> parse_scenario(const std::string& json_text, const std::string&
   s.lookups_start_s = f.number("lookups_start_s", 0, 0, 1e9);
   s.lookup_interval_ms = f.number("lookup_interval_ms", 100, 0.001, 1e9);
   s.sample_interval_s = f.number("sample_interval_s", 10, 0.001, 1e9);
-  if (f.ok() && s.kind != "kademlia-lookup") f.fail("kind", "expected \"kademlia-lookup\"");
+  if (f.ok() && s.kind != "kademlia-lookup" && s.kind != "por-detection") {
+    f.fail("kind", "expected \"kademlia-lookup\" or \"por-detection\"");
+  }
   if (f.ok() && s.question.empty()) f.fail("question", "every scenario states the question it answers");
   Status status = f.status();
   if (status.is_ok()) status = read_network(f.child("network"), "scenario.network", s.network);
   if (status.is_ok()) status = read_dht(f.child("dht"), "scenario.dht", s.dht);
   if (status.is_ok()) status = read_faults(f.child("faults"), "scenario.faults", s.nodes, s.faults);
   if (status.is_ok()) status = read_clocks(f.child("clocks"), "scenario.clocks", s.nodes, s.clocks);
+  if (status.is_ok()) {
+    const json& por = f.child("por");
+    if (s.kind == "por-detection") {
+      status = por.is_null() ? Status::error(ErrorCode::kMalformed, "scenario.por: required for por-detection")
+                             : read_por(por, "scenario.por", s.por);
+      // Three nodes per case and one arbiter.
+      if (status.is_ok()) s.nodes = 3 * s.por.cases.size() + 1;
+    } else if (!por.is_null()) {
+      status = Status::error(ErrorCode::kMalformed, "scenario.por: only for kind por-detection");
+    }
+  }
   if (status.is_ok()) status = f.finish();
   if (!status.is_ok()) return status.with_context(source);
   if (s.name.empty()) s.name = s.kind;

@@ -39,9 +39,27 @@ struct ClockSkew {
   double drift = 0;  // local clock rate - 1
 };
 
+// One proof-of-retrievability case: a 3-node cluster whose third member
+// silently deleted `forgotten_fraction` of its entries, challenged on `chunks`
+// indices per round.
+struct PorCase {
+  double forgotten_fraction = 0.05;
+  int chunks = 20;  // c
+};
+
+struct PorSpec {
+  std::vector<PorCase> cases;
+  int rows = 1000;
+  int row_bytes = 1024;
+  int openings = 2;
+  int challenges = 1000;  // rounds per case
+  double tick_s = 10;
+  double max_response_ms = 5000;
+};
+
 struct Scenario {
   std::string name;
-  std::string kind;  // "kademlia-lookup"
+  std::string kind;  // "kademlia-lookup" or "por-detection"
   std::string question;
   uint64_t seed = 1;
   size_t nodes = 100;
@@ -56,6 +74,7 @@ struct Scenario {
   double sample_interval_s = 10;  // time series resolution
   std::vector<Fault> faults;
   std::vector<ClockSkew> clocks;
+  PorSpec por;  // kind "por-detection"
 };
 
 // Reads and checks a scenario; `source` names it in errors.

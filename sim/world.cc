@@ -91,7 +91,8 @@ void World::build_platform() {
   zone->seal();
 }
 
-node::NodeConfig World::node_config() const {
+node::NodeConfig World::node_config(size_t index) const {
+  if (node_config_) return node_config_(index);
   node::NodeConfig config;
   config.dht = scenario_.dht;
   config.bootstrap = {address_of(0)};
@@ -164,7 +165,7 @@ void World::deliver(size_t to, Delivery& delivery) {
 void World::node_actor(size_t index) {
   Slot& slot = slots_[index];
   if (!slot.node) {
-    slot.node = std::make_unique<node::Node>(*slot.env, slot.identity.clone(), node_config());
+    slot.node = std::make_unique<node::Node>(*slot.env, slot.identity.clone(), node_config(index));
     if (slot.started) slot.node->start();  // a restart: rejoin at once
   }
   s4u::Mailbox* mailbox = s4u::Mailbox::by_name(address_of(index));
@@ -199,6 +200,10 @@ void World::node_actor(size_t index) {
     }
     deliver(index, *delivery);
   }
+  // The run is over: withdraw the pending receive instead of leaving it to
+  // SimGrid's destructor, which reports it as unfinished.
+  comms[0]->cancel();
+  delete incoming;
 }
 
 void World::crash(size_t index) {

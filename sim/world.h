@@ -42,6 +42,10 @@ class World {
 
   static std::string address_of(size_t index) { return "n" + std::to_string(index); }
 
+  // Overrides the configuration a node is built with (default: the
+  // scenario's DHT settings, bootstrapping through node 0). Call before run().
+  void set_node_config(std::function<node::NodeConfig(size_t index)> config) { node_config_ = std::move(config); }
+
   // Runs `task` inside node `index`'s actor at simulated time `time_s`, with
   // the node if it is up (nullptr if it is down).
   void at(double time_s, size_t index, std::function<void(node::Node*)> task);
@@ -86,7 +90,7 @@ class World {
   void node_actor(size_t index);
   void controller_actor();
   void deliver(size_t to, Delivery& delivery);
-  node::NodeConfig node_config() const;
+  node::NodeConfig node_config(size_t index) const;
 
   const Scenario& scenario_;
   uint64_t seed_;
@@ -98,6 +102,7 @@ class World {
   WorldCounters counters_;
   crypto::Blake2b trace_{"fluence/sim-trace"};
   std::vector<std::pair<double, std::function<void()>>> control_tasks_;
+  std::function<node::NodeConfig(size_t)> node_config_;
   struct EngineHolder;
   std::unique_ptr<EngineHolder> engine_;
 };

@@ -38,11 +38,15 @@ TEST(ScenarioTest, ErrorsNameTheField) {
   EXPECT_NE(error_of(base + R"(, "faults": [{"type": "meteor"}]})").find("scenario.faults[0].type"), std::string::npos);
   EXPECT_NE(error_of(R"({"kind": "kademlia-lookup"})").find("scenario.question"), std::string::npos);
   EXPECT_NE(error_of(R"({"question": "q", "kind": "other"})").find("scenario.kind"), std::string::npos);
+  EXPECT_NE(error_of(R"({"question": "q", "kind": "por-detection"})").find("scenario.por: required"), std::string::npos);
+  EXPECT_NE(error_of(R"({"question": "q", "kind": "por-detection", "por": {"cases": [{"chunks": "many"}]}})")
+                .find("scenario.por.cases[0].chunks: expected an integer"),
+            std::string::npos);
   EXPECT_NE(error_of("{not json").find("test.json: not valid JSON"), std::string::npos);
 }
 
 TEST(ScenarioTest, ShippedScenariosParse) {
-  for (const char* name : {"kademlia-lookup.json", "kademlia-small.json", "kademlia-faults.json"}) {
+  for (const char* name : {"kademlia-lookup.json", "kademlia-small.json", "kademlia-faults.json", "por-detection.json"}) {
     Result<Scenario> s = load_scenario(std::string(FLUENCE_SCENARIOS_DIR) + "/" + name);
     EXPECT_TRUE(s.is_ok()) << name << ": " << s.status().to_string();
   }
