@@ -1,0 +1,7 @@
+// libFuzzer target: dht::Contact from untrusted bytes.
+#include "model/dht/contact.h"
+#include "tests/fuzz/canonical_round_trip.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  return fluence::fuzz::canonical_round_trip<fluence::dht::Contact>(data, size);
+}
