@@ -90,8 +90,9 @@ Status read_faults(const json& value, const std::string& path, size_t nodes, std
     } else if (type == "partition") {
       fault.type = Fault::Type::kPartition;
       const json& groups = f.child("groups");
-      if (status.is_ok() && (!groups.is_array() || groups.size() < 2)) {
-        status = Status::error(ErrorCode::kMalformed, item + ".groups: expected at least two lists of node indices");
+      // Nodes named in no group form one more group together.
+      if (status.is_ok() && (!groups.is_array() || groups.empty())) {
+        status = Status::error(ErrorCode::kMalformed, item + ".groups: expected a non-empty list of lists of node indices");
       }
       for (size_t g = 0; status.is_ok() && g < groups.size(); ++g) {
         fault.groups.push_back(read_node_list(groups[g], item + ".groups[" + std::to_string(g) + "]", nodes, status));

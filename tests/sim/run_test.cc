@@ -73,6 +73,33 @@ TEST(SimRunTest, FaultsBiteButLookupsCope) {
   EXPECT_GE(run.summary["lookup_success_rate"].get<double>(), 0.95);
 }
 
+// Half the network is cut off from 55 s to 85 s: lookups then miss the true
+// closest node whenever it is on the other side, and succeed again after.
+TEST(SimRunTest, PartitionCutsLookupsAndHealingRestoresThem) {
+  fs::path out = fs::temp_directory_path() / ("partition-" + std::to_string(getpid()));
+  std::string command = std::string(FLUENCE_SIM_BINARY) + " " + scenario("kademlia-partition.json") +
+                        " --quiet --out " + out.string() + " > /dev/null 2>&1";
+  ASSERT_EQ(std::system(command.c_str()), 0);
+  nlohmann::json summary;
+  std::ifstream(out / "summary.json") >> summary;
+  std::ifstream csv(out / "timeseries.csv");
+  std::string line;
+  std::getline(csv, line);  // header
+  double done_at_90 = 0, rate_at_90 = 0, done_end = 0, rate_end = 0;
+  while (std::getline(csv, line)) {
+    double t, live, messages, bytes, done, rate;
+    if (std::sscanf(line.c_str(), "%lf,%lf,%lf,%lf,%lf,%lf", &t, &live, &messages, &bytes, &done, &rate) != 6) continue;
+    if (t <= 90) done_at_90 = done, rate_at_90 = rate;
+    done_end = done, rate_end = rate;
+  }
+  fs::remove_all(out);
+  EXPECT_GT(summary["dropped"].get<int>(), 1000);
+  EXPECT_LT(rate_at_90, 0.8) << "lookups during the split must miss nodes on the other side";
+  ASSERT_GT(done_end, done_at_90 + 100);
+  double after_heal = (rate_end * done_end - rate_at_90 * done_at_90) / (done_end - done_at_90);
+  EXPECT_GE(after_heal, 0.95);
+}
+
 TEST(SimRunTest, BadScenarioIsAClearErrorNamingTheField) {
   fs::path bad = fs::temp_directory_path() / ("bad-scenario-" + std::to_string(getpid()) + ".json");
   std::ofstream(bad) << R"({"question": "q", "kind": "kademlia-lookup", "nodes": -3})";

@@ -46,7 +46,7 @@ TEST(ScenarioTest, ErrorsNameTheField) {
 }
 
 TEST(ScenarioTest, ShippedScenariosParse) {
-  for (const char* name : {"kademlia-lookup.json", "kademlia-small.json", "kademlia-faults.json", "por-detection.json"}) {
+  for (const char* name : {"kademlia-lookup.json", "kademlia-small.json", "kademlia-faults.json", "kademlia-partition.json", "por-detection.json"}) {
     Result<Scenario> s = load_scenario(std::string(FLUENCE_SCENARIOS_DIR) + "/" + name);
     EXPECT_TRUE(s.is_ok()) << name << ": " << s.status().to_string();
   }
