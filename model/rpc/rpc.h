@@ -19,6 +19,7 @@ enum class Protocol : uint8_t {
   kDht = 1,
   kReplication,
   kPor,
+  kConsensus,
   kLimit,  // first unused value; decoders reject it and above
 };
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "model/chain/block.h"
+#include "model/consensus/messages.h"
 #include "model/dht/identity.h"
 #include "model/dht/messages.h"
 #include "model/rpc/rpc.h"
@@ -90,6 +91,17 @@ int main(int argc, char** argv) {
     b.header.transactions_root = chain::transactions_root(b.transactions);
     b.node_signatures = {chain::endorse(key(), b.header)};
     write(dir, 0, codec::encode(b));
+  } else if (target == "consensus_message") {
+    consensus::ConsensusMessage m;
+    m.type = consensus::ConsensusMessage::Type::kProposal;
+    m.proposal = consensus::Proposal::make(key(), 3, 1, -1, Bytes{1, 2, 3});
+    write(dir, 0, codec::encode(m));
+    m.type = consensus::ConsensusMessage::Type::kVote;
+    m.vote = consensus::Vote::make(key(), consensus::VoteType::kPrecommit, 3, 1, consensus::value_id(Bytes{1}));
+    write(dir, 1, codec::encode(m));
+    m.type = consensus::ConsensusMessage::Type::kDecision;
+    m.decision = consensus::Decision{3, Bytes{1}, {*m.vote}};
+    write(dir, 2, codec::encode(m));
   } else if (target == "envelope") {
     write(dir, 0, codec::encode(rpc::Envelope{rpc::Protocol::kDht, rpc::Kind::kRequest, 9, Bytes{1, 2, 3}}));
   } else if (target == "contact") {

@@ -53,12 +53,18 @@ void TestWorld::deliver(size_t from, const env::Address& to, Bytes message) {
   if (target == by_address_.end()) return;
   if (loss_ > 0 && loss_random_.chance(loss_)) return;
   size_t to_index = target->second;
+  if (blocked_ && blocked_(from, to_index)) return;
   env::Peer peer{nodes_[from].env->self_address(), nodes_[from].node->identity().key.public_key()};
-  push(latency_, [this, to_index, peer, message = std::move(message)] {
-    if (nodes_[to_index].down) return;
-    ++delivered_;
-    nodes_[to_index].node->on_message(peer, message);
-  });
+  int copies = duplicate_ > 0 && loss_random_.chance(duplicate_) ? 2 : 1;
+  for (int c = 0; c < copies; ++c) {
+    env::Duration delay = latency_;
+    if (jitter_.count() > 0) delay += env::Duration(loss_random_.uniform(static_cast<uint64_t>(jitter_.count())));
+    push(delay, [this, to_index, peer, message] {
+      if (nodes_[to_index].down) return;
+      ++delivered_;
+      nodes_[to_index].node->on_message(peer, message);
+    });
+  }
 }
 
 void TestWorld::run_for(env::Duration duration) {

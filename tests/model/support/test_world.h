@@ -61,6 +61,11 @@ class TestWorld {
   void run_for(env::Duration duration);
   env::Time now() const { return now_; }
   void set_loss(double fraction) { loss_ = fraction; }
+  // Each message takes latency + uniform(0, jitter): reordering comes free.
+  void set_jitter(env::Duration jitter) { jitter_ = jitter; }
+  void set_duplicate(double fraction) { duplicate_ = fraction; }
+  // Messages for which `blocked(from, to)` holds are dropped; nullptr heals.
+  void set_partition(std::function<bool(size_t, size_t)> blocked) { blocked_ = std::move(blocked); }
   uint64_t messages_delivered() const { return delivered_; }
 
  private:
@@ -85,6 +90,9 @@ class TestWorld {
   env::Duration latency_;
   env::DeterministicRandom loss_random_;
   double loss_ = 0;
+  double duplicate_ = 0;
+  env::Duration jitter_{0};
+  std::function<bool(size_t, size_t)> blocked_;
   env::Time now_{0};
   uint64_t next_sequence_ = 1;
   std::priority_queue<Event, std::vector<Event>, std::greater<>> events_;
