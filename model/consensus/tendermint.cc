@@ -295,10 +295,7 @@ std::optional<Bytes> Tendermint::on_message(const env::Peer& from, rpc::Kind kin
       message->type != ConsensusMessage::Type::kDecision) {
     // Ahead of us: keep it for later, and ask for what we miss.
     if (future_.size() < config_.max_buffered_messages) future_.emplace_back(from, Bytes(body.begin(), body.end()));
-    ConsensusMessage sync;
-    sync.type = ConsensusMessage::Type::kSyncRequest;
-    sync.sync_height = height_;
-    rpc_.notify(from.address, rpc::Protocol::kConsensus, codec::encode(sync));
+    request_sync(from.address);
     return std::nullopt;
   }
   handle(from, *message);
@@ -306,12 +303,27 @@ std::optional<Bytes> Tendermint::on_message(const env::Peer& from, rpc::Kind kin
   return std::nullopt;
 }
 
+void Tendermint::send_decision(const env::Address& to, uint64_t height) {
+  auto it = decided_.find(height);
+  if (it == decided_.end()) return;
+  ConsensusMessage reply;
+  reply.type = ConsensusMessage::Type::kDecision;
+  reply.decision = it->second;
+  rpc_.notify(to, rpc::Protocol::kConsensus, codec::encode(reply));
+}
+
+void Tendermint::request_sync(const env::Address& to) {
+  ConsensusMessage sync;
+  sync.type = ConsensusMessage::Type::kSyncRequest;
+  sync.sync_height = height_;
+  rpc_.notify(to, rpc::Protocol::kConsensus, codec::encode(sync));
+}
+
 void Tendermint::handle(const env::Peer& from, const ConsensusMessage& message) {
   switch (message.type) {
     case ConsensusMessage::Type::kProposal: {
       const Proposal& p = *message.proposal;
-      if (p.height < height_) break;
-      if (p.height > height_ || !is_validator(p.proposer)) break;
+      if (p.height != height_ || !is_validator(p.proposer)) break;
       env_.charge(env::Work::kVerify, 1);
       if (p.signature_valid()) add_proposal(p);
       break;
@@ -320,14 +332,8 @@ void Tendermint::handle(const env::Peer& from, const ConsensusMessage& message) 
       const Vote& v = *message.vote;
       if (v.height < height_) {
         // The sender lags: send it the decision it misses. Every time: the
-        // reply may be lost, and lagging votes come only once per timeout.
-        auto it = decided_.find(v.height);
-        if (it != decided_.end()) {
-          ConsensusMessage reply;
-          reply.type = ConsensusMessage::Type::kDecision;
-          reply.decision = it->second;
-          rpc_.notify(from.address, rpc::Protocol::kConsensus, codec::encode(reply));
-        }
+        // reply may be lost, and a lagger's votes come once per heartbeat.
+        send_decision(from.address, v.height);
         break;
       }
       if (v.height > height_ || !is_validator(v.voter)) break;
@@ -338,27 +344,16 @@ void Tendermint::handle(const env::Peer& from, const ConsensusMessage& message) 
     case ConsensusMessage::Type::kDecision: {
       const Decision& d = *message.decision;
       if (d.height != height_) {
-        if (d.height > height_) {
-          ConsensusMessage sync;
-          sync.type = ConsensusMessage::Type::kSyncRequest;
-          sync.sync_height = height_;
-          rpc_.notify(from.address, rpc::Protocol::kConsensus, codec::encode(sync));
-        }
+        if (d.height > height_) request_sync(from.address);
         break;
       }
       env_.charge(env::Work::kVerify, d.certificate.size());
       if (certificate_valid(d) && valid(d.value)) apply_decision(d);
       break;
     }
-    case ConsensusMessage::Type::kSyncRequest: {
-      auto it = decided_.find(message.sync_height);
-      if (it == decided_.end()) break;
-      ConsensusMessage reply;
-      reply.type = ConsensusMessage::Type::kDecision;
-      reply.decision = it->second;
-      rpc_.notify(from.address, rpc::Protocol::kConsensus, codec::encode(reply));
+    case ConsensusMessage::Type::kSyncRequest:
+      send_decision(from.address, message.sync_height);
       break;
-    }
     case ConsensusMessage::Type::kLimit: break;
   }
 }

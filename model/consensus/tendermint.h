@@ -100,6 +100,8 @@ class Tendermint {
   void heartbeat();
   void decide(const Bytes& value, uint32_t round);
   void apply_decision(const Decision& decision);
+  void send_decision(const env::Address& to, uint64_t height);  // if decided
+  void request_sync(const env::Address& to);                    // from our height on
   void after_timeout(env::Duration delay, std::function<void()> callback);
   env::Duration timeout(env::Duration base, uint32_t round) const;
   size_t count(VoteType type, uint32_t round, const crypto::Hash256& value) const;
