@@ -1,0 +1,66 @@
+// The Fluence Gateway (white paper, "Functional Token I/O"): the bridge
+// between a cluster chain's functional tokens (FFT) and tradable tokens on an
+// external chain. It issues FFT by receipts the ledger mints against, and it
+// watches the chain for burns, for which it pays out outside.
+//
+// The ledger sees the gateway only through `Gateway::confirms`; how a real
+// gateway proves its receipts (an Ethereum event and its inclusion proof) is
+// its business. SimulatedGateway is an in-memory external chain for tests and
+// the simulation.
+#pragma once
+
+#include <map>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "model/economy/ops.h"
+
+namespace fluence::economy {
+
+class Gateway {
+ public:
+  virtual ~Gateway() = default;
+  // True if the gateway issued exactly this mint: the receipt exists and
+  // names the same recipient and amount. Whether the receipt was already used
+  // is the ledger's check, not the gateway's.
+  virtual bool confirms(const Mint& mint) const = 0;
+};
+
+// A withdrawal the ledger emitted for a Burn: what the gateway pays out.
+struct Withdrawal {
+  crypto::PublicKey from;
+  uint64_t amount = 0;
+  Bytes destination;
+  uint64_t nonce = 0;  // the burn's, which with `from` identifies it
+  bool operator==(const Withdrawal&) const = default;
+};
+
+class SimulatedGateway final : public Gateway {
+ public:
+  // `seed` separates the receipt ids of different simulated gateways.
+  explicit SimulatedGateway(uint64_t seed = 0) : seed_(seed) {}
+
+  // Issues FFT to `to`; the receipt id is the hash of the seed and a counter,
+  // so runs are reproducible and ids never repeat.
+  Mint issue(const crypto::PublicKey& to, uint64_t amount);
+  bool confirms(const Mint& mint) const override;
+
+  // Records a burn seen on the chain, once per (from, nonce); false if seen.
+  bool observe(const Burn& burn);
+  const std::vector<Withdrawal>& withdrawals() const { return withdrawals_; }
+
+  uint64_t issued() const { return issued_; }
+  uint64_t withdrawn() const { return withdrawn_; }
+
+ private:
+  uint64_t seed_;
+  uint64_t counter_ = 0;
+  uint64_t issued_ = 0;
+  uint64_t withdrawn_ = 0;
+  std::map<crypto::Hash256, Mint> receipts_;
+  std::set<std::pair<crypto::PublicKey, uint64_t>> seen_burns_;
+  std::vector<Withdrawal> withdrawals_;
+};
+
+}  // namespace fluence::economy
