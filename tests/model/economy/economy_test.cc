@@ -152,6 +152,29 @@ TEST_F(EconomyTest, MintOnlyOncePerConfirmedReceipt) {
   EXPECT_TRUE(ledger.check_conservation().is_ok());
 }
 
+TEST_F(EconomyTest, MintTotalCannotOverflow) {
+  mint(client.public_key(), UINT64_MAX - 5);
+  Status over = ledger.apply({gateway.issue(outsider.public_key(), 6)}, 1);
+  EXPECT_EQ(over.code(), ErrorCode::kLimitExceeded) << over.to_string();
+  EXPECT_EQ(ledger.account(outsider.public_key()), Account{});
+  EXPECT_TRUE(ledger.apply({gateway.issue(outsider.public_key(), 5)}, 1).is_ok());
+  EXPECT_TRUE(ledger.check_conservation().is_ok());
+}
+
+TEST(SimulatedGateway, ReceiptsAreDeterministicAndUnique) {
+  const crypto::PublicKey to = key(3).public_key();
+  SimulatedGateway a{3}, b{3}, c{4};
+  Mint first = a.issue(to, 1);
+  EXPECT_EQ(first, b.issue(to, 1));
+  EXPECT_NE(first.gateway_receipt_id, c.issue(to, 1).gateway_receipt_id);
+  EXPECT_NE(first.gateway_receipt_id, a.issue(to, 1).gateway_receipt_id);
+  EXPECT_TRUE(a.confirms(first));
+  Mint other = first;
+  other.to = key(4).public_key();
+  EXPECT_FALSE(a.confirms(other));
+  EXPECT_EQ(a.issued(), 2u);
+}
+
 TEST_F(EconomyTest, BadTransfersChangeNothing) {
   mint(client.public_key(), 1'000);
   const crypto::PublicKey to = outsider.public_key();
@@ -209,6 +232,10 @@ TEST_F(EconomyTest, RewardsCannotBeTransferredButCanBeBurned) {
   EXPECT_EQ(gateway.withdrawn(), 200'000u);
 
   EXPECT_FALSE(ledger.apply({Burn::make(nodes[0], chain, 40'001, {}, nonce(nodes[0]))}, 30).is_ok());
+  // A burn takes rewards first, then spendable tokens.
+  mint(nodes[0].public_key(), 10'000);
+  ASSERT_TRUE(ledger.apply({Burn::make(nodes[0], chain, 45'000, {}, nonce(nodes[0]))}, 31).is_ok());
+  EXPECT_EQ(ledger.account(nodes[0].public_key()), (Account{5'000, 0, 2}));
   EXPECT_TRUE(ledger.check_conservation().is_ok());
 }
 
