@@ -58,7 +58,10 @@ void handle_admin_request(node::Node& node, const std::string& line, std::functi
       if (!status) return reply(error_line("this node does not host that dataset"));
       return reply(json{{"applied", status->applied_sequence},
                         {"entries", status->entry_count},
-                        {"state_root", to_hex(status->state_root)}}
+                        {"state_root", to_hex(status->state_root)},
+                        {"height", status->height},
+                        {"sealed", status->sealed_height},
+                        {"pool", status->pool}}
                        .dump());
     }
     if (!request.contains("rows") || !request["rows"].is_array()) return reply(error_line("rows: expected a list"));

@@ -5,9 +5,10 @@
 //   {"cmd": "lookup", "target": "<64 hex>", "count": n}
 //                                           -> {"closest": [{"id", "address"}], "hops", "messages"}
 //   {"cmd": "write", "dataset": "<64 hex>", "rows": [{"key": "...", "value": "..."}]}
-//                                           -> {"sequence": n}   (once a majority holds it)
+//                                           -> {"sequence": n}   (once a committed block holds it)
 //   {"cmd": "dataset", "dataset": "<64 hex>"}
-//                                           -> {"applied", "entries", "state_root"}
+//                                           -> {"applied", "entries", "state_root",
+//                                               "height", "sealed", "pool"}   (members only)
 // Errors come back as {"error": "..."}; a line over 64 KiB closes the connection.
 #pragma once
 

@@ -85,6 +85,38 @@ class Fields {
     }
     return out;
   }
+  // A list of "<64 hex public key>@host:port": a cluster member or arbiter.
+  std::vector<consensus::Validator> validators(const char* name) {
+    std::vector<consensus::Validator> out;
+    const json* v = get(name, false);
+    if (v == nullptr) return out;
+    if (!v->is_array()) {
+      error = Status::error(ErrorCode::kMalformed, path_ + "." + name + ": expected a list of \"<key hex>@host:port\"");
+      return out;
+    }
+    for (size_t i = 0; i < v->size() && error.is_ok(); ++i) {
+      std::string field = path_ + "." + name + "[" + std::to_string(i) + "]";
+      std::string text = (*v)[i].is_string() ? (*v)[i].get<std::string>() : "";
+      size_t at = text.find('@');
+      if (at == std::string::npos) {
+        error = Status::error(ErrorCode::kMalformed, field + ": expected \"<key hex>@host:port\"");
+        break;
+      }
+      Result<std::array<uint8_t, crypto::kPublicKeyBytes>> key =
+          fixed_from_hex<crypto::kPublicKeyBytes>(text.substr(0, at), field + " key");
+      if (!key) {
+        error = key.status();
+        break;
+      }
+      Result<Endpoint> endpoint = parse_endpoint(text.substr(at + 1), field);
+      if (!endpoint) {
+        error = endpoint.status();
+        break;
+      }
+      out.push_back({text.substr(at + 1), crypto::PublicKey{*key}});
+    }
+    return out;
+  }
   Status finish() {
     if (!error.is_ok()) return error;
     for (const auto& [key, value] : object_.items()) {
@@ -131,6 +163,11 @@ Result<NodeFileConfig> parse_config(const std::string& json_text, const std::str
   config.node.bootstrap = f.addresses("bootstrap");
   config.node.dht.puzzle_difficulty = static_cast<int>(f.integer("puzzle_difficulty", 16, 0, 32));
   config.node.dht.bucket_size = static_cast<int>(f.integer("bucket_size", 20, 1, 64));
+  cluster::ClusterConfig& chain = config.node.cluster;
+  chain.block_interval = std::chrono::milliseconds(f.integer("block_interval_ms", 200, 0, 3'600'000));
+  chain.rules.tick_length = std::chrono::seconds(f.integer("tick_seconds", 3600, 1, 86'400 * 365));
+  chain.rules.max_clock_skew = std::chrono::seconds(f.integer("max_clock_skew_seconds", 60, 0, 86'400));
+  chain.max_block_writes = static_cast<size_t>(f.integer("max_block_writes", 1000, 1, 10'000));
   const json* datasets = f.get("datasets", false);
   if (datasets != nullptr && f.error.is_ok()) {
     if (!datasets->is_array()) {
@@ -150,8 +187,9 @@ Result<NodeFileConfig> parse_config(const std::string& json_text, const std::str
         if (!parsed) d.error = parsed.status();
         else hosted.id = *parsed;
       }
-      hosted.members = d.addresses("members");
+      hosted.members = d.validators("members");
       if (d.error.is_ok() && hosted.members.empty()) d.error = Status::error(ErrorCode::kMalformed, path + ".members: required");
+      hosted.arbiters = d.validators("arbiters");
       f.error = d.finish();
       config.node.datasets.push_back(hosted);
     }

@@ -7,7 +7,11 @@
 //     "bootstrap": ["127.0.0.1:7000"],       addresses exactly as those peers announce them
 //     "admin_listen": "127.0.0.1:8001",     optional JSON-lines control endpoint
 //     "puzzle_difficulty": 16, "bucket_size": 20, "log_level": "info",
-//     "datasets": [{"id": "<64 hex>", "members": ["127.0.0.1:7001", ...]}]
+//     "block_interval_ms": 200, "tick_seconds": 3600, "max_clock_skew_seconds": 60,
+//     "max_block_writes": 1000,             the cluster chain (see model/cluster)
+//     "datasets": [{"id": "<64 hex>",
+//                   "members": ["<public key hex>@127.0.0.1:7001", ...],   the cluster
+//                   "arbiters": ["<public key hex>@127.0.0.1:7101", ...]}] its arbiters
 //   }
 #pragma once
 

@@ -18,7 +18,11 @@ int main(int argc, char** argv) {
   CLI::App app{"Runs one fluence node: DHT peer over authenticated TCP, datasets in RocksDB.\n"
                "The config file (JSON) is documented in runtime/config.h and the README."};
   std::string config_path;
+  bool show_identity = false;
   app.add_option("--config", config_path, "configuration file (JSON)")->required();
+  app.add_flag("--show-identity", show_identity,
+               "create the key file if absent, print {\"id\", \"key\"} as JSON and exit\n"
+               "(cluster and arbiter lists name nodes as \"<key>@host:port\")");
   CLI11_PARSE(app, argc, argv);
 
   fluence::Result<fluence::runtime::NodeFileConfig> config = fluence::runtime::load_config(config_path);
@@ -38,6 +42,11 @@ int main(int argc, char** argv) {
   if (!identity) {
     std::cerr << "fluence-node: " << identity.status().message() << "\n";
     return 2;
+  }
+  if (show_identity) {
+    std::cout << "{\"id\": \"" << identity->id.hex() << "\", \"key\": \"" << fluence::to_hex(identity->key.public_key().bytes)
+              << "\"}\n";
+    return 0;
   }
   auto store = fluence::runtime::RocksStore::open(config->data_dir + "/db");
   if (!store) {

@@ -23,15 +23,9 @@ PorRun::PorRun(World& world, const Scenario& scenario, uint64_t seed, bool progr
 PorRun::~PorRun() = default;
 
 void PorRun::configure() {
-  world_.set_node_config([this](size_t index) {
+  world_.set_node_config([this](size_t) {
     node::NodeConfig config;
     config.dht = scenario_.dht;  // no bootstrap: these nodes need no DHT
-    if (index < arbiter_index()) {
-      size_t c = index / 3;
-      node::HostedDataset hosted{cases_[c].dataset, {}};
-      for (size_t m = 0; m < 3; ++m) hosted.members.push_back(World::address_of(3 * c + m));
-      config.datasets = {hosted};
-    }
     return config;
   });
 }
@@ -39,8 +33,14 @@ void PorRun::configure() {
 void PorRun::fill(size_t c, size_t member, node::Node* node) {
   FL_ASSERT(node != nullptr);
   node->start();
-  storage::Dataset* dataset = node->dataset(cases_[c].dataset);
-  FL_ASSERT(dataset != nullptr);
+  size_t index = 3 * c + member;
+  Result<storage::Dataset> opened = storage::Dataset::open(world_.env(index).store(), cases_[c].dataset);
+  FL_ASSERT(opened.is_ok());
+  storage::Dataset* dataset = (replicas_[index] = std::make_unique<storage::Dataset>(std::move(*opened))).get();
+  por::Prover* prover = (provers_[index] = std::make_unique<por::Prover>(*dataset, node->identity())).get();
+  node->rpc().replace_handler(rpc::Protocol::kPor, [prover](const env::Peer& from, rpc::Kind kind, ByteView body) {
+    return prover->on_message(from, kind, body);
+  });
   // Every replica of a case writes the same rows: one rng per case.
   env::DeterministicRandom random(seed_, 0x9000 + c);
   storage::JournalEntry entry{1, {}};
@@ -62,7 +62,7 @@ void PorRun::fill(size_t c, size_t member, node::Node* node) {
     env::DeterministicRandom pick(seed_, 0xa000 + c);
     std::set<uint64_t> gone;
     while (gone.size() < forget) gone.insert(pick.uniform(dataset->entry_count()));
-    for (uint64_t index : gone) FL_ASSERT(dataset->silently_forget(index).is_ok());
+    for (uint64_t lost : gone) FL_ASSERT(dataset->silently_forget(lost).is_ok());
     cases_[c].forgotten = gone.size();
   }
 }

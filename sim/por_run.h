@@ -7,6 +7,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -45,6 +46,10 @@ class PorRun {
   uint64_t seed_;
   bool progress_;
   std::vector<CaseState> cases_;
+  // Each cluster node's replica and prover, by node index (the scenario
+  // measures detection, not ordering, so the replicas are filled directly).
+  std::map<size_t, std::unique_ptr<storage::Dataset>> replicas_;
+  std::map<size_t, std::unique_ptr<por::Prover>> provers_;
 };
 
 }  // namespace fluence::sim

@@ -4,10 +4,12 @@
 
 namespace fluence::consensus {
 
-Tendermint::Tendermint(env::Env& env, rpc::Rpc& rpc, const crypto::SigningKey& key, ConsensusConfig config,
+Tendermint::Tendermint(env::Env& env, Outbox outbox, const crypto::SigningKey& key, ConsensusConfig config,
                        Application& application)
-    : env_(env), rpc_(rpc), key_(key), config_(std::move(config)), application_(application) {
+    : env_(env), outbox_(std::move(outbox)), key_(key), config_(std::move(config)), application_(application) {
   FL_ASSERT(!config_.validators.empty());
+  FL_ASSERT(config_.first_height >= 1);
+  height_ = config_.first_height;
 }
 
 Tendermint::~Tendermint() {
@@ -69,7 +71,7 @@ size_t Tendermint::count_any(VoteType type, uint32_t round) const {
 void Tendermint::broadcast(const ConsensusMessage& message) {
   Bytes encoded = codec::encode(message);
   for (const Validator& v : config_.validators) {
-    if (v.key != key_.public_key()) rpc_.notify(v.address, rpc::Protocol::kConsensus, encoded);
+    if (v.key != key_.public_key()) outbox_(v.address, encoded);
   }
 }
 
@@ -259,7 +261,15 @@ void Tendermint::apply_decision(const Decision& decision) {
   locked_once_.clear();
   validity_.clear();
   own_.clear();
-  start_round(0);
+  if (config_.commit_delay <= env::Duration::zero()) {
+    start_round(0);
+  } else {
+    const uint64_t h = height_;
+    after_timeout(config_.commit_delay, [this, h] {
+      // Unless messages of this height already moved the node on.
+      if (h == height_ && round_ == 0 && step_ == Step::kPropose) start_round(0);
+    });
+  }
   // Messages that arrived early for this height count now.
   std::vector<std::pair<env::Peer, Bytes>> early;
   early.swap(future_);
@@ -283,10 +293,10 @@ bool Tendermint::certificate_valid(const Decision& decision) const {
   return voters.size() >= quorum();
 }
 
-std::optional<Bytes> Tendermint::on_message(const env::Peer& from, rpc::Kind kind, ByteView body) {
-  if (kind != rpc::Kind::kNotify || !started_) return std::nullopt;
+void Tendermint::on_message(const env::Peer& from, ByteView body) {
+  if (!started_) return;
   Result<ConsensusMessage> message = codec::decode<ConsensusMessage>(body);
-  if (!message) return std::nullopt;
+  if (!message) return;
   uint64_t height = message->proposal ? message->proposal->height
                     : message->vote    ? message->vote->height
                     : message->decision ? message->decision->height
@@ -296,11 +306,11 @@ std::optional<Bytes> Tendermint::on_message(const env::Peer& from, rpc::Kind kin
     // Ahead of us: keep it for later, and ask for what we miss.
     if (future_.size() < config_.max_buffered_messages) future_.emplace_back(from, Bytes(body.begin(), body.end()));
     request_sync(from.address);
-    return std::nullopt;
+    return;
   }
   handle(from, *message);
   evaluate();
-  return std::nullopt;
+  return;
 }
 
 void Tendermint::send_decision(const env::Address& to, uint64_t height) {
@@ -309,14 +319,14 @@ void Tendermint::send_decision(const env::Address& to, uint64_t height) {
   ConsensusMessage reply;
   reply.type = ConsensusMessage::Type::kDecision;
   reply.decision = it->second;
-  rpc_.notify(to, rpc::Protocol::kConsensus, codec::encode(reply));
+  outbox_(to, codec::encode(reply));
 }
 
 void Tendermint::request_sync(const env::Address& to) {
   ConsensusMessage sync;
   sync.type = ConsensusMessage::Type::kSyncRequest;
   sync.sync_height = height_;
-  rpc_.notify(to, rpc::Protocol::kConsensus, codec::encode(sync));
+  outbox_(to, codec::encode(sync));
 }
 
 void Tendermint::handle(const env::Peer& from, const ConsensusMessage& message) {

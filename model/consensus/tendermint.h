@@ -28,7 +28,6 @@
 
 #include "model/consensus/messages.h"
 #include "model/env/env.h"
-#include "model/rpc/rpc.h"
 
 namespace fluence::consensus {
 
@@ -44,6 +43,11 @@ struct ConsensusConfig {
   env::Duration timeout_precommit = std::chrono::milliseconds(500);
   env::Duration timeout_increase = std::chrono::milliseconds(250);  // per round
   size_t max_buffered_messages = 1024;  // for heights this node has not reached
+  // Tendermint's timeout_commit: after deciding, the next height's proposer
+  // waits this long before proposing, which bounds the block rate (and so
+  // the number of empty blocks) and lets late precommits arrive.
+  env::Duration commit_delay = std::chrono::milliseconds(0);
+  uint64_t first_height = 1;  // a node restarting from its store begins after its last block
 };
 
 // What is agreed on. Called from inside the node's thread.
@@ -62,15 +66,19 @@ struct Equivocating {
 
 class Tendermint {
  public:
-  Tendermint(env::Env& env, rpc::Rpc& rpc, const crypto::SigningKey& key, ConsensusConfig config,
+  // How an encoded ConsensusMessage reaches a validator: the owner decides
+  // the envelope (a node hosting several clusters tags it with the dataset).
+  using Outbox = std::function<void(const env::Address& to, Bytes message)>;
+
+  Tendermint(env::Env& env, Outbox outbox, const crypto::SigningKey& key, ConsensusConfig config,
              Application& application);
   ~Tendermint();
   Tendermint(const Tendermint&) = delete;
   Tendermint& operator=(const Tendermint&) = delete;
 
   void start();
-  // The owner routes kConsensus messages here.
-  std::optional<Bytes> on_message(const env::Peer& from, rpc::Kind kind, ByteView body);
+  // The owner routes this engine's messages here.
+  void on_message(const env::Peer& from, ByteView body);
 
   uint64_t height() const { return height_; }
   uint32_t round() const { return round_; }
@@ -111,7 +119,7 @@ class Tendermint {
   bool valid(const Bytes& value);
 
   env::Env& env_;
-  rpc::Rpc& rpc_;
+  Outbox outbox_;
   const crypto::SigningKey& key_;
   ConsensusConfig config_;
   Application& application_;

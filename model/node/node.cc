@@ -26,9 +26,10 @@ struct SavedContacts {
 }  // namespace
 
 struct Node::Hosted {
-  storage::Dataset dataset;
-  std::unique_ptr<storage::Replication> replication;
+  std::optional<storage::Dataset> dataset;  // members only
+  std::unique_ptr<cluster::ClusterChain> chain;
   std::unique_ptr<por::Prover> prover;
+  std::unique_ptr<cluster::ChainArbiter> arbiter;
 };
 
 Node::Node(env::Env& env, dht::Identity identity, NodeConfig config)
@@ -37,17 +38,22 @@ Node::Node(env::Env& env, dht::Identity identity, NodeConfig config)
       config_(std::move(config)),
       rpc_(env),
       dht_(env, rpc_, identity_, config_.dht) {
-  rpc_.set_handler(rpc::Protocol::kReplication, [this](const env::Peer& from, rpc::Kind kind, ByteView body) {
-    Hosted* h = hosted(storage::ReplicationMessage::peek_dataset(body));
-    return h ? h->replication->on_message(from, kind, body) : std::nullopt;
+  rpc_.set_handler(rpc::Protocol::kCluster, [this](const env::Peer& from, rpc::Kind kind, ByteView body) {
+    Hosted* h = hosted(cluster::ClusterMessage::peek_dataset(body));
+    if (h == nullptr || kind != rpc::Kind::kNotify) return std::optional<Bytes>();
+    Result<cluster::ClusterMessage> message = codec::decode<cluster::ClusterMessage>(body);
+    if (!message) return std::optional<Bytes>();
+    if (h->chain) h->chain->on_message(from, *message);
+    if (h->arbiter) h->arbiter->on_message(from, *message);
+    return std::optional<Bytes>();
   });
   rpc_.set_handler(rpc::Protocol::kPor, [this](const env::Peer& from, rpc::Kind kind, ByteView body) {
     Hosted* h = hosted(por::PorChallenge::peek_dataset(body));
-    return h ? h->prover->on_message(from, kind, body) : std::nullopt;
+    return h && h->prover ? h->prover->on_message(from, kind, body) : std::nullopt;
   });
 }
 
-Node::~Node() = default;
+Node::~Node() { env_.cancel(rejoin_timer_); }
 
 Node::Hosted* Node::hosted(const std::optional<storage::DatasetId>& id) {
   if (!id) return nullptr;
@@ -56,44 +62,76 @@ Node::Hosted* Node::hosted(const std::optional<storage::DatasetId>& id) {
 }
 
 void Node::open_datasets() {
+  const crypto::PublicKey self = identity_.key.public_key();
+  auto contains = [&](const std::vector<consensus::Validator>& list) {
+    return std::any_of(list.begin(), list.end(), [&](const consensus::Validator& v) { return v.key == self; });
+  };
   for (const HostedDataset& spec : config_.datasets) {
-    if (auto it = hosted_.find(spec.id); it != hosted_.end()) {
-      it->second->replication->start();  // a restart: timers were lost
+    if (hosted_.count(spec.id) != 0) continue;  // started before (a restart in the test world)
+    std::string name = to_hex(spec.id).substr(0, 12);
+    auto h = std::make_unique<Hosted>();
+    if (contains(spec.members)) {
+      Result<storage::Dataset> dataset = storage::Dataset::open(env_.store(), spec.id);
+      if (!dataset) {
+        env_.log(env::LogLevel::kError, "cannot open dataset " + name + ": " + dataset.status().to_string());
+        continue;
+      }
+      h->dataset.emplace(std::move(*dataset));
+      cluster::ClusterConfig chain = config_.cluster;
+      chain.dataset = spec.id;
+      chain.members = spec.members;
+      chain.arbiters = spec.arbiters;
+      h->chain = std::make_unique<cluster::ClusterChain>(env_, rpc_, identity_.key, *h->dataset, chain);
+      h->prover = std::make_unique<por::Prover>(*h->dataset, identity_);
+      Status started = h->chain->start();
+      if (!started.is_ok()) {
+        env_.log(env::LogLevel::kError, "cannot start the chain of dataset " + name + ": " + started.to_string());
+        continue;
+      }
+    } else if (contains(spec.arbiters)) {
+      cluster::ArbiterConfig arbiter{spec.id, spec.members, config_.cluster.rules};
+      h->arbiter = std::make_unique<cluster::ChainArbiter>(env_, rpc_, identity_.key, arbiter);
+      Status started = h->arbiter->start();
+      if (!started.is_ok()) {
+        env_.log(env::LogLevel::kError, "cannot start arbitrating dataset " + name + ": " + started.to_string());
+        continue;
+      }
+    } else {
+      env_.log(env::LogLevel::kWarning, "dataset " + name + " names this node neither member nor arbiter");
       continue;
     }
-    Result<storage::Dataset> dataset = storage::Dataset::open(env_.store(), spec.id);
-    if (!dataset) {
-      env_.log(env::LogLevel::kError, "cannot open dataset " + to_hex(spec.id).substr(0, 12) + ": " +
-                                          dataset.status().to_string());
-      continue;
-    }
-    auto h = std::make_unique<Hosted>(Hosted{std::move(*dataset), nullptr, nullptr});
-    storage::ReplicationConfig replication = config_.replication;
-    replication.members = spec.members;
-    h->replication = std::make_unique<storage::Replication>(env_, rpc_, h->dataset, replication);
-    h->prover = std::make_unique<por::Prover>(h->dataset, identity_);
-    h->replication->start();
     hosted_.emplace(spec.id, std::move(h));
   }
 }
 
 void Node::write(const storage::DatasetId& dataset, std::vector<storage::Mutation> mutations,
                  std::function<void(Result<uint64_t>)> done) {
-  Hosted* h = hosted(dataset);
-  if (h == nullptr) return done(Status::error(ErrorCode::kNotFound, "this node does not host that dataset"));
-  h->replication->submit(std::move(mutations), std::move(done));
+  cluster::ClusterChain* c = chain(dataset);
+  if (c == nullptr) return done(Status::error(ErrorCode::kNotFound, "this node is not a member for that dataset"));
+  c->submit(std::move(mutations), std::move(done));
 }
 
 std::optional<DatasetStatus> Node::dataset_status(const storage::DatasetId& dataset) const {
   auto it = hosted_.find(dataset);
-  if (it == hosted_.end()) return std::nullopt;
-  const storage::Dataset& d = it->second->dataset;
-  return DatasetStatus{d.applied_sequence(), d.entry_count(), d.state_root()};
+  if (it == hosted_.end() || !it->second->chain) return std::nullopt;
+  const storage::Dataset& d = *it->second->dataset;
+  const cluster::ClusterChain& c = *it->second->chain;
+  return DatasetStatus{d.applied_sequence(), d.entry_count(), d.state_root(), c.height(), c.sealed_height(), c.pool_size()};
 }
 
 storage::Dataset* Node::dataset(const storage::DatasetId& dataset) {
   Hosted* h = hosted(dataset);
-  return h ? &h->dataset : nullptr;
+  return h && h->dataset ? &*h->dataset : nullptr;
+}
+
+cluster::ClusterChain* Node::chain(const storage::DatasetId& dataset) {
+  Hosted* h = hosted(dataset);
+  return h ? h->chain.get() : nullptr;
+}
+
+cluster::ChainArbiter* Node::arbiter(const storage::DatasetId& dataset) {
+  Hosted* h = hosted(dataset);
+  return h ? h->arbiter.get() : nullptr;
 }
 
 void Node::start(std::function<void(Status)> joined) {
@@ -114,13 +152,25 @@ void Node::start(std::function<void(Status)> joined) {
       }
     }
   }
-  dht_.join(bootstrap, [this, joined = std::move(joined)](Status status) {
+  join(std::move(bootstrap), config_.rejoin_interval, std::move(joined));
+}
+
+void Node::join(std::vector<env::Address> bootstrap, env::Duration retry, std::function<void(Status)> joined) {
+  dht_.join(bootstrap, [this, bootstrap, retry, joined = std::move(joined)](Status status) {
     if (status.is_ok()) {
       save_contacts();
       env_.log(env::LogLevel::kInfo, "joined with " + std::to_string(dht_.routing_table().size()) +
                                          " contacts");
     } else {
-      env_.log(env::LogLevel::kWarning, "join failed: " + status.to_string());
+      // A bootstrap node that is down or overloaded now may answer later;
+      // a node left alone would stay alone.
+      env_.log(env::LogLevel::kWarning, "join failed, retrying in " +
+                                            std::to_string(std::chrono::duration_cast<std::chrono::seconds>(retry).count()) +
+                                            " s: " + status.to_string());
+      env::Duration next = std::min<env::Duration>(retry * 2, std::chrono::minutes(1));
+      rejoin_timer_ = env_.schedule(retry, [this, bootstrap, next] {
+        if (dht_.routing_table().size() == 0) join(bootstrap, next, nullptr);
+      });
     }
     if (joined) joined(status);
   });

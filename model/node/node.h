@@ -2,8 +2,9 @@
 //
 // Bindings construct a Node with an Env, call start() once, then feed every
 // inbound message to on_message(). Roles register with the node's Rpc: the
-// DHT peer always; a dataset replica (journal replication and proofs of
-// retrievability) for each dataset the configuration names.
+// DHT peer always; for each dataset the configuration names, either a
+// cluster member (a replica, its cluster chain, and proofs of
+// retrievability) or an arbiter of its chain.
 #pragma once
 
 #include <map>
@@ -14,28 +15,35 @@
 #include "model/env/env.h"
 #include "model/por/round.h"
 #include "model/rpc/rpc.h"
-#include "model/storage/replication.h"
+#include "model/cluster/arbiter.h"
+#include "model/cluster/cluster_chain.h"
 
 namespace fluence::node {
 
-// A dataset this node keeps a replica of, and the cluster that keeps it.
-// (Until the cluster chain places clusters, configuration says who.)
+// A dataset this node keeps a replica of or arbitrates, with its cluster and
+// arbiters (chain::find_placement computes them from the DHT; configuration
+// and scenarios pass the result).
 struct HostedDataset {
   storage::DatasetId id{};
-  std::vector<env::Address> members;  // the first one sequences writes
+  std::vector<consensus::Validator> members;
+  std::vector<consensus::Validator> arbiters;
 };
 
 struct NodeConfig {
   dht::DhtConfig dht;
   std::vector<env::Address> bootstrap;  // empty for the first node
   std::vector<HostedDataset> datasets;
-  storage::ReplicationConfig replication;  // members are taken from each dataset
+  cluster::ClusterConfig cluster;  // dataset, members and arbiters are taken from each dataset
+  env::Duration rejoin_interval = std::chrono::seconds(2);  // after a failed join; doubles up to a minute
 };
 
 struct DatasetStatus {
   uint64_t applied_sequence = 0;
   uint64_t entry_count = 0;
   crypto::Hash256 state_root{};
+  uint64_t height = 0;         // last committed block
+  uint64_t sealed_height = 0;  // last block with an arbiter quorum
+  size_t pool = 0;             // writes waiting for a block
 };
 
 class Node {
@@ -46,15 +54,19 @@ class Node {
   Node& operator=(const Node&) = delete;
 
   // Joins the network through config.bootstrap plus any contacts saved in the
-  // store by an earlier life of this node. `joined` reports the outcome.
+  // store by an earlier life of this node. `joined` reports the first
+  // attempt's outcome; after a failure the node keeps trying.
   void start(std::function<void(Status)> joined = nullptr);
   void on_message(const env::Peer& from, ByteView bytes) { rpc_.on_message(from, bytes); }
 
-  // Sends a write to the dataset's sequencer role on this node; `done` gets
-  // the journal sequence once a majority of the cluster holds it.
+  // Submits a write to the dataset's cluster chain through this member;
+  // `done` gets its journal sequence once a committed block holds it.
   void write(const storage::DatasetId& dataset, std::vector<storage::Mutation> mutations,
              std::function<void(Result<uint64_t>)> done);
+  // For a dataset this node is a member for (nullopt otherwise).
   std::optional<DatasetStatus> dataset_status(const storage::DatasetId& dataset) const;
+  cluster::ClusterChain* chain(const storage::DatasetId& dataset);
+  cluster::ChainArbiter* arbiter(const storage::DatasetId& dataset);
   // The replica itself, for roles and adversaries that read it (nullptr if
   // not hosted or not opened).
   storage::Dataset* dataset(const storage::DatasetId& dataset);
@@ -68,6 +80,7 @@ class Node {
 
  private:
   struct Hosted;
+  void join(std::vector<env::Address> bootstrap, env::Duration retry, std::function<void(Status)> joined);
   void save_contacts();
   void open_datasets();
   Hosted* hosted(const std::optional<storage::DatasetId>& id);
@@ -78,6 +91,7 @@ class Node {
   rpc::Rpc rpc_;
   dht::Dht dht_;
   std::map<storage::DatasetId, std::unique_ptr<Hosted>> hosted_;
+  env::TimerId rejoin_timer_ = 0;
 };
 
 }  // namespace fluence::node

@@ -36,6 +36,11 @@ void Rpc::set_handler(Protocol protocol, Handler handler) {
   handlers_[protocol] = std::move(handler);
 }
 
+void Rpc::replace_handler(Protocol protocol, Handler handler) {
+  FL_ASSERT(handlers_.count(protocol) == 1);
+  handlers_[protocol] = std::move(handler);
+}
+
 void Rpc::request(const env::Address& to, Protocol protocol, Bytes body, env::Duration timeout,
                   ResponseCallback callback) {
   FL_ASSERT(callback != nullptr);

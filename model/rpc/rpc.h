@@ -20,6 +20,7 @@ enum class Protocol : uint8_t {
   kReplication,
   kPor,
   kConsensus,
+  kCluster,  // a cluster chain: writes, its consensus, block endorsements
   kLimit,  // first unused value; decoders reject it and above
 };
 
@@ -54,7 +55,11 @@ class Rpc {
   Rpc(const Rpc&) = delete;
   Rpc& operator=(const Rpc&) = delete;
 
+  // One handler per protocol: registering a second is a bug...
   void set_handler(Protocol protocol, Handler handler);
+  // ...unless it is meant to take the protocol over (a scenario or test
+  // standing in for a node's role).
+  void replace_handler(Protocol protocol, Handler handler);
   void request(const env::Address& to, Protocol protocol, Bytes body, env::Duration timeout,
                ResponseCallback callback);
   void notify(const env::Address& to, Protocol protocol, Bytes body);

@@ -17,8 +17,8 @@ dht::NodeId parse_id(const std::string& hex) { return dht::NodeId{*fixed_from_he
 TEST(LoopbackTest, SixteenProcessesJoinAndAnswerLookupsCorrectly) {
   constexpr size_t kNodes = 16;
   constexpr size_t kCount = 4;  // small buckets and lookups, so routing is not trivial
-  NodeCluster cluster(kNodes, [](const std::vector<std::string>&) {
-    return nlohmann::json{{"puzzle_difficulty", 4}, {"bucket_size", static_cast<int>(kCount)}};
+  NodeCluster cluster(kNodes, 4, [](const std::vector<std::string>&) {
+    return nlohmann::json{{"bucket_size", static_cast<int>(kCount)}};
   });
   cluster.start(0);
   ASSERT_TRUE(cluster.wait_until([](size_t, const nlohmann::json&) { return true; }, 20000)) << "node 0 did not start";

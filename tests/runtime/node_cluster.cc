@@ -14,6 +14,8 @@
 #include <fstream>
 #include <thread>
 
+#include "runtime/key_file.h"
+
 extern char** environ;
 
 namespace fluence::testing {
@@ -31,7 +33,7 @@ uint16_t free_port() {
   return ntohs(addr.sin_port);
 }
 
-NodeCluster::NodeCluster(size_t nodes, Extra extra) {
+NodeCluster::NodeCluster(size_t nodes, int puzzle_difficulty, Extra extra) {
   root_ = std::filesystem::temp_directory_path() /
           ("fluence-cluster-" + std::to_string(getpid()) + "-" + std::to_string(std::rand()));
   std::filesystem::create_directories(root_);
@@ -43,9 +45,14 @@ NodeCluster::NodeCluster(size_t nodes, Extra extra) {
     std::filesystem::create_directories(p.dir);
     nodes_.push_back(p);
   }
-  std::vector<std::string> addresses;
-  for (const NodeProcess& p : nodes_) addresses.push_back(p.address);
-  nlohmann::json common = extra(addresses);
+  std::vector<std::string> peers;
+  for (const NodeProcess& p : nodes_) {
+    Result<dht::Identity> identity = runtime::load_or_create_identity((p.dir / "key").string(), puzzle_difficulty);
+    FL_ASSERT_MSG(identity.is_ok(), identity.status().message().c_str());
+    peers.push_back(to_hex(identity->key.public_key().bytes) + "@" + p.address);
+  }
+  nlohmann::json common = extra(peers);
+  common["puzzle_difficulty"] = puzzle_difficulty;
   for (size_t i = 0; i < nodes; ++i) {
     nlohmann::json config = {{"listen", nodes_[i].address},
                              {"admin_listen", nodes_[i].admin_address},

@@ -23,10 +23,11 @@ struct NodeProcess {
 
 class NodeCluster {
  public:
-  // `extra(addresses)` is merged into every node's config (e.g. datasets,
-  // which name the members by the addresses the cluster picked).
-  using Extra = std::function<nlohmann::json(const std::vector<std::string>& addresses)>;
-  NodeCluster(size_t nodes, Extra extra);
+  // Each node's identity is created first (with `puzzle_difficulty`), so
+  // `extra(peers)`, merged into every node's config, can name cluster members
+  // and arbiters: peers[i] is node i as "<public key hex>@127.0.0.1:port".
+  using Extra = std::function<nlohmann::json(const std::vector<std::string>& peers)>;
+  NodeCluster(size_t nodes, int puzzle_difficulty, Extra extra);
   ~NodeCluster();
 
   void start(size_t index);

@@ -111,12 +111,18 @@ struct Cluster {
                                         [evil](const env::Peer&, rpc::Kind, ByteView body) { return evil->on_message(body); });
         continue;
       }
-      engines.push_back(std::make_unique<Tendermint>(world.env(i), world.node(i).rpc(), world.node(i).identity().key,
+      rpc::Rpc* rpc = &world.node(i).rpc();
+      Tendermint::Outbox outbox = [rpc](const env::Address& to, Bytes message) {
+        rpc->notify(to, rpc::Protocol::kConsensus, std::move(message));
+      };
+      engines.push_back(std::make_unique<Tendermint>(world.env(i), std::move(outbox), world.node(i).identity().key,
                                                      config, *apps.back()));
       Tendermint* engine = engines.back().get();
-      world.node(i).rpc().set_handler(rpc::Protocol::kConsensus, [engine](const env::Peer& from, rpc::Kind kind, ByteView body) {
-        return engine->on_message(from, kind, body);
-      });
+      world.node(i).rpc().set_handler(rpc::Protocol::kConsensus,
+                                      [engine](const env::Peer& from, rpc::Kind kind, ByteView body) -> std::optional<Bytes> {
+                                        if (kind == rpc::Kind::kNotify) engine->on_message(from, body);
+                                        return std::nullopt;
+                                      });
     }
     for (auto& e : engines) {
       if (e) e->start();

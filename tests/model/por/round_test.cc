@@ -15,7 +15,9 @@ class RoundTest : public ::testing::Test {
   void SetUp() override {
     node::NodeConfig config;
     config.dht.puzzle_difficulty = 0;
-    config.datasets = {{id, {"t0", "t1", "t2"}}};  // node 3 arbitrates and holds nothing
+    node::HostedDataset hosted{id, {}, {}};  // node 3 challenges and holds nothing
+    for (size_t i = 0; i < 3; ++i) hosted.members.push_back({"t" + std::to_string(i), world.identity(i, 0).key.public_key()});
+    config.datasets = {hosted};
     storage::JournalEntry entry{1, {}};
     for (int i = 0; i < 500; ++i) {
       std::string key = "k" + std::to_string(i), value = "cipher" + std::to_string(i);
@@ -29,6 +31,7 @@ class RoundTest : public ::testing::Test {
     for (size_t i = 0; i < 3; ++i) {
       datasets.push_back(world.node(i).dataset(id));
       ASSERT_NE(datasets.back(), nullptr);
+      // Filled directly, as the chain would: this test is about the challenge.
       ASSERT_TRUE(datasets.back()->apply(entry).is_ok());
       members.push_back({world.node(i).contact().address, world.node(i).identity().id});
     }

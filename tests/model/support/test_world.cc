@@ -5,7 +5,7 @@ namespace fluence::testing {
 TestEnv::TestEnv(TestWorld& world, size_t index, uint64_t seed)
     : world_(world), index_(index), address_("t" + std::to_string(index)), random_(seed, index) {}
 
-env::Time TestEnv::now() { return world_.now_; }
+env::Time TestEnv::now() { return world_.now_ + offset_; }
 
 env::TimerId TestEnv::schedule(env::Duration delay, std::function<void()> callback) {
   size_t index = index_;
@@ -32,14 +32,28 @@ node::Node& TestWorld::add_node(node::NodeConfig config) {
   size_t index = nodes_.size();
   Slot slot;
   slot.env = std::make_unique<TestEnv>(*this, index, seed_);
-  env::DeterministicRandom key_random(seed_, 500'000 + index);
-  Result<dht::Identity> identity = dht::Identity::generate(key_random, config.dht.puzzle_difficulty);
-  FL_ASSERT(identity.is_ok());
   if (index > 0 && config.bootstrap.empty()) config.bootstrap = {nodes_[0].env->self_address()};
-  slot.node = std::make_unique<node::Node>(*slot.env, std::move(*identity), std::move(config));
+  slot.config = config;
+  slot.node = std::make_unique<node::Node>(*slot.env, identity(index, config.dht.puzzle_difficulty), std::move(config));
   by_address_[slot.env->self_address()] = index;
   nodes_.push_back(std::move(slot));
   return *nodes_.back().node;
+}
+
+dht::Identity TestWorld::identity(size_t index, int puzzle_difficulty) const {
+  env::DeterministicRandom key_random(seed_, 500'000 + index);
+  Result<dht::Identity> identity = dht::Identity::generate(key_random, puzzle_difficulty);
+  FL_ASSERT(identity.is_ok());
+  return std::move(*identity);
+}
+
+node::Node& TestWorld::restart(size_t index) {
+  Slot& slot = nodes_[index];
+  dht::Identity identity = slot.node->identity().clone();
+  slot.node.reset();
+  slot.down = false;
+  slot.node = std::make_unique<node::Node>(*slot.env, std::move(identity), slot.config);
+  return *slot.node;
 }
 
 uint64_t TestWorld::push(env::Duration delay, std::function<void()> action) {

@@ -21,6 +21,8 @@ class TestEnv final : public env::Env {
  public:
   TestEnv(TestWorld& world, size_t index, uint64_t seed);
   env::Time now() override;
+  // This node's clock reads the world's time plus `offset` (a fast or slow clock).
+  void set_clock_offset(env::Duration offset) { offset_ = offset; }
   env::TimerId schedule(env::Duration delay, std::function<void()> callback) override;
   void cancel(env::TimerId timer) override;
   void send(const env::Address& to, Bytes message) override;
@@ -36,6 +38,7 @@ class TestEnv final : public env::Env {
   env::Address address_;
   env::DeterministicRandom random_;
   env::MemoryStore store_;
+  env::Duration offset_{0};
 };
 
 class TestWorld {
@@ -55,6 +58,12 @@ class TestWorld {
   // stay lost, as after a real restart).
   void crash(size_t index) { nodes_[index].down = true; }
   void restore(size_t index) { nodes_[index].down = false; }
+  // A process restart: the node object is rebuilt from its configuration,
+  // identity and store (memory and timers are gone); it is not started.
+  node::Node& restart(size_t index);
+  // The identity add_node gives the node at `index`, known in advance so that
+  // configurations can name their cluster members' keys.
+  dht::Identity identity(size_t index, int puzzle_difficulty) const;
   TestEnv& env(size_t index) { return *nodes_[index].env; }
 
   // Runs events until the queue is empty or virtual time passes `until`.
@@ -81,6 +90,7 @@ class TestWorld {
   struct Slot {
     std::unique_ptr<TestEnv> env;
     std::unique_ptr<node::Node> node;
+    node::NodeConfig config;
     bool down = false;
   };
   uint64_t push(env::Duration delay, std::function<void()> action);

@@ -1,0 +1,69 @@
+// An arbiter's part in a cluster's chain: it keeps the chain's headers, not
+// the data, and signs each block it can check.
+//
+// It signs the block at the height after its last signed one once the block
+// names that block as parent, carries 2f + 1 valid member signatures, its
+// transactions match the root, its tick does not go backwards, and its tick
+// is not ahead of the arbiter's own clock by more than the chain's skew
+// bound. The last rule is the white paper's defence against a cluster that
+// "speeds up time" to collect rewards for ticks that have not come: the
+// cluster controls its members' clocks, not its arbiters'. A block refused
+// for its tick waits and is checked again when the arbiter's clock reaches it.
+// An arbiter signs one block per height, so two signatures of one arbiter
+// at one height are equivocation evidence.
+#pragma once
+
+#include <map>
+
+#include "model/cluster/cluster_chain.h"
+
+namespace fluence::cluster {
+
+struct ArbiterConfig {
+  storage::DatasetId dataset{};
+  std::vector<consensus::Validator> members;
+  chain::ChainRules rules;
+  size_t max_candidate_heights = 64;  // ahead of the last signed block
+};
+
+class ChainArbiter {
+ public:
+  ChainArbiter(env::Env& env, rpc::Rpc& rpc, const crypto::SigningKey& key, ArbiterConfig config);
+  ~ChainArbiter();
+  ChainArbiter(const ChainArbiter&) = delete;
+  ChainArbiter& operator=(const ChainArbiter&) = delete;
+
+  // Loads the headers it signed before a restart.
+  Status start();
+  // The owner routes kCluster messages for this dataset here.
+  void on_message(const env::Peer& from, const ClusterMessage& message);
+
+  uint64_t signed_height() const { return last_.height; }
+  const chain::BlockHeader& last_signed() const { return last_; }
+  // Distinct headers refused, so far, for a tick ahead of this clock.
+  uint64_t refused_for_time() const { return refused_for_time_.size(); }
+
+ private:
+  struct Candidate {
+    chain::BlockHeader header;
+    std::vector<chain::Transaction> transactions;
+    std::set<crypto::PublicKey> signers;
+  };
+  void consider(const chain::BlockHeader& header, const chain::Endorsement& endorsement,
+                const std::vector<chain::Transaction>& transactions);
+  void try_sign();
+  chain::Endorsement sign(const chain::BlockHeader& header);
+  void send_signature(const env::Address& to, const chain::BlockHeader& header, const chain::Endorsement& endorsement);
+  Bytes key(uint64_t height) const;
+
+  env::Env& env_;
+  rpc::Rpc& rpc_;
+  const crypto::SigningKey& key_;
+  ArbiterConfig config_;
+  chain::BlockHeader last_;
+  std::map<uint64_t, std::map<crypto::Hash256, Candidate>> candidates_;
+  std::set<crypto::Hash256> refused_for_time_;
+  env::TimerId recheck_timer_ = 0;
+};
+
+}  // namespace fluence::cluster

@@ -1,0 +1,450 @@
+#include "model/cluster/cluster_chain.h"
+
+#include <algorithm>
+
+#include "model/chain/vote.h"
+
+namespace fluence::cluster {
+
+namespace {
+
+// A committed block as stored, with the state after its writes.
+struct StoredBlock {
+  chain::Block block;
+  ChainState state;
+  bool sealed = false;
+
+  void encode(codec::Writer& writer) const {
+    block.encode(writer);
+    writer.u64(state.sequence);
+    writer.fixed(state.root);
+    writer.u64(state.entries);
+    writer.boolean(sealed);
+  }
+  static StoredBlock decode(codec::Reader& reader) {
+    StoredBlock s;
+    s.block = chain::Block::decode(reader);
+    s.state.sequence = reader.u64("stored.sequence");
+    s.state.root = reader.fixed<crypto::kHashBytes>("stored.root");
+    s.state.entries = reader.u64("stored.entries");
+    s.sealed = reader.boolean("stored.sealed");
+    return s;
+  }
+};
+
+}  // namespace
+
+struct ClusterChain::Waiter {
+  std::function<void(Result<uint64_t>)> done;
+  env::TimerId timer = 0;
+};
+
+chain::BlockHeader genesis_header(const storage::DatasetId& dataset) {
+  chain::BlockHeader h;
+  h.dataset = dataset;
+  return h;
+}
+
+void send_cluster(rpc::Rpc& rpc, const env::Address& to, const ClusterMessage& message) {
+  rpc.notify(to, rpc::Protocol::kCluster, codec::encode(message));
+}
+
+ClusterChain::ClusterChain(env::Env& env, rpc::Rpc& rpc, const crypto::SigningKey& key, storage::Dataset& dataset,
+                           ClusterConfig config)
+    : env_(env), rpc_(rpc), key_(key), dataset_(dataset), config_(std::move(config)) {
+  FL_ASSERT(is_member(key_.public_key()));
+  FL_ASSERT(config_.dataset == dataset_.id());
+  last_ = genesis_header(config_.dataset);
+}
+
+ClusterChain::~ClusterChain() {
+  env_.cancel(retry_timer_);
+  for (auto& [id, waiter] : waiters_) env_.cancel(waiter->timer);
+}
+
+Bytes ClusterChain::key(char kind, uint64_t height) const {
+  // 'b' + height: a stored block; 'l': the last and sealed heights.
+  return chain_store_key('c', config_.dataset, kind, kind == 'b' ? std::optional<uint64_t>(height) : std::nullopt);
+}
+
+bool ClusterChain::is_member(const crypto::PublicKey& key) const {
+  return std::any_of(config_.members.begin(), config_.members.end(), [&](const auto& v) { return v.key == key; });
+}
+
+bool ClusterChain::is_arbiter(const crypto::PublicKey& key) const {
+  return std::any_of(config_.arbiters.begin(), config_.arbiters.end(), [&](const auto& v) { return v.key == key; });
+}
+
+size_t ClusterChain::arbiter_quorum() const {
+  return config_.rules.arbiter_quorum != 0 ? config_.rules.arbiter_quorum : config_.arbiters.size() / 2 + 1;
+}
+
+uint64_t ClusterChain::current_tick() const {
+  env::Time now = env_.now();
+  if (now < config_.rules.genesis) return 0;
+  return static_cast<uint64_t>((now - config_.rules.genesis) / config_.rules.tick_length);
+}
+
+Result<std::optional<chain::Block>> ClusterChain::block(uint64_t height) const {
+  if (auto it = unsealed_.find(height); it != unsealed_.end()) return std::optional<chain::Block>(it->second);
+  Result<std::optional<Bytes>> bytes = env_.store().get(key('b', height));
+  if (!bytes) return bytes.status();
+  if (!bytes->has_value()) return std::optional<chain::Block>();
+  Result<StoredBlock> stored = codec::decode<StoredBlock>(**bytes);
+  if (!stored) return stored.status();
+  return std::optional<chain::Block>(std::move(stored->block));
+}
+
+Status ClusterChain::start() {
+  FL_ASSERT(!started_);
+  Result<std::optional<Bytes>> last = env_.store().get(key('l', 0));
+  if (!last) return last.status();
+  if (last->has_value()) {
+    codec::Reader reader(**last);
+    uint64_t height = reader.u64("chain.last");
+    uint64_t sealed = reader.u64("chain.sealed");
+    FL_RETURN_IF_ERROR(reader.finish());
+    Result<std::optional<Bytes>> bytes = env_.store().get(key('b', height));
+    if (!bytes) return bytes.status();
+    if (!bytes->has_value()) return Status::error(ErrorCode::kIo, "chain: last block " + std::to_string(height) + " missing");
+    Result<StoredBlock> stored = codec::decode<StoredBlock>(**bytes);
+    if (!stored) return stored.status();
+    last_ = stored->block.header;
+    state_ = stored->state;
+    sealed_height_ = sealed;
+    // Signatures still missing are asked for again.
+    for (uint64_t h = sealed + 1; h <= height; ++h) {
+      Result<std::optional<chain::Block>> b = block(h);
+      if (b && b->has_value()) unsealed_.emplace(h, std::move(**b));
+    }
+  }
+  consensus::ConsensusConfig consensus = config_.consensus;
+  consensus.validators = config_.members;
+  consensus.first_height = last_.height + 1;
+  consensus.commit_delay = config_.block_interval;
+  consensus::Tendermint::Outbox outbox = [this](const env::Address& to, Bytes bytes) {
+    ClusterMessage message;
+    message.type = ClusterMessage::Type::kConsensus;
+    message.dataset = config_.dataset;
+    message.consensus = std::move(bytes);
+    send_cluster(rpc_, to, message);
+  };
+  consensus_ = std::make_unique<consensus::Tendermint>(env_, std::move(outbox), key_, consensus, *this);
+  started_ = true;
+  consensus_->start();
+  retry_endorsements();
+  return Status::ok();
+}
+
+void ClusterChain::submit(std::vector<storage::Mutation> mutations, std::function<void(Result<uint64_t>)> done) {
+  Status status = storage::validate(storage::JournalEntry{0, mutations});
+  if (!status.is_ok()) return done(status);
+  if (!started_) return done(Status::error(ErrorCode::kUnavailable, "the cluster chain has not started"));
+  if (pool_.size() >= config_.max_pool_writes) {
+    return done(Status::error(ErrorCode::kLimitExceeded, "write pool full (" + std::to_string(pool_.size()) + ")"));
+  }
+  crypto::Hash256 id;
+  env_.random().fill(id);
+  auto waiter = std::make_shared<Waiter>();
+  waiter->done = std::move(done);
+  waiter->timer = env_.schedule(config_.write_timeout, [this, id] {
+    auto it = waiters_.find(id);
+    if (it == waiters_.end()) return;
+    std::shared_ptr<Waiter> w = it->second;
+    waiters_.erase(it);
+    w->done(Status::error(ErrorCode::kTimeout, "the write was not committed in time"));
+  });
+  waiters_.emplace(id, waiter);
+  ClusterMessage message;
+  message.type = ClusterMessage::Type::kSubmitWrite;
+  message.dataset = config_.dataset;
+  message.mutations = mutations;
+  message.submission = id;
+  for (const consensus::Validator& member : config_.members) {
+    if (member.key != key_.public_key()) send_cluster(rpc_, member.address, message);
+  }
+  add_to_pool(id, std::move(mutations));
+}
+
+void ClusterChain::add_to_pool(const crypto::Hash256& submission, std::vector<storage::Mutation> mutations) {
+  if (pool_.size() >= config_.max_pool_writes || pool_index_.count(submission) != 0 ||
+      committed_submissions_.count(submission) != 0) {
+    return;
+  }
+  PoolEntry entry;
+  entry.id = submission;
+  entry.bytes = codec::encode(storage::JournalEntry{0, mutations}).size();
+  entry.mutations = std::move(mutations);
+  pool_.push_back(std::move(entry));
+  pool_index_.emplace(submission, std::prev(pool_.end()));
+}
+
+void ClusterChain::take_from_pool(const crypto::Hash256& id) {
+  auto it = pool_index_.find(id);
+  if (it == pool_index_.end()) return;
+  pool_.erase(it->second);
+  pool_index_.erase(it);
+}
+
+void ClusterChain::acknowledge(const crypto::Hash256& id, uint64_t sequence) {
+  auto it = waiters_.find(id);
+  if (it == waiters_.end()) return;
+  std::shared_ptr<Waiter> waiter = it->second;
+  waiters_.erase(it);
+  env_.cancel(waiter->timer);
+  waiter->done(sequence);
+}
+
+void ClusterChain::submit_transaction(const chain::Transaction& transaction) {
+  if (!transaction_acceptable(transaction)) return;
+  crypto::Hash256 hash = transaction.hash();
+  for (const chain::Transaction& t : transaction_pool_) {
+    if (t.hash() == hash) return;
+  }
+  if (transaction_pool_.size() < chain::kMaxTransactionsPerBlock) transaction_pool_.push_back(transaction);
+}
+
+bool ClusterChain::transaction_acceptable(const chain::Transaction& transaction) const {
+  if (committed_transactions_.count(transaction.hash()) != 0) return false;
+  if (const auto* verdict = std::get_if<por::PorVerdict>(&transaction.body)) {
+    return verdict->dataset == config_.dataset && is_arbiter(verdict->arbiter) && verdict->signature_valid();
+  }
+  if (const auto* evidence = std::get_if<chain::Equivocation>(&transaction.body)) {
+    return is_member(evidence->signer) && evidence->proves_equivocation();
+  }
+  return false;  // write digests come only with their writes
+}
+
+Bytes ClusterChain::propose(uint64_t height) {
+  BlockProposal p;
+  p.header.dataset = config_.dataset;
+  p.header.height = height;
+  p.header.previous = last_.hash();
+  p.header.tick = std::max(last_.tick, current_tick());
+  p.header.journal_sequence = state_.sequence;
+  p.header.state_root = state_.root;
+  p.header.entry_count = state_.entries;
+  size_t bytes = 0;
+  uint64_t sequence = state_.sequence;
+  for (const PoolEntry& entry : pool_) {
+    if (p.writes.size() >= std::min(config_.max_block_writes, kMaxWritesPerBlock)) break;
+    if (!p.writes.empty() && bytes + entry.bytes > config_.max_block_bytes) break;
+    bytes += entry.bytes;
+    p.writes.push_back({++sequence, entry.mutations});
+    p.submissions.push_back(entry.id);
+    p.transactions.push_back({write_digest(p.writes.back())});
+  }
+  for (const chain::Transaction& t : transaction_pool_) {
+    if (p.transactions.size() >= chain::kMaxTransactionsPerBlock) break;
+    if (transaction_acceptable(t)) p.transactions.push_back(t);
+  }
+  p.header.transactions_root = chain::transactions_root(p.transactions);
+  return codec::encode(p);
+}
+
+bool ClusterChain::valid(uint64_t height, ByteView value) {
+  Result<BlockProposal> p = codec::decode<BlockProposal>(value);
+  if (!p) return false;
+  const chain::BlockHeader& h = p->header;
+  auto reject = [&](const std::string& why) {
+    env_.log(env::LogLevel::kDebug, "rejecting proposal for height " + std::to_string(height) + ": " + why);
+    return false;
+  };
+  if (Status shape = check_shape(*p); !shape.is_ok()) return reject(shape.message());
+  if (h.dataset != config_.dataset || h.height != height || h.previous != last_.hash()) return reject("not the next block");
+  if (h.tick < last_.tick) return reject("tick goes backwards");
+  uint64_t latest = config_.rules.latest_acceptable_tick(env_.now());
+  if (h.tick > latest) return reject("tick " + std::to_string(h.tick) + " is ahead of this clock");
+  if (ChainState{h.journal_sequence, h.state_root, h.entry_count} != state_) return reject("state differs from ours");
+  for (size_t i = p->writes.size(); i < p->transactions.size(); ++i) {
+    if (!transaction_acceptable(p->transactions[i])) return reject("transaction " + std::to_string(i));
+  }
+  for (const crypto::Hash256& id : p->submissions) {
+    if (committed_submissions_.count(id) != 0) return reject("a write already committed");
+  }
+  return true;
+}
+
+void ClusterChain::commit(const consensus::Decision& decision) {
+  Result<BlockProposal> p = codec::decode<BlockProposal>(decision.value);
+  FL_ASSERT_MSG(p.is_ok(), "a decided value does not decode");
+  for (const storage::JournalEntry& entry : p->writes) {
+    if (entry.sequence <= dataset_.applied_sequence()) continue;  // applied before a crash
+    Status applied = dataset_.apply(entry);
+    // A decided batch that does not apply means the store failed or this
+    // replica diverged: stopping beats serving a wrong state.
+    FL_ASSERT_MSG(applied.is_ok(), applied.to_string().c_str());
+  }
+  last_ = p->header;
+  state_ = {dataset_.applied_sequence(), dataset_.state_root(), dataset_.entry_count()};
+  chain::Block block;
+  block.header = p->header;
+  block.transactions = std::move(p->transactions);
+  block.node_signatures.push_back(chain::endorse(key_, block.header));
+  Status saved = save(block, false);
+  FL_ASSERT_MSG(saved.is_ok(), saved.to_string().c_str());
+  for (size_t i = 0; i < p->writes.size(); ++i) {
+    const crypto::Hash256& id = p->submissions[i];
+    committed_submissions_.insert(id);
+    take_from_pool(id);
+    acknowledge(id, p->writes[i].sequence);
+  }
+  for (const chain::Transaction& t : block.transactions) {
+    if (!std::holds_alternative<chain::WriteDigest>(t.body)) committed_transactions_.insert(t.hash());
+  }
+  std::erase_if(transaction_pool_, [&](const chain::Transaction& t) { return committed_transactions_.count(t.hash()) != 0; });
+  send_endorsements(block);
+  unsealed_.emplace(block.header.height, std::move(block));
+}
+
+Status ClusterChain::save(const chain::Block& block, bool sealed) {
+  env::WriteBatch batch;
+  StoredBlock stored{block, state_, sealed};
+  if (block.header.height != last_.height) {
+    // An older block gaining signatures keeps the state it was stored with.
+    Result<std::optional<Bytes>> old = env_.store().get(key('b', block.header.height));
+    if (!old) return old.status();
+    if (old->has_value()) {
+      Result<StoredBlock> previous = codec::decode<StoredBlock>(**old);
+      if (!previous) return previous.status();
+      stored.state = previous->state;
+    }
+  }
+  batch.put(key('b', block.header.height), codec::encode(stored));
+  codec::Writer last;
+  last.u64(last_.height);
+  last.u64(sealed_height_);
+  batch.put(key('l', 0), last.finish());
+  return env_.store().write(batch);
+}
+
+const chain::Endorsement* ClusterChain::own_endorsement(const chain::Block& block) const {
+  for (const chain::Endorsement& e : block.node_signatures) {
+    if (e.signer == key_.public_key()) return &e;
+  }
+  return nullptr;
+}
+
+void ClusterChain::send_endorsement(const chain::Block& block, const crypto::PublicKey& arbiter) {
+  const chain::Endorsement* own = own_endorsement(block);
+  if (own == nullptr) return;
+  for (const chain::Endorsement& e : block.arbiter_signatures) {
+    if (e.signer == arbiter) return;
+  }
+  for (const consensus::Validator& a : config_.arbiters) {
+    if (a.key != arbiter) continue;
+    ClusterMessage message;
+    message.type = ClusterMessage::Type::kNodeEndorsement;
+    message.dataset = config_.dataset;
+    message.header = block.header;
+    message.endorsement = *own;
+    message.transactions = block.transactions;
+    send_cluster(rpc_, a.address, message);
+  }
+}
+
+void ClusterChain::send_endorsements(const chain::Block& block) {
+  const chain::Endorsement* own = own_endorsement(block);
+  if (own == nullptr) return;
+  ClusterMessage message;
+  message.type = ClusterMessage::Type::kNodeEndorsement;
+  message.dataset = config_.dataset;
+  message.header = block.header;
+  message.endorsement = *own;
+  size_t f = (config_.members.size() - 1) / 3;
+  if (block.node_signatures.size() < 2 * f + 1 || block.header.height == last_.height) {
+    for (const consensus::Validator& member : config_.members) {
+      bool has = std::any_of(block.node_signatures.begin(), block.node_signatures.end(),
+                             [&](const chain::Endorsement& e) { return e.signer == member.key; });
+      if (!has) send_cluster(rpc_, member.address, message);
+    }
+  }
+  for (const consensus::Validator& arbiter : config_.arbiters) send_endorsement(block, arbiter.key);
+}
+
+void ClusterChain::retry_endorsements() {
+  // The oldest unsealed blocks first; arbiters sign in height order.
+  size_t sent = 0;
+  for (auto& [height, block] : unsealed_) {
+    if (++sent > 64) break;  // as many as an arbiter keeps candidates for
+    send_endorsements(block);
+  }
+  retry_timer_ = env_.schedule(config_.endorsement_retry, [this] { retry_endorsements(); });
+}
+
+void ClusterChain::add_endorsement(const chain::BlockHeader& header, const chain::Endorsement& endorsement,
+                                   bool from_arbiter) {
+  auto it = unsealed_.find(header.height);
+  if (it == unsealed_.end() || it->second.header.hash() != header.hash()) return;
+  chain::Block& block = it->second;
+  std::vector<chain::Endorsement>& list = from_arbiter ? block.arbiter_signatures : block.node_signatures;
+  if (std::any_of(list.begin(), list.end(), [&](const chain::Endorsement& e) { return e.signer == endorsement.signer; })) return;
+  env_.charge(env::Work::kVerify, 1);
+  if (!crypto::verify(endorsement.signer, chain::vote_message(header.height, header.hash()), endorsement.signature)) return;
+  list.push_back(endorsement);
+  maybe_seal(block);
+  if (from_arbiter) {
+    // The arbiter moved on: hand it the next block now rather than at the
+    // next retry, so an arbiter that fell behind catches up at network speed.
+    auto next = unsealed_.find(header.height + 1);
+    if (next != unsealed_.end()) send_endorsement(next->second, endorsement.signer);
+  }
+}
+
+void ClusterChain::maybe_seal(chain::Block& block) {
+  size_t f = (config_.members.size() - 1) / 3;
+  if (block.node_signatures.size() < 2 * f + 1 || block.arbiter_signatures.size() < arbiter_quorum()) return;
+  block.absent.clear();
+  for (const consensus::Validator& member : config_.members) {
+    bool signed_it = std::any_of(block.node_signatures.begin(), block.node_signatures.end(),
+                                 [&](const chain::Endorsement& e) { return e.signer == member.key; });
+    if (!signed_it) block.absent.push_back(member.key);
+  }
+  uint64_t height = block.header.height;
+  if (height == sealed_height_ + 1) {
+    // Sealed heights are contiguous: a block counts once its parent does.
+    sealed_height_ = height;
+    while (true) {
+      auto next = unsealed_.find(sealed_height_ + 1);
+      if (next == unsealed_.end() || next->second.arbiter_signatures.size() < arbiter_quorum() ||
+          next->second.node_signatures.size() < 2 * f + 1) {
+        break;
+      }
+      ++sealed_height_;
+    }
+  }
+  Status saved = save(block, true);
+  if (!saved.is_ok()) env_.log(env::LogLevel::kWarning, "cannot save block signatures: " + saved.to_string());
+  if (height <= sealed_height_) {
+    for (auto it = unsealed_.begin(); it != unsealed_.end() && it->first <= sealed_height_;) {
+      if (it->first != height) (void)save(it->second, true);
+      it = unsealed_.erase(it);
+    }
+  }
+}
+
+void ClusterChain::on_message(const env::Peer& from, const ClusterMessage& message) {
+  if (!started_ || message.dataset != config_.dataset) return;
+  switch (message.type) {
+    case ClusterMessage::Type::kSubmitWrite:
+      if (is_member(from.key) && storage::validate(storage::JournalEntry{0, message.mutations}).is_ok()) {
+        add_to_pool(message.submission, message.mutations);
+      }
+      break;
+    case ClusterMessage::Type::kSubmitTransaction:
+      if (message.transaction) submit_transaction(*message.transaction);
+      break;
+    case ClusterMessage::Type::kConsensus:
+      if (is_member(from.key)) consensus_->on_message(from, message.consensus);
+      break;
+    case ClusterMessage::Type::kNodeEndorsement:
+      if (is_member(message.endorsement->signer)) add_endorsement(*message.header, *message.endorsement, false);
+      break;
+    case ClusterMessage::Type::kArbiterEndorsement:
+      if (is_arbiter(message.endorsement->signer)) add_endorsement(*message.header, *message.endorsement, true);
+      break;
+    case ClusterMessage::Type::kLimit: break;
+  }
+}
+
+}  // namespace fluence::cluster

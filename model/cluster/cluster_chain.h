@@ -1,0 +1,151 @@
+// A cluster node's part in its dataset's chain: consensus orders the writes,
+// every member applies them, and each committed block collects the members'
+// and the arbiters' signatures.
+//
+// A client's write, sent to any member, goes to every member's pool; the
+// height's proposer takes a batch from its pool into a BlockProposal, the
+// cluster agrees on it with Tendermint (2f + 1 of n = 3f + 1 members), and on
+// commit every member applies the batch to its replica and acknowledges the
+// writes it was asked for with their journal sequences. So an acknowledged
+// write is in a block that 2f + 1 members signed.
+//
+// A member rejects (prevotes nil on) a proposal whose tick is ahead of its
+// own clock by more than the chain's skew bound: a minority with fast clocks
+// cannot commit the future. After commit, each member signs the header and
+// sends it to the members and the arbiters; an arbiter signs once it has
+// 2f + 1 members' signatures and the header passes its own checks, among them
+// the time rule on its own clock, so a whole cluster that speeds up time
+// commits blocks no arbiter seals. A block with 2f + 1 member signatures and
+// an arbiter quorum is sealed; members re-send their signature until then.
+//
+// Crash safety: a block is stored with the state after its writes, so a
+// restarted member resumes consensus at the next height, skips the writes it
+// had already applied, and gets the blocks it missed from its peers.
+#pragma once
+
+#include <functional>
+#include <list>
+#include <map>
+#include <memory>
+#include <set>
+
+#include "model/cluster/messages.h"
+#include "model/consensus/tendermint.h"
+#include "model/rpc/rpc.h"
+
+namespace fluence::cluster {
+
+struct ClusterConfig {
+  storage::DatasetId dataset{};
+  std::vector<consensus::Validator> members;   // the cluster, in the same order everywhere
+  std::vector<consensus::Validator> arbiters;
+  chain::ChainRules rules;
+  consensus::ConsensusConfig consensus;        // timeouts; validators, first height and commit delay are set here
+  // The least time between blocks (the engine's commit delay): bounds the
+  // rate of empty blocks while idle; writes arriving meanwhile batch up.
+  env::Duration block_interval = std::chrono::seconds(1);
+  size_t max_block_writes = 1000;
+  size_t max_block_bytes = 512 * 1024;
+  size_t max_pool_writes = 100000;
+  env::Duration write_timeout = std::chrono::seconds(30);
+  env::Duration endorsement_retry = std::chrono::seconds(2);
+};
+
+// The replica's state after a block's writes.
+struct ChainState {
+  uint64_t sequence = 0;
+  crypto::Hash256 root{};
+  uint64_t entries = 0;
+
+  bool operator==(const ChainState&) const = default;
+};
+
+// The header every chain of `dataset` starts from (never signed).
+chain::BlockHeader genesis_header(const storage::DatasetId& dataset);
+// Sends `message` over the kCluster protocol.
+void send_cluster(rpc::Rpc& rpc, const env::Address& to, const ClusterMessage& message);
+
+class ClusterChain final : public consensus::Application {
+ public:
+  ClusterChain(env::Env& env, rpc::Rpc& rpc, const crypto::SigningKey& key, storage::Dataset& dataset,
+               ClusterConfig config);
+  ~ClusterChain() override;
+  ClusterChain(const ClusterChain&) = delete;
+  ClusterChain& operator=(const ClusterChain&) = delete;
+
+  // Loads the chain from the store and starts consensus after its last block.
+  Status start();
+
+  // A client's write: `done` gets its journal sequence once a block holding
+  // it is committed, or an error (invalid, pool full, timeout).
+  void submit(std::vector<storage::Mutation> mutations, std::function<void(Result<uint64_t>)> done);
+  // A transaction for a coming block (a PoR verdict, equivocation evidence).
+  void submit_transaction(const chain::Transaction& transaction);
+
+  // The owner routes kCluster messages for this dataset here.
+  void on_message(const env::Peer& from, const ClusterMessage& message);
+
+  uint64_t height() const { return last_.height; }  // last committed block
+  uint64_t sealed_height() const { return sealed_height_; }
+  const ChainState& state() const { return state_; }
+  // A committed block, with the signatures gathered so far.
+  Result<std::optional<chain::Block>> block(uint64_t height) const;
+  const consensus::Tendermint& consensus() const { return *consensus_; }
+  size_t pool_size() const { return pool_.size(); }
+
+  // consensus::Application
+  Bytes propose(uint64_t height) override;
+  bool valid(uint64_t height, ByteView value) override;
+  void commit(const consensus::Decision& decision) override;
+
+ private:
+  struct Waiter;
+  struct PoolEntry {
+    crypto::Hash256 id;
+    std::vector<storage::Mutation> mutations;
+    size_t bytes = 0;
+  };
+
+  void add_to_pool(const crypto::Hash256& submission, std::vector<storage::Mutation> mutations);
+  void take_from_pool(const crypto::Hash256& id);
+  void acknowledge(const crypto::Hash256& id, uint64_t sequence);
+  bool transaction_acceptable(const chain::Transaction& transaction) const;
+  void add_endorsement(const chain::BlockHeader& header, const chain::Endorsement& endorsement, bool from_arbiter);
+  void maybe_seal(chain::Block& block);
+  const chain::Endorsement* own_endorsement(const chain::Block& block) const;
+  void send_endorsement(const chain::Block& block, const crypto::PublicKey& arbiter);  // unless it signed
+  void send_endorsements(const chain::Block& block);
+  void retry_endorsements();
+  Status save(const chain::Block& block, bool sealed);
+  Bytes key(char kind, uint64_t height) const;
+  bool is_member(const crypto::PublicKey& key) const;
+  bool is_arbiter(const crypto::PublicKey& key) const;
+  size_t arbiter_quorum() const;
+  uint64_t current_tick() const;
+
+  env::Env& env_;
+  rpc::Rpc& rpc_;
+  const crypto::SigningKey& key_;
+  storage::Dataset& dataset_;
+  ClusterConfig config_;
+  std::unique_ptr<consensus::Tendermint> consensus_;
+
+  chain::BlockHeader last_;  // last committed header (genesis before any)
+  ChainState state_;         // after last_'s writes
+  uint64_t sealed_height_ = 0;
+  std::map<uint64_t, chain::Block> unsealed_;  // committed, awaiting signatures
+
+  std::list<PoolEntry> pool_;
+  std::map<crypto::Hash256, std::list<PoolEntry>::iterator> pool_index_;  // by submission id
+  std::map<crypto::Hash256, std::shared_ptr<Waiter>> waiters_;            // by submission id
+  // Submission ids already in blocks: a duplicated or late submission
+  // message must not commit a write twice. (Kept in memory: a restarted
+  // member relies on its peers' sets until its own fills again.)
+  std::set<crypto::Hash256> committed_submissions_;
+  std::vector<chain::Transaction> transaction_pool_;
+  std::set<crypto::Hash256> committed_transactions_;
+  env::TimerId retry_timer_ = 0;
+  bool started_ = false;
+};
+
+}  // namespace fluence::cluster

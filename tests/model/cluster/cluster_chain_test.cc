@@ -1,0 +1,217 @@
+// A cluster chain in the test world: 7 members ordering writes with
+// Tendermint, 3 arbiters sealing blocks; crashes, restarts, and clocks that
+// run ahead.
+#include "model/cluster/cluster_chain.h"
+
+#include <gtest/gtest.h>
+
+#include "model/chain/block.h"
+#include "tests/model/support/test_world.h"
+
+namespace fluence::cluster {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+class ClusterChainTest : public ::testing::Test {
+ protected:
+  static constexpr size_t kMembers = 7;
+  static constexpr size_t kArbiters = 3;
+
+  void build(uint64_t seed = 42) {
+    world = std::make_unique<testing::TestWorld>(seed);
+    node::HostedDataset hosted{id, {}, {}};
+    for (size_t i = 0; i < kMembers + kArbiters; ++i) {
+      consensus::Validator v{"t" + std::to_string(i), world->identity(i, 0).key.public_key()};
+      (i < kMembers ? hosted.members : hosted.arbiters).push_back(v);
+    }
+    members = hosted.members;
+    arbiters = hosted.arbiters;
+    node::NodeConfig config;
+    config.dht.puzzle_difficulty = 0;
+    config.datasets = {hosted};
+    config.cluster.block_interval = milliseconds(100);
+    config.cluster.rules.tick_length = hours(1);
+    config.cluster.rules.max_clock_skew = seconds(60);
+    config.cluster.write_timeout = seconds(20);
+    for (size_t i = 0; i < kMembers + kArbiters; ++i) world->add_node(config).start();
+    world->run_for(seconds(1));
+  }
+
+  storage::Mutation row(int i) {
+    std::string key = "row" + std::to_string(i % 17);
+    std::string value = "value" + std::to_string(i);
+    return {storage::Mutation::Kind::kPutRow, Bytes(key.begin(), key.end()), Bytes(value.begin(), value.end()), {}, {}};
+  }
+
+  // Submits n writes round-robin through the live members; returns how many
+  // were acknowledged, and checks no sequence was acknowledged twice.
+  int write(int n, int first, const std::set<size_t>& down = {}) {
+    int acked = 0;
+    size_t via = 0;
+    for (int i = first; i < first + n; ++i) {
+      while (down.count(via % kMembers)) ++via;
+      world->node(via++ % kMembers).write(id, {row(i)}, [&](Result<uint64_t> r) {
+        if (!r) return;
+        ++acked;
+        EXPECT_TRUE(sequences.insert(*r).second) << "sequence " << *r << " acknowledged twice";
+      });
+      world->run_for(milliseconds(20));
+    }
+    world->run_for(seconds(25));
+    return acked;
+  }
+
+  ClusterChain& chain(size_t i) { return *world->node(i).chain(id); }
+
+  void expect_replicas_agree(const std::set<size_t>& skip = {}) {
+    const storage::Dataset& reference = *world->node(0).dataset(id);
+    for (size_t i = 1; i < kMembers; ++i) {
+      if (skip.count(i)) continue;
+      EXPECT_EQ(world->node(i).dataset(id)->applied_sequence(), reference.applied_sequence()) << "member " << i;
+      EXPECT_EQ(world->node(i).dataset(id)->state_root(), reference.state_root()) << "member " << i;
+      EXPECT_EQ(chain(i).height(), chain(0).height()) << "member " << i;
+    }
+  }
+
+  std::vector<crypto::PublicKey> keys(const std::vector<consensus::Validator>& list) {
+    std::vector<crypto::PublicKey> out;
+    for (const auto& v : list) out.push_back(v.key);
+    return out;
+  }
+
+  std::unique_ptr<testing::TestWorld> world;
+  storage::DatasetId id{7, 7, 7};
+  std::vector<consensus::Validator> members, arbiters;
+  std::set<uint64_t> sequences;
+};
+
+TEST_F(ClusterChainTest, WritesCommitInSealedBlocksThatValidate) {
+  build();
+  ASSERT_EQ(write(60, 0), 60);
+  expect_replicas_agree();
+  EXPECT_EQ(world->node(3).dataset(id)->applied_sequence(), 60u);
+  EXPECT_EQ(*sequences.begin(), 1u);
+  EXPECT_EQ(*sequences.rbegin(), 60u);
+  uint64_t height = chain(0).height();
+  ASSERT_GT(height, 1u);
+  EXPECT_EQ(chain(0).sealed_height(), height) << "every block gathered an arbiter quorum";
+  // Every stored block, with the signatures gathered, passes the chain's rules.
+  chain::BlockHeader parent = genesis_header(id);
+  chain::ChainRules rules;
+  for (uint64_t h = 1; h <= height; ++h) {
+    Result<std::optional<chain::Block>> block = chain(0).block(h);
+    ASSERT_TRUE(block.is_ok() && block->has_value()) << h;
+    Status valid = chain::validate_block(**block, &parent, keys(members), keys(arbiters), rules, world->now());
+    EXPECT_TRUE(valid.is_ok()) << "height " << h << ": " << valid.to_string();
+    parent = (*block)->header;
+  }
+  for (size_t a = kMembers; a < kMembers + kArbiters; ++a) {
+    EXPECT_EQ(world->node(a).arbiter(id)->signed_height(), height) << "arbiter " << a;
+  }
+}
+
+TEST_F(ClusterChainTest, TwoCrashedMembersDoNotStopCommitsAndCatchUpAfterRestart) {
+  build();
+  ASSERT_EQ(write(20, 0), 20);
+  world->crash(5);
+  world->crash(6);
+  ASSERT_EQ(write(40, 20, {5, 6}), 40) << "5 of 7 are a quorum (2f + 1 with f = 2)";
+  EXPECT_EQ(world->node(5).dataset(id)->applied_sequence(), 20u);
+  // A real restart: the node object is rebuilt from its store.
+  world->restart(5).start();
+  world->restart(6).start();
+  world->run_for(seconds(30));
+  expect_replicas_agree();
+  EXPECT_EQ(world->node(6).dataset(id)->applied_sequence(), 60u);
+  ASSERT_EQ(write(10, 60), 10);
+  expect_replicas_agree();
+}
+
+TEST_F(ClusterChainTest, ThreeCrashedMembersStopCommits) {
+  build();
+  ASSERT_EQ(write(5, 0), 5);
+  for (size_t i : {4, 5, 6}) world->crash(i);
+  EXPECT_EQ(write(5, 5, {4, 5, 6}), 0) << "4 of 7 are below the quorum: nothing may be acknowledged";
+  EXPECT_EQ(world->node(0).dataset(id)->applied_sequence(), 5u);
+}
+
+TEST_F(ClusterChainTest, AMemberWithAFastClockCannotCommitTheFuture) {
+  build();
+  world->env(2).set_clock_offset(hours(3));
+  ASSERT_EQ(write(40, 0), 40) << "the honest members keep committing";
+  uint64_t honest_tick = chain::ChainRules{}.latest_acceptable_tick(world->now());
+  for (uint64_t h = 1; h <= chain(0).height(); ++h) {
+    Result<std::optional<chain::Block>> block = chain(0).block(h);
+    ASSERT_TRUE(block.is_ok() && block->has_value());
+    EXPECT_LE((*block)->header.tick, honest_tick) << "height " << h << " was proposed with a future tick";
+  }
+}
+
+TEST_F(ClusterChainTest, AClusterThatSpeedsUpTimeGetsNoArbiterSignatures) {
+  build();
+  ASSERT_EQ(write(5, 0), 5);
+  uint64_t sealed = chain(0).sealed_height();
+  ASSERT_EQ(sealed, chain(0).height());
+  for (size_t i = 0; i < kMembers; ++i) world->env(i).set_clock_offset(hours(5));
+  ASSERT_EQ(write(10, 5), 10) << "the cluster commits among itself";
+  EXPECT_GT(chain(0).height(), sealed);
+  EXPECT_EQ(chain(0).sealed_height(), sealed) << "no arbiter may sign a block of a tick that has not come";
+  for (size_t a = kMembers; a < kMembers + kArbiters; ++a) {
+    EXPECT_GE(world->node(a).arbiter(id)->refused_for_time(), 1u) << "arbiter " << a;
+  }
+  // When the arbiters' clocks reach those ticks, the blocks are sealed.
+  uint64_t refused_up_to = chain(0).height();
+  for (size_t a = kMembers; a < kMembers + kArbiters; ++a) world->env(a).set_clock_offset(hours(5));
+  world->run_for(seconds(60));
+  EXPECT_GE(chain(0).sealed_height(), refused_up_to);
+}
+
+TEST_F(ClusterChainTest, AgreesUnderLossJitterAndDuplicates) {
+  build(7);
+  world->set_loss(0.05);
+  world->set_duplicate(0.05);
+  world->set_jitter(milliseconds(30));
+  int acked = write(60, 0);
+  world->set_loss(0);
+  world->run_for(seconds(30));
+  EXPECT_EQ(acked, 60);
+  expect_replicas_agree();
+  EXPECT_EQ(world->node(0).dataset(id)->applied_sequence(), 60u);
+}
+
+TEST(ClusterMessagesTest, ProposalShapeRules) {
+  BlockProposal p;
+  p.header.journal_sequence = 4;
+  p.writes.push_back({5, {}});
+  p.submissions.push_back(crypto::Hash256{1});
+  p.transactions.push_back({write_digest(p.writes[0])});
+  p.header.transactions_root = chain::transactions_root(p.transactions);
+  EXPECT_TRUE(check_shape(p).is_ok());
+  BlockProposal gap = p;
+  gap.writes[0].sequence = 6;
+  EXPECT_FALSE(check_shape(gap).is_ok());
+  BlockProposal twice = p;
+  twice.writes.push_back({6, {}});
+  twice.submissions.push_back(crypto::Hash256{1});
+  twice.transactions.push_back({write_digest(twice.writes[1])});
+  twice.header.transactions_root = chain::transactions_root(twice.transactions);
+  EXPECT_FALSE(check_shape(twice).is_ok()) << "one submission committed twice in a block";
+  twice.submissions[1] = crypto::Hash256{2};
+  EXPECT_TRUE(check_shape(twice).is_ok());
+  BlockProposal no_digest = p;
+  no_digest.transactions.clear();
+  no_digest.header.transactions_root = chain::transactions_root({});
+  EXPECT_FALSE(check_shape(no_digest).is_ok());
+  BlockProposal bad_root = p;
+  bad_root.header.transactions_root = crypto::Hash256{};
+  EXPECT_FALSE(check_shape(bad_root).is_ok());
+  Result<BlockProposal> round_trip = codec::decode<BlockProposal>(codec::encode(p));
+  ASSERT_TRUE(round_trip.is_ok());
+  EXPECT_EQ(*round_trip, p);
+}
+
+}  // namespace
+}  // namespace fluence::cluster
