@@ -30,7 +30,8 @@ void handle_admin_request(node::Node& node, const std::string& line, std::functi
   if (cmd == "info") {
     return reply(json{{"id", node.identity().id.hex()},
                       {"address", node.contact().address},
-                      {"contacts", node.dht().routing_table().size()}}
+                      {"contacts", node.dht().routing_table().size()},
+                      {"joined", node.joined()}}
                      .dump());
   }
   auto hex_field = [&](const char* name) -> Result<std::array<uint8_t, 32>> {

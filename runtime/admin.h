@@ -1,7 +1,7 @@
 // A node's local control endpoint: one JSON request per line, one JSON
 // response per line, for operators' tools and the loopback tests.
 //
-//   {"cmd": "info"}                         -> {"id", "address", "contacts"}
+//   {"cmd": "info"}                         -> {"id", "address", "contacts", "joined"}
 //   {"cmd": "lookup", "target": "<64 hex>", "count": n}
 //                                           -> {"closest": [{"id", "address"}], "hops", "messages"}
 //   {"cmd": "write", "dataset": "<64 hex>", "rows": [{"key": "...", "value": "..."}]}

@@ -75,8 +75,14 @@ void SimEnv::log(env::LogLevel level, std::string_view message) {
 void SimEnv::charge(env::Work work, uint64_t units) {
   const CostModel& cost = world_.cost_model();
   switch (work) {
-    case env::Work::kSign: charged_s_ += cost.sign_s * static_cast<double>(units); break;
-    case env::Work::kVerify: charged_s_ += cost.verify_s * static_cast<double>(units); break;
+    case env::Work::kSign:
+      charged_s_ += cost.sign_s * static_cast<double>(units);
+      signs_ += units;
+      break;
+    case env::Work::kVerify:
+      charged_s_ += cost.verify_s * static_cast<double>(units);
+      verifies_ += units;
+      break;
     case env::Work::kHashBytes: charged_s_ += cost.hash_byte_s * static_cast<double>(units); break;
   }
 }

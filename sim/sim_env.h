@@ -49,6 +49,9 @@ class SimEnv final : public env::Env {
   double next_deadline() const;       // simulated seconds; +inf when idle
   void run_due(double sim_now);       // timers and tasks due by now
   double take_charged_seconds();      // CPU time to burn for recent work
+  // Signatures made and checked by this node so far (for benchmarks).
+  uint64_t signatures_made() const { return signs_; }
+  uint64_t signatures_checked() const { return verifies_; }
   void drop_timers();                 // a crash: the node's timers die with it
   size_t pending_timers() const { return callbacks_.size(); }
 
@@ -75,6 +78,8 @@ class SimEnv final : public env::Env {
   std::unordered_map<uint64_t, std::function<void()>> callbacks_;
   std::unordered_map<uint64_t, std::function<void()>> tasks_;
   double charged_s_ = 0;
+  uint64_t signs_ = 0;
+  uint64_t verifies_ = 0;
 };
 
 }  // namespace fluence::sim

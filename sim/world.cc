@@ -33,7 +33,7 @@ constexpr double kLv08BandwidthFactor = 0.97;
 }  // namespace
 
 World::World(const Scenario& scenario, uint64_t seed, int argc, char** argv)
-    : scenario_(scenario), seed_(seed), fault_random_(seed, 0xfa17) {
+    : scenario_(scenario), end_s_(scenario.end_s), seed_(seed), fault_random_(seed, 0xfa17) {
   engine_ = std::make_unique<EngineHolder>(&argc, argv);
   s4u::Engine::set_config("network/model:" + scenario_.network.model);
   // 10^5 actors: small stacks, and no guard pages (vm.max_map_count).
@@ -175,8 +175,8 @@ void World::node_actor(size_t index) {
   mailbox->set_receiver(s4u::Actor::self());
   Delivery* incoming = nullptr;
   std::vector<s4u::CommPtr> comms{mailbox->get_async<Delivery>(&incoming)};
-  const double end = scenario_.end_s;
   while (true) {
+    const double end = end_s_;
     double now_s = now();
     slot.env->run_due(now_s);
     double busy = slot.env->take_charged_seconds();
@@ -242,8 +242,9 @@ void World::controller_actor() {
   std::stable_sort(control_tasks_.begin(), control_tasks_.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   for (auto& [time_s, task] : control_tasks_) {
-    if (time_s > scenario_.end_s) break;
+    if (time_s > end_s_) break;
     if (time_s > now()) s4u::this_actor::sleep_until(time_s);
+    if (now() >= end_s_) break;
     task();
   }
 }

@@ -58,8 +58,11 @@ class World {
   void heal() { partition_group_.assign(slots_.size(), -1); }
   void set_loss(double drop, double duplicate, double delay_fraction, double delay_s);
 
-  // Runs the simulation to scenario.end_s.
+  // Runs the simulation to scenario.end_s, or until end_now().
   void run();
+  // Ends the run at the current simulated time (a driver whose measurement
+  // is complete); every actor stops at its next wake-up.
+  void end_now() { end_s_ = std::min(end_s_, now()); }
 
   size_t size() const { return slots_.size(); }
   bool up(size_t index) const { return slots_[index].up; }
@@ -93,6 +96,7 @@ class World {
   node::NodeConfig node_config(size_t index) const;
 
   const Scenario& scenario_;
+  double end_s_;
   uint64_t seed_;
   CostModel cost_;
   std::vector<Slot> slots_;

@@ -158,6 +158,7 @@ void Node::start(std::function<void(Status)> joined) {
 void Node::join(std::vector<env::Address> bootstrap, env::Duration retry, std::function<void(Status)> joined) {
   dht_.join(bootstrap, [this, bootstrap, retry, joined = std::move(joined)](Status status) {
     if (status.is_ok()) {
+      joined_ = true;
       save_contacts();
       env_.log(env::LogLevel::kInfo, "joined with " + std::to_string(dht_.routing_table().size()) +
                                          " contacts");

@@ -71,6 +71,8 @@ class Node {
   // not hosted or not opened).
   storage::Dataset* dataset(const storage::DatasetId& dataset);
 
+  // Whether a join has completed (the first node, with no one to join, at once).
+  bool joined() const { return joined_; }
   dht::Dht& dht() { return dht_; }
   const dht::Contact& contact() const { return dht_.self(); }
   const dht::Identity& identity() const { return identity_; }
@@ -92,6 +94,7 @@ class Node {
   dht::Dht dht_;
   std::map<storage::DatasetId, std::unique_ptr<Hosted>> hosted_;
   env::TimerId rejoin_timer_ = 0;
+  bool joined_ = false;
 };
 
 }  // namespace fluence::node

@@ -23,7 +23,8 @@ TEST(LoopbackTest, SixteenProcessesJoinAndAnswerLookupsCorrectly) {
   cluster.start(0);
   ASSERT_TRUE(cluster.wait_until([](size_t, const nlohmann::json&) { return true; }, 20000)) << "node 0 did not start";
   for (size_t i = 1; i < kNodes; ++i) cluster.start(i);
-  ASSERT_TRUE(cluster.wait_until([](size_t, const nlohmann::json& info) { return info["contacts"].get<int>() >= 2; }, 30000))
+  ASSERT_TRUE(cluster.wait_until(
+      [](size_t, const nlohmann::json& info) { return info["joined"].get<bool>() && info["contacts"].get<int>() >= 2; }, 30000))
       << "not every node joined";
 
   std::vector<dht::NodeId> ids;
