@@ -43,7 +43,7 @@ Equivocation Equivocation::decode(codec::Reader& reader) {
 }
 
 namespace {
-enum class Tag : uint8_t { kWriteDigest = 0, kPorVerdict = 1, kEquivocation = 2, kLimit };
+enum class Tag : uint8_t { kWriteDigest = 0, kPorVerdict = 1, kEquivocation = 2, kEconomy = 3, kLimit };
 }
 
 void Transaction::encode(codec::Writer& writer) const {
@@ -57,6 +57,7 @@ Transaction Transaction::decode(codec::Reader& reader) {
     case Tag::kWriteDigest: t.body = WriteDigest::decode(reader); break;
     case Tag::kPorVerdict: t.body = por::PorVerdict::decode(reader); break;
     case Tag::kEquivocation: t.body = Equivocation::decode(reader); break;
+    case Tag::kEconomy: t.body = economy::EconomyOp::decode(reader); break;
     case Tag::kLimit: break;
   }
   return t;

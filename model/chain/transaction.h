@@ -1,13 +1,14 @@
 // Transactions a cluster's chain carries.
 //
 // Each is typed; its canonical encoding is what the block's transaction root
-// commits to. Payload types that belong to later features (contracts, token
-// operations, re-encryption keys) add cases here.
+// commits to. Token operations and storage contracts are economy::EconomyOp
+// (model/economy/ops.h); re-encryption keys for sharing will add a case.
 #pragma once
 
 #include <variant>
 
 #include "model/codec/codec.h"
+#include "model/economy/ops.h"
 #include "model/por/por.h"
 
 namespace fluence::chain {
@@ -39,7 +40,7 @@ struct Equivocation {
 };
 
 struct Transaction {
-  std::variant<WriteDigest, por::PorVerdict, Equivocation> body;
+  std::variant<WriteDigest, por::PorVerdict, Equivocation, economy::EconomyOp> body;
 
   crypto::Hash256 hash() const;
   bool operator==(const Transaction&) const = default;

@@ -32,6 +32,19 @@ struct StoredBlock {
   }
 };
 
+// The gateway of a chain configured without one: it confirms no mint.
+class NoGateway final : public economy::Gateway {
+ public:
+  bool confirms(const economy::Mint&) const override { return false; }
+};
+const NoGateway kNoGateway;
+
+economy::ChainId chain_id(const storage::DatasetId& dataset) {
+  economy::ChainId id;
+  std::copy(dataset.begin(), dataset.end(), id.begin());
+  return id;
+}
+
 }  // namespace
 
 struct ClusterChain::Waiter {
@@ -51,7 +64,12 @@ void send_cluster(rpc::Rpc& rpc, const env::Address& to, const ClusterMessage& m
 
 ClusterChain::ClusterChain(env::Env& env, rpc::Rpc& rpc, const crypto::SigningKey& key, storage::Dataset& dataset,
                            ClusterConfig config)
-    : env_(env), rpc_(rpc), key_(key), dataset_(dataset), config_(std::move(config)) {
+    : env_(env),
+      rpc_(rpc),
+      key_(key),
+      dataset_(dataset),
+      config_(std::move(config)),
+      ledger_(config_.gateway != nullptr ? *config_.gateway : kNoGateway, chain_id(config_.dataset)) {
   FL_ASSERT(is_member(key_.public_key()));
   FL_ASSERT(config_.dataset == dataset_.id());
   last_ = genesis_header(config_.dataset);
@@ -116,6 +134,15 @@ Status ClusterChain::start() {
     for (uint64_t h = sealed + 1; h <= height; ++h) {
       Result<std::optional<chain::Block>> b = block(h);
       if (b && b->has_value()) unsealed_.emplace(h, std::move(**b));
+    }
+    // The ledger is a function of the blocks: replay them.
+    for (uint64_t h = 1; h <= height; ++h) {
+      Result<std::optional<chain::Block>> b = block(h);
+      if (!b) return b.status();
+      if (!b->has_value()) return Status::error(ErrorCode::kIo, "chain: block " + std::to_string(h) + " missing");
+      if (!apply_economy(ledger_, (*b)->transactions, (*b)->header.tick)) {
+        return Status::error(ErrorCode::kIo, "chain: block " + std::to_string(h) + "'s token operations do not apply");
+      }
     }
   }
   consensus::ConsensusConfig consensus = config_.consensus;
@@ -212,6 +239,7 @@ bool ClusterChain::transaction_acceptable(const chain::Transaction& transaction)
   if (const auto* evidence = std::get_if<chain::Equivocation>(&transaction.body)) {
     return is_member(evidence->signer) && evidence->proves_equivocation();
   }
+  if (std::holds_alternative<economy::EconomyOp>(transaction.body)) return true;  // the ledger decides
   return false;  // write digests come only with their writes
 }
 
@@ -234,9 +262,14 @@ Bytes ClusterChain::propose(uint64_t height) {
     p.submissions.push_back(entry.id);
     p.transactions.push_back({write_digest(p.writes.back())});
   }
+  economy::Ledger scratch = ledger_;
   for (const chain::Transaction& t : transaction_pool_) {
     if (p.transactions.size() >= chain::kMaxTransactionsPerBlock) break;
-    if (transaction_acceptable(t)) p.transactions.push_back(t);
+    if (!transaction_acceptable(t)) continue;
+    if (const auto* op = std::get_if<economy::EconomyOp>(&t.body)) {
+      if (!scratch.apply(*op, p.header.tick).is_ok()) continue;
+    }
+    p.transactions.push_back(t);
   }
   p.header.transactions_root = chain::transactions_root(p.transactions);
   return codec::encode(p);
@@ -262,6 +295,8 @@ bool ClusterChain::valid(uint64_t height, ByteView value) {
   for (const crypto::Hash256& id : p->submissions) {
     if (committed_submissions_.count(id) != 0) return reject("a write already committed");
   }
+  economy::Ledger scratch = ledger_;
+  if (!apply_economy(scratch, p->transactions, h.tick)) return reject("a token operation does not apply");
   return true;
 }
 
@@ -277,6 +312,8 @@ void ClusterChain::commit(const consensus::Decision& decision) {
   }
   last_ = p->header;
   state_ = {dataset_.applied_sequence(), dataset_.state_root(), dataset_.entry_count()};
+  // valid() applied the same operations to a copy of this ledger.
+  FL_ASSERT_MSG(apply_economy(ledger_, p->transactions, p->header.tick), "a decided block's token operations do not apply");
   chain::Block block;
   block.header = p->header;
   block.transactions = std::move(p->transactions);
@@ -295,6 +332,18 @@ void ClusterChain::commit(const consensus::Decision& decision) {
   std::erase_if(transaction_pool_, [&](const chain::Transaction& t) { return committed_transactions_.count(t.hash()) != 0; });
   send_endorsements(block);
   unsealed_.emplace(block.header.height, std::move(block));
+}
+
+bool ClusterChain::apply_economy(economy::Ledger& ledger, const std::vector<chain::Transaction>& transactions,
+                                 uint64_t tick) {
+  for (const chain::Transaction& t : transactions) {
+    const auto* op = std::get_if<economy::EconomyOp>(&t.body);
+    if (op != nullptr && !ledger.apply(*op, tick).is_ok()) return false;
+  }
+  // Periods that ended by this tick are paid (or forfeited) now. The removals
+  // it reports are the arbiters' evidence for ejection (not wired yet).
+  ledger.close_periods(tick);
+  return true;
 }
 
 Status ClusterChain::save(const chain::Block& block, bool sealed) {

@@ -31,6 +31,7 @@
 
 #include "model/cluster/messages.h"
 #include "model/consensus/tendermint.h"
+#include "model/economy/ledger.h"
 #include "model/rpc/rpc.h"
 
 namespace fluence::cluster {
@@ -49,6 +50,9 @@ struct ClusterConfig {
   size_t max_pool_writes = 100000;
   env::Duration write_timeout = std::chrono::seconds(30);
   env::Duration endorsement_retry = std::chrono::seconds(2);
+  // Confirms mints of functional tokens (must outlive the chain); nullptr:
+  // none is confirmed, so no token enters this chain.
+  const economy::Gateway* gateway = nullptr;
 };
 
 // The replica's state after a block's writes.
@@ -79,7 +83,9 @@ class ClusterChain final : public consensus::Application {
   // A client's write: `done` gets its journal sequence once a block holding
   // it is committed, or an error (invalid, pool full, timeout).
   void submit(std::vector<storage::Mutation> mutations, std::function<void(Result<uint64_t>)> done);
-  // A transaction for a coming block (a PoR verdict, equivocation evidence).
+  // A transaction for a coming block (a token or contract operation, a PoR
+  // verdict, equivocation evidence). Token operations are checked against
+  // the ledger when a block is proposed: one that does not apply is left out.
   void submit_transaction(const chain::Transaction& transaction);
 
   // The owner routes kCluster messages for this dataset here.
@@ -92,6 +98,9 @@ class ClusterChain final : public consensus::Application {
   Result<std::optional<chain::Block>> block(uint64_t height) const;
   const consensus::Tendermint& consensus() const { return *consensus_; }
   size_t pool_size() const { return pool_.size(); }
+  // The functional-token ledger as of the last committed block: every
+  // member holds the same one, rebuilt from the stored blocks on restart.
+  const economy::Ledger& ledger() const { return ledger_; }
 
   // consensus::Application
   Bytes propose(uint64_t height) override;
@@ -117,6 +126,9 @@ class ClusterChain final : public consensus::Application {
   void send_endorsements(const chain::Block& block);
   void retry_endorsements();
   Status save(const chain::Block& block, bool sealed);
+  // Applies a block's token operations and closes the contract periods its
+  // tick ends; false if an operation does not apply.
+  static bool apply_economy(economy::Ledger& ledger, const std::vector<chain::Transaction>& transactions, uint64_t tick);
   Bytes key(char kind, uint64_t height) const;
   bool is_member(const crypto::PublicKey& key) const;
   bool is_arbiter(const crypto::PublicKey& key) const;
@@ -133,6 +145,7 @@ class ClusterChain final : public consensus::Application {
   chain::BlockHeader last_;  // last committed header (genesis before any)
   ChainState state_;         // after last_'s writes
   uint64_t sealed_height_ = 0;
+  economy::Ledger ledger_;
   std::map<uint64_t, chain::Block> unsealed_;  // committed, awaiting signatures
 
   std::list<PoolEntry> pool_;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "model/chain/block.h"
+#include "model/cluster/messages.h"
 #include "model/consensus/messages.h"
 #include "model/dht/identity.h"
 #include "model/dht/messages.h"
@@ -108,6 +109,26 @@ int main(int argc, char** argv) {
     write(dir, 0, codec::encode(contact(4)));
   } else if (target == "record") {
     write(dir, 0, codec::encode(dht::Record::make(key(), as_bytes("n"), as_bytes("v"), 1)));
+  } else if (target == "cluster_message") {
+    cluster::BlockProposal p;
+    p.writes = {storage::JournalEntry{1, {storage::Mutation{storage::Mutation::Kind::kPutRow, Bytes{'k'}, Bytes{'v'}, {}, {}}}}};
+    p.submissions = {crypto::Hash256{9}};
+    p.transactions = {chain::Transaction{cluster::write_digest(p.writes[0])}};
+    p.header.transactions_root = chain::transactions_root(p.transactions);
+    write(dir, 0, codec::encode(p));
+    cluster::ClusterMessage m;
+    m.type = cluster::ClusterMessage::Type::kSubmitWrite;
+    m.mutations = p.writes[0].mutations;
+    write(dir, 1, codec::encode(m));
+    m.type = cluster::ClusterMessage::Type::kNodeEndorsement;
+    m.header = p.header;
+    m.endorsement = chain::endorse(key(), p.header);
+    m.transactions = p.transactions;
+    write(dir, 2, codec::encode(m));
+    m = {};
+    m.type = cluster::ClusterMessage::Type::kConsensus;
+    m.consensus = Bytes{1, 2, 3};
+    write(dir, 3, codec::encode(m));
   } else {
     // A target without a seed corpus starts from nothing; that is allowed.
     write(dir, 0, Bytes{0});

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "model/chain/block.h"
+#include "model/economy/gateway.h"
 #include "tests/model/support/test_world.h"
 
 namespace fluence::cluster {
@@ -20,7 +21,7 @@ class ClusterChainTest : public ::testing::Test {
   static constexpr size_t kMembers = 7;
   static constexpr size_t kArbiters = 3;
 
-  void build(uint64_t seed = 42) {
+  void build(uint64_t seed = 42, const economy::Gateway* gateway = nullptr) {
     world = std::make_unique<testing::TestWorld>(seed);
     node::HostedDataset hosted{id, {}, {}};
     for (size_t i = 0; i < kMembers + kArbiters; ++i) {
@@ -36,6 +37,7 @@ class ClusterChainTest : public ::testing::Test {
     config.cluster.rules.tick_length = hours(1);
     config.cluster.rules.max_clock_skew = seconds(60);
     config.cluster.write_timeout = seconds(20);
+    config.cluster.gateway = gateway;
     for (size_t i = 0; i < kMembers + kArbiters; ++i) world->add_node(config).start();
     world->run_for(seconds(1));
   }
@@ -180,6 +182,46 @@ TEST_F(ClusterChainTest, AgreesUnderLossJitterAndDuplicates) {
   EXPECT_EQ(acked, 60);
   expect_replicas_agree();
   EXPECT_EQ(world->node(0).dataset(id)->applied_sequence(), 60u);
+}
+
+TEST_F(ClusterChainTest, TokenOperationsGoThroughBlocksAndEveryLedgerAgrees) {
+  economy::SimulatedGateway gateway(3);
+  build(42, &gateway);
+  economy::ChainId chain_id;
+  std::copy(id.begin(), id.end(), chain_id.begin());
+  env::DeterministicRandom random(5);
+  crypto::Secret<32> seed_a, seed_b;
+  random.fill({seed_a.data(), seed_a.size()});
+  random.fill({seed_b.data(), seed_b.size()});
+  crypto::SigningKey alice = crypto::SigningKey::from_seed(seed_a), bob = crypto::SigningKey::from_seed(seed_b);
+  // A client hands each operation to every member, so whoever proposes has it.
+  economy::EconomyOp mint{gateway.issue(alice.public_key(), 1000)};
+  for (size_t i = 0; i < kMembers; ++i) chain(i).submit_transaction({mint});
+  world->run_for(seconds(3));
+  economy::EconomyOp pay{economy::Transfer::make(alice, chain_id, bob.public_key(), 300, 0)};
+  economy::EconomyOp replay = pay;
+  economy::EconomyOp overdraw{economy::Transfer::make(alice, chain_id, bob.public_key(), 5000, 1)};
+  economy::EconomyOp forged{economy::Mint{crypto::Hash256{42}, bob.public_key(), 1'000'000}};
+  for (size_t i = 0; i < kMembers; ++i) {
+    for (const auto& op : {pay, overdraw, forged}) chain(i).submit_transaction({op});
+  }
+  world->run_for(seconds(3));
+  for (size_t i = 0; i < kMembers; ++i) {
+    chain(i).submit_transaction({replay});
+    chain(i).submit_transaction({mint});  // a receipt counts once
+  }
+  world->run_for(seconds(3));
+  for (size_t i = 0; i < kMembers; ++i) {
+    EXPECT_EQ(chain(i).ledger().account(alice.public_key()).spendable, 700u) << "member " << i;
+    EXPECT_EQ(chain(i).ledger().account(bob.public_key()).spendable, 300u) << "member " << i;
+    EXPECT_EQ(chain(i).ledger().total_supply(), 1000u) << "the forged mint must not count";
+    EXPECT_TRUE(chain(i).ledger().check_conservation().is_ok());
+  }
+  // A restarted member rebuilds the ledger from its stored blocks.
+  world->restart(4).start();
+  world->run_for(seconds(2));
+  EXPECT_EQ(chain(4).ledger().account(bob.public_key()).spendable, 300u);
+  EXPECT_EQ(chain(4).ledger().total_supply(), 1000u);
 }
 
 TEST(ClusterMessagesTest, ProposalShapeRules) {
