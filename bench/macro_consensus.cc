@@ -91,7 +91,7 @@ void run_child(const Run& run) {
     for (size_t i = 0; i < world.size(); ++i) total += world.env(i).signatures_checked();
     return total;
   };
-  uint64_t height_at_end = 0, messages_at_end = 0, checks_at_end = 0;
+  uint64_t height_at_end = 0, messages_at_end = 0, checks_at_end = 0, bytes_at_end = 0;
   std::vector<fluence::node::Node*> nodes(run.members, nullptr);  // no restarts here: pointers stay valid
   std::function<void(size_t)> submit = [&](size_t member) {
     if (submitted >= run.writes) return;
@@ -110,34 +110,40 @@ void run_child(const Run& run) {
                     // Measured: idle empty blocks after this are not the figure.
                     height_at_end = nodes[0] ? nodes[0]->chain(dataset)->height() : 0;
                     messages_at_end = world.counters().messages_sent;
+                    bytes_at_end = world.counters().bytes_sent;
                     checks_at_end = checks();
                     world.end_now();
                   }
                   submit(member);
                 });
   };
-  uint64_t height_at_start = 0, messages_at_start = 0, checks_at_start = 0;
+  uint64_t height_at_start = 0, messages_at_start = 0, checks_at_start = 0, bytes_at_start = 0;
   world.control_at(start_s - 0.001, [&] {
     messages_at_start = world.counters().messages_sent;
+    bytes_at_start = world.counters().bytes_sent;
     checks_at_start = checks();
   });
-  for (size_t c = 0; c < std::max<size_t>(run.batch, 1); ++c) {
-    size_t member = c % run.members;
-    world.at(start_s, member, [&, member](fluence::node::Node* node) {
+  // World::at hands over nullptr when the node was too busy to run the task
+  // on time: the client then starts a little later.
+  std::function<void(size_t, double)> start_client = [&](size_t member, double at) {
+    world.at(at, member, [&, member](fluence::node::Node* node) {
+      if (node == nullptr) return start_client(member, world.now() + 1e-4);
       nodes[member] = node;
       if (height_at_start == 0) height_at_start = node->chain(dataset)->height() + 1;
       submit(member);
     });
-  }
+  };
+  for (size_t c = 0; c < std::max<size_t>(run.batch, 1); ++c) start_client(c % run.members, start_s);
   world.run();
   std::sort(latencies.begin(), latencies.end());
   auto pct = [&](double q) { return latencies.empty() ? 0.0 : latencies[static_cast<size_t>(q * (latencies.size() - 1))]; };
   double elapsed = last_ack - start_s;
   double blocks = static_cast<double>(std::max<uint64_t>(height_at_end + 1 - height_at_start, 1));
-  std::printf("%-4s %3zu %6zu %8zu %10.0f %9.1f %9.1f %8.0f %9.0f\n", run.network.c_str(), run.members, run.batch, acked,
+  std::printf("%-4s %3zu %6zu %8zu %10.0f %9.1f %9.1f %8.0f %9.0f %9.0f\n", run.network.c_str(), run.members, run.batch, acked,
               elapsed > 0 ? static_cast<double>(acked) / elapsed : 0.0, pct(0.5) * 1e3, pct(0.99) * 1e3,
               static_cast<double>(messages_at_end - messages_at_start) / blocks,
-              static_cast<double>(checks_at_end - checks_at_start) / blocks);
+              static_cast<double>(checks_at_end - checks_at_start) / blocks,
+              static_cast<double>(bytes_at_end - bytes_at_start) / blocks / 1024);
   std::fflush(stdout);
 }
 
@@ -192,8 +198,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::printf("Ed25519 verify rate on this machine: %.0f /s\n", verify_rate());
-  std::printf("%-4s %3s %6s %8s %10s %9s %9s %8s %9s\n", "net", "n", "batch", "writes", "writes/s", "p50 ms",
-              "p99 ms", "msgs/blk", "checks/blk");
+  std::printf("%-4s %3s %6s %8s %10s %9s %9s %8s %9s %9s\n", "net", "n", "batch", "writes", "writes/s", "p50 ms",
+              "p99 ms", "msgs/blk", "checks/blk", "KiB/blk");
   std::fflush(stdout);
   for (const std::string& net : nets) {
     for (size_t n : sizes) {

@@ -55,10 +55,15 @@ void ChainArbiter::consider(const chain::BlockHeader& header, const chain::Endor
   crypto::Hash256 hash = header.hash();
   auto& at_height = candidates_[header.height];
   auto it = at_height.find(hash);
+  bool complete = chain::transactions_root(transactions) == header.transactions_root;
+  if (!complete && !transactions.empty()) return;  // transactions that are not the block's
   if (it == at_height.end()) {
     if (at_height.size() >= config_.members.size()) return;  // a member cannot make us keep unbounded junk
-    if (chain::transactions_root(transactions) != header.transactions_root) return;
-    it = at_height.emplace(hash, Candidate{header, transactions, {}}).first;
+    it = at_height.emplace(hash, Candidate{header, {}, {}, false}).first;
+  }
+  if (complete && !it->second.complete) {
+    it->second.transactions = transactions;
+    it->second.complete = true;
   }
   if (it->second.signers.count(endorsement.signer) != 0) return;
   env_.charge(env::Work::kVerify, 1);
@@ -73,7 +78,9 @@ void ChainArbiter::try_sign() {
     if (at_height == candidates_.end()) return;
     const Candidate* chosen = nullptr;
     for (const auto& [hash, candidate] : at_height->second) {
-      if (candidate.signers.size() >= quorum && candidate.header.previous == last_.hash()) chosen = &candidate;
+      if (candidate.complete && candidate.signers.size() >= quorum && candidate.header.previous == last_.hash()) {
+        chosen = &candidate;
+      }
     }
     if (chosen == nullptr) return;
     const chain::BlockHeader& h = chosen->header;

@@ -48,6 +48,7 @@ class ChainArbiter {
     chain::BlockHeader header;
     std::vector<chain::Transaction> transactions;
     std::set<crypto::PublicKey> signers;
+    bool complete = false;  // its transactions arrived (one member carries them)
   };
   void consider(const chain::BlockHeader& header, const chain::Endorsement& endorsement,
                 const std::vector<chain::Transaction>& transactions);

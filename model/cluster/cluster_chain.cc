@@ -387,7 +387,10 @@ void ClusterChain::send_endorsement(const chain::Block& block, const crypto::Pub
     message.dataset = config_.dataset;
     message.header = block.header;
     message.endorsement = *own;
-    message.transactions = block.transactions;
+    // Each member signs; one carries the transactions, which the arbiter
+    // needs once: a block's carrier rotates with every retry, so a crashed
+    // carrier delays it by one retry at most.
+    if (carries_transactions(block.header.height)) message.transactions = block.transactions;
     send_cluster(rpc_, a.address, message);
   }
 }
@@ -411,11 +414,21 @@ void ClusterChain::send_endorsements(const chain::Block& block) {
   for (const consensus::Validator& arbiter : config_.arbiters) send_endorsement(block, arbiter.key);
 }
 
+bool ClusterChain::carries_transactions(uint64_t height) const {
+  auto it = attempts_.find(height);
+  uint64_t attempt = it == attempts_.end() ? 0 : it->second;
+  const consensus::Validator& carrier = config_.members[(height + attempt) % config_.members.size()];
+  return carrier.key == key_.public_key();
+}
+
 void ClusterChain::retry_endorsements() {
-  // The oldest unsealed blocks first; arbiters sign in height order.
+  // The oldest unsealed blocks first; arbiters sign in height order, and an
+  // arbiter's signature pulls the next block at once (add_endorsement).
   size_t sent = 0;
+  std::erase_if(attempts_, [&](const auto& entry) { return unsealed_.count(entry.first) == 0; });
   for (auto& [height, block] : unsealed_) {
-    if (++sent > 64) break;  // as many as an arbiter keeps candidates for
+    if (++sent > 8) break;
+    ++attempts_[height];
     send_endorsements(block);
   }
   retry_timer_ = env_.schedule(config_.endorsement_retry, [this] { retry_endorsements(); });

@@ -125,6 +125,7 @@ class ClusterChain final : public consensus::Application {
   void send_endorsement(const chain::Block& block, const crypto::PublicKey& arbiter);  // unless it signed
   void send_endorsements(const chain::Block& block);
   void retry_endorsements();
+  bool carries_transactions(uint64_t height) const;
   Status save(const chain::Block& block, bool sealed);
   // Applies a block's token operations and closes the contract periods its
   // tick ends; false if an operation does not apply.
@@ -147,6 +148,7 @@ class ClusterChain final : public consensus::Application {
   uint64_t sealed_height_ = 0;
   economy::Ledger ledger_;
   std::map<uint64_t, chain::Block> unsealed_;  // committed, awaiting signatures
+  std::map<uint64_t, uint64_t> attempts_;       // retries so far, by unsealed height
 
   std::list<PoolEntry> pool_;
   std::map<crypto::Hash256, std::list<PoolEntry>::iterator> pool_index_;  // by submission id

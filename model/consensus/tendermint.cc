@@ -87,9 +87,13 @@ void Tendermint::cast(VoteType type, const crypto::Hash256& value) {
 }
 
 void Tendermint::resend_own() {
-  // All of this height's messages: a peer in an earlier round may need them
-  // to reach the quorum that moves it on.
-  for (const ConsensusMessage& message : own_) broadcast(message);
+  // This height's votes: a peer in an earlier round may need them to reach
+  // the quorum that moves it on. Proposals (which carry a whole block) only
+  // for the current round: an older one is no use to anyone.
+  for (const ConsensusMessage& message : own_) {
+    if (message.type == ConsensusMessage::Type::kProposal && message.proposal->round != round_) continue;
+    broadcast(message);
+  }
 }
 
 void Tendermint::heartbeat() {
@@ -115,7 +119,8 @@ void Tendermint::start_round(uint32_t round) {
   const uint64_t h = height_;
   after_timeout(timeout(config_.timeout_propose, round), [this, h, round] {
     // OnTimeoutPropose, lines 57-60.
-    if (h == height_ && round == round_ && step_ == Step::kPropose) {
+    if (h != height_) return;  // a stale timer: re-sending now would repeat a later height's block
+    if (round == round_ && step_ == Step::kPropose) {
       cast(VoteType::kPrevote, crypto::Hash256{});
       step_ = Step::kPrevote;
     }
@@ -179,7 +184,8 @@ bool Tendermint::evaluate_once() {
     const uint64_t h = height_;
     const uint32_t r = round_;
     after_timeout(timeout(config_.timeout_prevote, r), [this, h, r] {
-      if (h == height_ && r == round_ && step_ == Step::kPrevote) {  // lines 61-64
+      if (h != height_) return;
+      if (r == round_ && step_ == Step::kPrevote) {  // lines 61-64
         cast(VoteType::kPrecommit, crypto::Hash256{});
         step_ = Step::kPrecommit;
       }
@@ -212,7 +218,8 @@ bool Tendermint::evaluate_once() {
     const uint64_t h = height_;
     const uint32_t r = round_;
     after_timeout(timeout(config_.timeout_precommit, r), [this, h, r] {
-      if (h == height_ && r == round_) start_round(r + 1);  // lines 65-67
+      if (h != height_) return;
+      if (r == round_) start_round(r + 1);  // lines 65-67
       resend_own();
     });
     return true;
@@ -235,11 +242,11 @@ void Tendermint::decide(const Bytes& value, uint32_t round) {
   for (const auto& [voter, vote] : votes_[{VoteType::kPrecommit, round}]) {
     if (vote.value == id) decision.certificate.push_back(vote);
   }
+  // Not broadcast: the others decide from the same precommits, and one that
+  // missed them keeps sending votes of this height, which are answered with
+  // the decision (a decision carries a whole block: n - 1 copies per block
+  // from every validator would dominate the traffic).
   apply_decision(decision);
-  ConsensusMessage message;
-  message.type = ConsensusMessage::Type::kDecision;
-  message.decision = decided_.at(decision.height);
-  broadcast(message);
 }
 
 void Tendermint::apply_decision(const Decision& decision) {
@@ -261,6 +268,7 @@ void Tendermint::apply_decision(const Decision& decision) {
   locked_once_.clear();
   validity_.clear();
   own_.clear();
+  sync_requested_.clear();  // at the new height, ask at once
   if (config_.commit_delay <= env::Duration::zero()) {
     start_round(0);
   } else {
@@ -316,6 +324,18 @@ void Tendermint::on_message(const env::Peer& from, ByteView body) {
 void Tendermint::send_decision(const env::Address& to, uint64_t height) {
   auto it = decided_.find(height);
   if (it == decided_.end()) return;
+  // A lagger asks with every message it sends; a decision carries a whole
+  // block, so one copy per peer and height per heartbeat is enough (another
+  // follows if that one is lost).
+  env::Time now = env_.now();
+  auto [sent, fresh] = decision_sent_.try_emplace({to, height}, now);
+  if (!fresh) {
+    if (now - sent->second < config_.timeout_precommit) return;
+    sent->second = now;
+  }
+  if (decision_sent_.size() > 4 * config_.validators.size() * 16) {
+    std::erase_if(decision_sent_, [&](const auto& entry) { return now - entry.second >= config_.timeout_precommit; });
+  }
   ConsensusMessage reply;
   reply.type = ConsensusMessage::Type::kDecision;
   reply.decision = it->second;
@@ -323,6 +343,14 @@ void Tendermint::send_decision(const env::Address& to, uint64_t height) {
 }
 
 void Tendermint::request_sync(const env::Address& to) {
+  // Every message from a peer ahead would ask again: once per peer and
+  // height per heartbeat.
+  env::Time now = env_.now();
+  auto [asked, fresh] = sync_requested_.try_emplace(to, now);
+  if (!fresh) {
+    if (now - asked->second < config_.timeout_precommit) return;
+    asked->second = now;
+  }
   ConsensusMessage sync;
   sync.type = ConsensusMessage::Type::kSyncRequest;
   sync.sync_height = height_;

@@ -143,6 +143,8 @@ class Tendermint {
   std::vector<std::pair<env::Peer, Bytes>> future_;
   std::vector<Equivocating> evidence_;
   std::set<std::pair<crypto::PublicKey, Key>> evidence_seen_;
+  std::map<std::pair<env::Address, uint64_t>, env::Time> decision_sent_;  // rate limit, see send_decision
+  std::map<env::Address, env::Time> sync_requested_;                      // this height
   std::set<env::TimerId> timers_;
   bool started_ = false;
 };
