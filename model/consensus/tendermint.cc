@@ -87,13 +87,10 @@ void Tendermint::cast(VoteType type, const crypto::Hash256& value) {
 }
 
 void Tendermint::resend_own() {
-  // This height's votes: a peer in an earlier round may need them to reach
-  // the quorum that moves it on. Proposals (which carry a whole block) only
-  // for the current round: an older one is no use to anyone.
-  for (const ConsensusMessage& message : own_) {
-    if (message.type == ConsensusMessage::Type::kProposal && message.proposal->round != round_) continue;
-    broadcast(message);
-  }
+  // All of this height's messages: a peer in an earlier round may need them
+  // to reach the quorum that moves it on, and one that missed a round's
+  // proposal needs it to decide from that round's precommits.
+  for (const ConsensusMessage& message : own_) broadcast(message);
 }
 
 void Tendermint::heartbeat() {
