@@ -51,7 +51,7 @@ void handle_admin_request(node::Node& node, const std::string& line, std::functi
     });
     return;
   }
-  if (cmd == "write" || cmd == "dataset") {
+  if (cmd == "write" || cmd == "dataset" || cmd == "read") {
     Result<std::array<uint8_t, 32>> dataset = hex_field("dataset");
     if (!dataset) return reply(error_line(dataset.status().message()));
     if (cmd == "dataset") {
@@ -64,6 +64,30 @@ void handle_admin_request(node::Node& node, const std::string& line, std::functi
                         {"sealed", status->sealed_height},
                         {"pool", status->pool}}
                        .dump());
+    }
+    if (cmd == "read") {
+      cluster::ClusterChain* chain = node.chain(*dataset);
+      if (chain == nullptr) return reply(error_line("this node is not a member for that dataset"));
+      if (!request.contains("key") || !request["key"].is_string()) return reply(error_line("key: expected a string"));
+      int64_t signatures = 1;
+      if (request.contains("signatures")) {
+        if (!request["signatures"].is_number_integer()) return reply(error_line("signatures: expected an integer"));
+        signatures = request["signatures"].get<int64_t>();
+      }
+      if (signatures < 1) return reply(error_line("signatures: at least 1"));
+      std::string key = request["key"];
+      chain->read(Bytes(key.begin(), key.end()), static_cast<size_t>(signatures), [reply](Result<cluster::ReadResult> r) {
+        if (!r) return reply(error_line(r.status().to_string()));
+        json signers = json::array();
+        uint64_t sequence = 0;
+        for (const cluster::ReadAnswer& a : r->answers) {
+          signers.push_back(to_hex(a.signer.bytes));
+          sequence = std::max(sequence, a.sequence);
+        }
+        json value = r->value ? json(std::string(r->value->begin(), r->value->end())) : json(nullptr);
+        reply(json{{"value", value}, {"signed_by", signers}, {"sequence", sequence}}.dump());
+      });
+      return;
     }
     if (!request.contains("rows") || !request["rows"].is_array()) return reply(error_line("rows: expected a list"));
     std::vector<storage::Mutation> mutations;

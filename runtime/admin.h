@@ -6,6 +6,9 @@
 //                                           -> {"closest": [{"id", "address"}], "hops", "messages"}
 //   {"cmd": "write", "dataset": "<64 hex>", "rows": [{"key": "...", "value": "..."}]}
 //                                           -> {"sequence": n}   (once a committed block holds it)
+//   {"cmd": "read", "dataset": "<64 hex>", "key": "...", "signatures": k}
+//                                           -> {"value" (null: no row), "signed_by": [k keys], "sequence"}
+//                                              once k members signed the same answer (1 <= k <= n)
 //   {"cmd": "dataset", "dataset": "<64 hex>"}
 //                                           -> {"applied", "entries", "state_root",
 //                                               "height", "sealed", "pool"}   (members only)

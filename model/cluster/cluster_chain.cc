@@ -304,7 +304,15 @@ void ClusterChain::commit(const consensus::Decision& decision) {
   Result<BlockProposal> p = codec::decode<BlockProposal>(decision.value);
   FL_ASSERT_MSG(p.is_ok(), "a decided value does not decode");
   for (const storage::JournalEntry& entry : p->writes) {
-    if (entry.sequence <= dataset_.applied_sequence()) continue;  // applied before a crash
+    if (entry.sequence <= dataset_.applied_sequence()) {
+      // Applied before a crash: it must be this very entry, or the replica
+      // went its own way (a disk that lied, a hand that edited it).
+      Result<storage::JournalEntry> held = dataset_.journal_entry(entry.sequence);
+      if (held && !(*held == entry)) {
+        env_.log(env::LogLevel::kError, "replica diverged at journal sequence " + std::to_string(entry.sequence));
+      }
+      continue;
+    }
     Status applied = dataset_.apply(entry);
     // A decided batch that does not apply means the store failed or this
     // replica diverged: stopping beats serving a wrong state.
@@ -331,7 +339,16 @@ void ClusterChain::commit(const consensus::Decision& decision) {
   }
   std::erase_if(transaction_pool_, [&](const chain::Transaction& t) { return committed_transactions_.count(t.hash()) != 0; });
   send_endorsements(block);
-  unsealed_.emplace(block.header.height, std::move(block));
+  uint64_t height = block.header.height;
+  unsealed_.emplace(height, std::move(block));
+  auto early = early_endorsements_.find(height);
+  if (early != early_endorsements_.end()) {
+    std::vector<EarlyEndorsement> list = std::move(early->second);
+    early_endorsements_.erase(early_endorsements_.begin(), std::next(early));
+    for (const EarlyEndorsement& e : list) add_endorsement(e.header, e.endorsement, e.from_arbiter);
+  } else {
+    early_endorsements_.erase(early_endorsements_.begin(), early_endorsements_.upper_bound(height));
+  }
 }
 
 bool ClusterChain::apply_economy(economy::Ledger& ledger, const std::vector<chain::Transaction>& transactions,
@@ -387,9 +404,8 @@ void ClusterChain::send_endorsement(const chain::Block& block, const crypto::Pub
     message.dataset = config_.dataset;
     message.header = block.header;
     message.endorsement = *own;
-    // Each member signs; one carries the transactions, which the arbiter
-    // needs once: a block's carrier rotates with every retry, so a crashed
-    // carrier delays it by one retry at most.
+    // Each member signs; f + 1 carry the transactions, which the arbiter
+    // needs once (see carries_transactions).
     if (carries_transactions(block.header.height)) message.transactions = block.transactions;
     send_cluster(rpc_, a.address, message);
   }
@@ -415,10 +431,17 @@ void ClusterChain::send_endorsements(const chain::Block& block) {
 }
 
 bool ClusterChain::carries_transactions(uint64_t height) const {
+  // f + 1 consecutive members carry, starting at a position that moves with
+  // the height and the retry: at least one of them is up and honest.
   auto it = attempts_.find(height);
   uint64_t attempt = it == attempts_.end() ? 0 : it->second;
-  const consensus::Validator& carrier = config_.members[(height + attempt) % config_.members.size()];
-  return carrier.key == key_.public_key();
+  size_t n = config_.members.size();
+  size_t carriers = (n - 1) / 3 + 1;
+  size_t first = static_cast<size_t>((height + attempt * carriers) % n);
+  for (size_t k = 0; k < carriers; ++k) {
+    if (config_.members[(first + k) % n].key == key_.public_key()) return true;
+  }
+  return false;
 }
 
 void ClusterChain::retry_endorsements() {
@@ -427,7 +450,7 @@ void ClusterChain::retry_endorsements() {
   size_t sent = 0;
   std::erase_if(attempts_, [&](const auto& entry) { return unsealed_.count(entry.first) == 0; });
   for (auto& [height, block] : unsealed_) {
-    if (++sent > 8) break;
+    if (++sent > 32) break;
     ++attempts_[height];
     send_endorsements(block);
   }
@@ -437,6 +460,15 @@ void ClusterChain::retry_endorsements() {
 void ClusterChain::add_endorsement(const chain::BlockHeader& header, const chain::Endorsement& endorsement,
                                    bool from_arbiter) {
   auto it = unsealed_.find(header.height);
+  if (it == unsealed_.end() && header.height > last_.height && header.height <= last_.height + kEarlyHeights) {
+    // Faster members' signatures reach us before we commit the block: keep
+    // them for then (they are not re-sent once the sender has a quorum).
+    auto& early = early_endorsements_[header.height];
+    if (early.size() < 4 * (config_.members.size() + config_.arbiters.size())) {
+      early.push_back({header, endorsement, from_arbiter});
+    }
+    return;
+  }
   if (it == unsealed_.end() || it->second.header.hash() != header.hash()) return;
   chain::Block& block = it->second;
   std::vector<chain::Endorsement>& list = from_arbiter ? block.arbiter_signatures : block.node_signatures;
@@ -485,6 +517,59 @@ void ClusterChain::maybe_seal(chain::Block& block) {
   }
 }
 
+Bytes ClusterChain::answer_read(ByteView row_key) const {
+  env_.charge(env::Work::kSign, 1);
+  return codec::encode(ReadAnswer::make(key_, dataset_, row_key));
+}
+
+void ClusterChain::read(Bytes row_key, size_t signatures, std::function<void(Result<ReadResult>)> done) {
+  if (signatures < 1 || signatures > config_.members.size()) {
+    return done(Status::error(ErrorCode::kInvalidArgument, "signatures: 1 to " + std::to_string(config_.members.size())));
+  }
+  if (row_key.size() > storage::kMaxRowKeyBytes) return done(Status::error(ErrorCode::kLimitExceeded, "row key too long"));
+  struct Pending {
+    std::vector<ReadAnswer> answers;
+    size_t waiting = 0;
+    bool finished = false;
+    std::function<void(Result<ReadResult>)> done;
+  };
+  auto pending = std::make_shared<Pending>();
+  pending->done = std::move(done);
+  pending->answers.push_back(ReadAnswer::make(key_, dataset_, row_key));
+  std::vector<crypto::PublicKey> keys;
+  for (const consensus::Validator& member : config_.members) keys.push_back(member.key);
+  auto settle = [pending, signatures, keys](bool last) {
+    if (pending->finished) return;
+    Result<ReadResult> result = agree(pending->answers, signatures, keys);
+    if (result || last) {
+      pending->finished = true;
+      pending->done(std::move(result));
+    }
+  };
+  settle(signatures > 1 ? false : true);
+  if (pending->finished) return;
+  ClusterMessage request;
+  request.type = ClusterMessage::Type::kReadRequest;
+  request.dataset = config_.dataset;
+  request.row_key = std::move(row_key);
+  Bytes body = codec::encode(request);
+  for (const consensus::Validator& member : config_.members) {
+    if (member.key == key_.public_key()) continue;
+    ++pending->waiting;
+    rpc_.request(member.address, rpc::Protocol::kCluster, body, config_.consensus.timeout_propose,
+                 [this, pending, settle](Result<Bytes> reply, const env::Peer&) {
+                   if (reply) {
+                     Result<ReadAnswer> answer = codec::decode<ReadAnswer>(*reply);
+                     if (answer) {
+                       env_.charge(env::Work::kVerify, 1);
+                       pending->answers.push_back(std::move(*answer));
+                     }
+                   }
+                   settle(--pending->waiting == 0);
+                 });
+  }
+}
+
 void ClusterChain::on_message(const env::Peer& from, const ClusterMessage& message) {
   if (!started_ || message.dataset != config_.dataset) return;
   switch (message.type) {
@@ -505,6 +590,7 @@ void ClusterChain::on_message(const env::Peer& from, const ClusterMessage& messa
     case ClusterMessage::Type::kArbiterEndorsement:
       if (is_arbiter(message.endorsement->signer)) add_endorsement(*message.header, *message.endorsement, true);
       break;
+    case ClusterMessage::Type::kReadRequest:  // requests come through answer_read
     case ClusterMessage::Type::kLimit: break;
   }
 }

@@ -30,6 +30,7 @@
 #include <set>
 
 #include "model/cluster/messages.h"
+#include "model/cluster/read.h"
 #include "model/consensus/tendermint.h"
 #include "model/economy/ledger.h"
 #include "model/rpc/rpc.h"
@@ -88,8 +89,15 @@ class ClusterChain final : public consensus::Application {
   // the ledger when a block is proposed: one that does not apply is left out.
   void submit_transaction(const chain::Transaction& transaction);
 
-  // The owner routes kCluster messages for this dataset here.
+  // The owner routes kCluster notes for this dataset here...
   void on_message(const env::Peer& from, const ClusterMessage& message);
+  // ...and read requests, whose answer is the reply.
+  Bytes answer_read(ByteView row_key) const;
+
+  // Reads a row with the integrity the client picks: `done` gets the value
+  // once `signatures` (1..n) members, this one included, signed the same
+  // answer, or an error once every member asked has answered or timed out.
+  void read(Bytes row_key, size_t signatures, std::function<void(Result<ReadResult>)> done);
 
   uint64_t height() const { return last_.height; }  // last committed block
   uint64_t sealed_height() const { return sealed_height_; }
@@ -149,6 +157,13 @@ class ClusterChain final : public consensus::Application {
   economy::Ledger ledger_;
   std::map<uint64_t, chain::Block> unsealed_;  // committed, awaiting signatures
   std::map<uint64_t, uint64_t> attempts_;       // retries so far, by unsealed height
+  struct EarlyEndorsement {
+    chain::BlockHeader header;
+    chain::Endorsement endorsement;
+    bool from_arbiter = false;
+  };
+  static constexpr uint64_t kEarlyHeights = 64;
+  std::map<uint64_t, std::vector<EarlyEndorsement>> early_endorsements_;  // for blocks not committed here yet
 
   std::list<PoolEntry> pool_;
   std::map<crypto::Hash256, std::list<PoolEntry>::iterator> pool_index_;  // by submission id

@@ -103,6 +103,7 @@ void ClusterMessage::encode(codec::Writer& writer) const {
       endorsement->encode(writer);
       encode_transactions(writer, transactions);
       break;
+    case Type::kReadRequest: writer.bytes(row_key); break;
     case Type::kLimit: FL_ASSERT(false); break;
   }
 }
@@ -128,6 +129,7 @@ ClusterMessage ClusterMessage::decode(codec::Reader& reader) {
       for (size_t i = 0; i < n && reader.ok(); ++i) m.transactions.push_back(chain::Transaction::decode(reader));
       break;
     }
+    case Type::kReadRequest: m.row_key = reader.bytes("cluster.row_key", storage::kMaxRowKeyBytes); break;
     case Type::kLimit: break;
   }
   return m;

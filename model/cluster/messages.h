@@ -49,6 +49,7 @@ struct ClusterMessage {
     kConsensus,            // a consensus::ConsensusMessage for this dataset's engine
     kNodeEndorsement,      // a member's signature on a committed header (with the transactions, for arbiters)
     kArbiterEndorsement,   // an arbiter's signature on a header it validated
+    kReadRequest,          // a request: the member's signed ReadAnswer for a row (see read.h)
     kLimit,
   };
   Type type = Type::kSubmitWrite;
@@ -60,6 +61,7 @@ struct ClusterMessage {
   std::optional<chain::BlockHeader> header;       // endorsements
   std::vector<chain::Transaction> transactions;   // kNodeEndorsement, when sent to an arbiter
   std::optional<chain::Endorsement> endorsement;  // endorsements
+  Bytes row_key;                                  // kReadRequest
 
   void encode(codec::Writer& writer) const;
   static ClusterMessage decode(codec::Reader& reader);

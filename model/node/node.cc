@@ -40,9 +40,14 @@ Node::Node(env::Env& env, dht::Identity identity, NodeConfig config)
       dht_(env, rpc_, identity_, config_.dht) {
   rpc_.set_handler(rpc::Protocol::kCluster, [this](const env::Peer& from, rpc::Kind kind, ByteView body) {
     Hosted* h = hosted(cluster::ClusterMessage::peek_dataset(body));
-    if (h == nullptr || kind != rpc::Kind::kNotify) return std::optional<Bytes>();
+    if (h == nullptr) return std::optional<Bytes>();
     Result<cluster::ClusterMessage> message = codec::decode<cluster::ClusterMessage>(body);
     if (!message) return std::optional<Bytes>();
+    if (kind == rpc::Kind::kRequest) {
+      if (message->type != cluster::ClusterMessage::Type::kReadRequest || !h->chain) return std::optional<Bytes>();
+      return std::optional<Bytes>(h->chain->answer_read(message->row_key));
+    }
+    if (kind != rpc::Kind::kNotify) return std::optional<Bytes>();
     if (h->chain) h->chain->on_message(from, *message);
     if (h->arbiter) h->arbiter->on_message(from, *message);
     return std::optional<Bytes>();

@@ -77,6 +77,16 @@ TEST(ClusterTest, SevenMembersCommitAndSurviveTwoKills) {
   // And the restarted members take writes again.
   EXPECT_TRUE(write(5, 1000).contains("sequence"));
   EXPECT_TRUE(write(6, 1001).contains("sequence"));
+  // A read signed by every member (the strongest integrity a client can ask).
+  nlohmann::json read;
+  for (int t = 0; t < 50; ++t) {  // a member may be a block behind for a moment
+    read = cluster.admin(2, {{"cmd", "read"}, {"dataset", kDataset}, {"key", "row1"}, {"signatures", kMembers}});
+    if (read.contains("value")) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(read.contains("value")) << read.dump();
+  EXPECT_EQ(read["value"], "cipher-1001");  // the last write to row1 (1001 % 40 == 1)
+  EXPECT_EQ(read["signed_by"].size(), kMembers);
 }
 
 }  // namespace

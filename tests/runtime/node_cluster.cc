@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <thread>
 
@@ -67,6 +69,10 @@ NodeCluster::NodeCluster(size_t nodes, int puzzle_difficulty, Extra extra) {
 
 NodeCluster::~NodeCluster() {
   for (size_t i = 0; i < nodes_.size(); ++i) kill(i, SIGKILL);
+  if (std::getenv("FLUENCE_KEEP_CLUSTER") != nullptr) {
+    std::fprintf(stderr, "kept the nodes' folders and logs in %s\n", root_.c_str());
+    return;
+  }
   std::error_code ignored;
   std::filesystem::remove_all(root_, ignored);
 }

@@ -1,6 +1,7 @@
 // Real fluence-node processes on 127.0.0.1 for loopback tests: free ports,
 // temporary data folders, the admin endpoint as a client, and cleanup (every
 // process is killed when the cluster goes out of scope, on failure too).
+// FLUENCE_KEEP_CLUSTER=1 keeps the folders and the nodes' logs for a look.
 #pragma once
 
 #include <sys/types.h>

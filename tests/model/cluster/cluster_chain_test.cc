@@ -224,6 +224,48 @@ TEST_F(ClusterChainTest, TokenOperationsGoThroughBlocksAndEveryLedgerAgrees) {
   EXPECT_EQ(chain(4).ledger().total_supply(), 1000u);
 }
 
+TEST_F(ClusterChainTest, ReadsCarryAsManyMemberSignaturesAsAsked) {
+  build();
+  ASSERT_EQ(write(20, 0), 20);
+  auto read = [&](size_t via, const std::string& key, size_t signatures) {
+    std::optional<Result<ReadResult>> out;
+    chain(via).read(Bytes(key.begin(), key.end()), signatures, [&](Result<ReadResult> r) { out = std::move(r); });
+    world->run_for(seconds(3));
+    EXPECT_TRUE(out.has_value()) << "the read never finished";
+    return out.value_or(Status::error(ErrorCode::kTimeout, "never finished"));
+  };
+  // write() put "value19" under row2 last (rows cycle over 17 keys).
+  Result<ReadResult> one = read(2, "row2", 1);
+  ASSERT_TRUE(one.is_ok()) << one.status().to_string();
+  ASSERT_TRUE(one->value.has_value());
+  EXPECT_EQ(std::string(one->value->begin(), one->value->end()), "value19");
+  EXPECT_EQ(one->answers.size(), 1u);
+  Result<ReadResult> all = read(0, "row2", kMembers);
+  ASSERT_TRUE(all.is_ok()) << all.status().to_string();
+  std::set<crypto::PublicKey> signers;
+  for (const ReadAnswer& a : all->answers) {
+    EXPECT_TRUE(a.signature_valid());
+    EXPECT_EQ(a.value, one->value);
+    signers.insert(a.signer);
+  }
+  EXPECT_EQ(signers.size(), kMembers);
+  Result<ReadResult> absent = read(1, "no-such-row", 3);
+  ASSERT_TRUE(absent.is_ok());
+  EXPECT_FALSE(absent->value.has_value());
+  // A member whose replica says otherwise cannot make its value pass; it
+  // only keeps the read from reaching all n signatures.
+  storage::Dataset& lying = *world->node(3).dataset(id);
+  std::string evil = "evil";
+  ASSERT_TRUE(lying.apply({lying.applied_sequence() + 1,
+                           {{storage::Mutation::Kind::kPutRow, Bytes{'r', 'o', 'w', '2'}, Bytes(evil.begin(), evil.end()), {}, {}}}})
+                  .is_ok());
+  EXPECT_FALSE(read(0, "row2", kMembers).is_ok());
+  Result<ReadResult> six = read(3, "row2", kMembers - 1);
+  ASSERT_TRUE(six.is_ok()) << six.status().to_string();
+  EXPECT_EQ(six->value, one->value);
+  EXPECT_EQ(read(0, "row2", 0).status().code(), ErrorCode::kInvalidArgument);
+}
+
 TEST(ClusterMessagesTest, ProposalShapeRules) {
   BlockProposal p;
   p.header.journal_sequence = 4;
