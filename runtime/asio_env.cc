@@ -60,7 +60,12 @@ class AsioEnv::Connection : public std::enable_shared_from_this<Connection> {
     if (closed_) return;
     closed_ = true;
     if (!why.empty()) {
-      spdlog::warn("connection {} closed: {}", channel_.established() ? channel_.peer_address() : dialed_, why);
+      const std::string& peer = channel_.established() ? channel_.peer_address() : dialed_;
+      if (env_.warn_about(peer)) {
+        spdlog::warn("connection {} closed: {}", peer, why);
+      } else {
+        spdlog::debug("connection {} closed: {}", peer, why);
+      }
     }
     boost::system::error_code ignored;
     socket_.close(ignored);
@@ -193,6 +198,14 @@ void AsioEnv::on_established(const std::shared_ptr<Connection>& connection) {
   }
   // Inbound connections become the way back to that peer if there is none.
   by_address_.emplace(announced, connection);
+}
+
+bool AsioEnv::warn_about(const env::Address& peer) {
+  auto now = std::chrono::steady_clock::now();
+  auto [it, fresh] = last_warning_.try_emplace(peer, now);
+  if (!fresh && now - it->second < std::chrono::minutes(1)) return false;
+  it->second = now;
+  return true;
 }
 
 void AsioEnv::on_closed(const std::shared_ptr<Connection>& connection) {

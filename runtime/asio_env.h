@@ -53,6 +53,9 @@ class AsioEnv final : public env::Env {
   void on_established(const std::shared_ptr<Connection>& connection);
   void on_closed(const std::shared_ptr<Connection>& connection);
   void deliver(const env::Peer& from, ByteView message);
+  // A peer that is down is dialled again with every message: warn about it
+  // once a minute, not each time.
+  bool warn_about(const env::Address& peer);
 
   boost::asio::io_context& io_;
   crypto::SigningKey identity_;
@@ -67,6 +70,7 @@ class AsioEnv final : public env::Env {
   std::map<env::TimerId, std::unique_ptr<Timer>> timers_;
   env::TimerId next_timer_ = 1;
   uint64_t dropped_ = 0;
+  std::map<env::Address, std::chrono::steady_clock::time_point> last_warning_;
 };
 
 }  // namespace fluence::runtime

@@ -6,15 +6,22 @@
 
 namespace fluence::cluster {
 
+namespace {
+// Everything but the signature, as signed and as sent.
+void encode_answer(codec::Writer& writer, const ReadAnswer& a) {
+  writer.fixed(a.dataset);
+  writer.bytes(a.row_key);
+  writer.boolean(a.value.has_value());
+  if (a.value) writer.bytes(*a.value);
+  writer.u64(a.sequence);
+  writer.fixed(a.state_root);
+}
+}  // namespace
+
 Bytes ReadAnswer::signed_bytes() const {
   codec::Writer writer;
   writer.string("fluence/read-answer");
-  writer.fixed(dataset);
-  writer.bytes(row_key);
-  writer.boolean(value.has_value());
-  if (value) writer.bytes(*value);
-  writer.u64(sequence);
-  writer.fixed(state_root);
+  encode_answer(writer, *this);
   return writer.finish();
 }
 
@@ -34,12 +41,7 @@ ReadAnswer ReadAnswer::make(const crypto::SigningKey& key, const storage::Datase
 bool ReadAnswer::signature_valid() const { return crypto::verify(signer, signed_bytes(), signature); }
 
 void ReadAnswer::encode(codec::Writer& writer) const {
-  writer.fixed(dataset);
-  writer.bytes(row_key);
-  writer.boolean(value.has_value());
-  if (value) writer.bytes(*value);
-  writer.u64(sequence);
-  writer.fixed(state_root);
+  encode_answer(writer, *this);
   writer.fixed(signer.bytes);
   writer.fixed(signature.bytes);
 }

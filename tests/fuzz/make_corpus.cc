@@ -7,6 +7,7 @@
 
 #include "model/chain/block.h"
 #include "model/cluster/messages.h"
+#include "model/cluster/read.h"
 #include "model/consensus/messages.h"
 #include "model/dht/identity.h"
 #include "model/dht/messages.h"
@@ -109,6 +110,16 @@ int main(int argc, char** argv) {
     write(dir, 0, codec::encode(contact(4)));
   } else if (target == "record") {
     write(dir, 0, codec::encode(dht::Record::make(key(), as_bytes("n"), as_bytes("v"), 1)));
+  } else if (target == "read_answer") {
+    cluster::ReadAnswer a;
+    a.row_key = Bytes{'k'};
+    a.value = Bytes{'v', 'w'};
+    a.sequence = 7;
+    a.signer = key().public_key();
+    a.signature = key().sign(a.signed_bytes());
+    write(dir, 0, codec::encode(a));
+    a.value.reset();
+    write(dir, 1, codec::encode(a));
   } else if (target == "cluster_message") {
     cluster::BlockProposal p;
     p.writes = {storage::JournalEntry{1, {storage::Mutation{storage::Mutation::Kind::kPutRow, Bytes{'k'}, Bytes{'v'}, {}, {}}}}};
