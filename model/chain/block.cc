@@ -191,6 +191,11 @@ Status validate_block(const Block& block, const BlockHeader* parent, const std::
       }
     } else if (const auto* evidence = std::get_if<Equivocation>(&t.body)) {
       if (!evidence->proves_equivocation()) return Status::error(ErrorCode::kInvalidArgument, "equivocation evidence does not prove it");
+    } else if (const auto* votes = std::get_if<VoteEquivocation>(&t.body)) {
+      if (!votes->proves_equivocation()) return Status::error(ErrorCode::kInvalidArgument, "vote equivocation evidence does not prove it");
+      if (std::find(cluster.begin(), cluster.end(), votes->first.voter) == cluster.end()) {
+        return Status::error(ErrorCode::kInvalidArgument, "vote equivocation evidence against a non-member");
+      }
     }
   }
   return Status::ok();

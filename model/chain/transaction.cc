@@ -42,8 +42,26 @@ Equivocation Equivocation::decode(codec::Reader& reader) {
   return e;
 }
 
+bool VoteEquivocation::proves_equivocation() const {
+  return first.voter == second.voter && first.type == second.type && first.height == second.height &&
+         first.round == second.round && first.value != second.value && first.signature_valid() &&
+         second.signature_valid();
+}
+
+void VoteEquivocation::encode(codec::Writer& writer) const {
+  first.encode(writer);
+  second.encode(writer);
+}
+
+VoteEquivocation VoteEquivocation::decode(codec::Reader& reader) {
+  VoteEquivocation e;
+  e.first = consensus::Vote::decode(reader);
+  e.second = consensus::Vote::decode(reader);
+  return e;
+}
+
 namespace {
-enum class Tag : uint8_t { kWriteDigest = 0, kPorVerdict = 1, kEquivocation = 2, kEconomy = 3, kLimit };
+enum class Tag : uint8_t { kWriteDigest = 0, kPorVerdict = 1, kEquivocation = 2, kEconomy = 3, kVoteEquivocation = 4, kLimit };
 }
 
 void Transaction::encode(codec::Writer& writer) const {
@@ -58,6 +76,7 @@ Transaction Transaction::decode(codec::Reader& reader) {
     case Tag::kPorVerdict: t.body = por::PorVerdict::decode(reader); break;
     case Tag::kEquivocation: t.body = Equivocation::decode(reader); break;
     case Tag::kEconomy: t.body = economy::EconomyOp::decode(reader); break;
+    case Tag::kVoteEquivocation: t.body = VoteEquivocation::decode(reader); break;
     case Tag::kLimit: break;
   }
   return t;

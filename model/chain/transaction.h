@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "model/codec/codec.h"
+#include "model/consensus/messages.h"
 #include "model/economy/ops.h"
 #include "model/por/por.h"
 
@@ -39,8 +40,20 @@ struct Equivocation {
   static Equivocation decode(codec::Reader& reader);
 };
 
+// Two consensus votes by one member of the same type, height and round for
+// different values: the cluster's consensus caught it equivocating.
+struct VoteEquivocation {
+  consensus::Vote first;
+  consensus::Vote second;
+
+  bool proves_equivocation() const;
+  bool operator==(const VoteEquivocation&) const = default;
+  void encode(codec::Writer& writer) const;
+  static VoteEquivocation decode(codec::Reader& reader);
+};
+
 struct Transaction {
-  std::variant<WriteDigest, por::PorVerdict, Equivocation, economy::EconomyOp> body;
+  std::variant<WriteDigest, por::PorVerdict, Equivocation, economy::EconomyOp, VoteEquivocation> body;
 
   crypto::Hash256 hash() const;
   bool operator==(const Transaction&) const = default;

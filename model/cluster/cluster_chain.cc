@@ -239,6 +239,9 @@ bool ClusterChain::transaction_acceptable(const chain::Transaction& transaction)
   if (const auto* evidence = std::get_if<chain::Equivocation>(&transaction.body)) {
     return is_member(evidence->signer) && evidence->proves_equivocation();
   }
+  if (const auto* votes = std::get_if<chain::VoteEquivocation>(&transaction.body)) {
+    return is_member(votes->first.voter) && votes->proves_equivocation();
+  }
   if (std::holds_alternative<economy::EconomyOp>(transaction.body)) return true;  // the ledger decides
   return false;  // write digests come only with their writes
 }
@@ -261,6 +264,12 @@ Bytes ClusterChain::propose(uint64_t height) {
     p.writes.push_back({++sequence, entry.mutations});
     p.submissions.push_back(entry.id);
     p.transactions.push_back({write_digest(p.writes.back())});
+  }
+  // What our consensus caught goes on chain (transaction_acceptable skips
+  // what is already there).
+  for (; evidence_reported_ < consensus_->evidence().size(); ++evidence_reported_) {
+    const consensus::Equivocating& e = consensus_->evidence()[evidence_reported_];
+    submit_transaction({chain::VoteEquivocation{e.first, e.second}});
   }
   economy::Ledger scratch = ledger_;
   for (const chain::Transaction& t : transaction_pool_) {

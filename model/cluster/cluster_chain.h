@@ -174,6 +174,7 @@ class ClusterChain final : public consensus::Application {
   std::set<crypto::Hash256> committed_submissions_;
   std::vector<chain::Transaction> transaction_pool_;
   std::set<crypto::Hash256> committed_transactions_;
+  size_t evidence_reported_ = 0;  // consensus evidence already put in the pool
   env::TimerId retry_timer_ = 0;
   bool started_ = false;
 };

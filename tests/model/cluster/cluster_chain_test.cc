@@ -266,6 +266,56 @@ TEST_F(ClusterChainTest, ReadsCarryAsManyMemberSignaturesAsAsked) {
   EXPECT_EQ(read(0, "row2", 0).status().code(), ErrorCode::kInvalidArgument);
 }
 
+TEST_F(ClusterChainTest, AnEquivocatingMemberEndsUpInABlock) {
+  build();
+  ASSERT_EQ(write(5, 0), 5);
+  // Member 6 turns Byzantine: two different prevotes for the next heights,
+  // sent to everyone (the honest member 6 also votes; any pair convicts).
+  dht::Identity evil = world->identity(6, 0);
+  uint64_t next = chain(0).height() + 1;
+  for (uint64_t h = next; h < next + 3; ++h) {
+    for (uint8_t v = 1; v <= 2; ++v) {
+      consensus::ConsensusMessage vote;
+      vote.type = consensus::ConsensusMessage::Type::kVote;
+      vote.vote = consensus::Vote::make(evil.key, consensus::VoteType::kPrevote, h, 0, crypto::Hash256{v, 0xee});
+      ClusterMessage wrapped;
+      wrapped.type = ClusterMessage::Type::kConsensus;
+      wrapped.dataset = id;
+      wrapped.consensus = codec::encode(vote);
+      for (size_t i = 0; i < kMembers - 1; ++i) send_cluster(world->node(6).rpc(), members[i].address, wrapped);
+    }
+  }
+  world->run_for(seconds(5));
+  ASSERT_EQ(write(5, 5), 5) << "the cluster goes on";
+  size_t convictions = 0;
+  chain::BlockHeader parent = genesis_header(id);
+  for (uint64_t h = 1; h <= chain(0).height(); ++h) {
+    Result<std::optional<chain::Block>> block = chain(0).block(h);
+    ASSERT_TRUE(block.is_ok() && block->has_value());
+    for (const chain::Transaction& t : (*block)->transactions) {
+      if (const auto* e = std::get_if<chain::VoteEquivocation>(&t.body)) {
+        EXPECT_EQ(e->first.voter, evil.key.public_key());
+        EXPECT_TRUE(e->proves_equivocation());
+        ++convictions;
+      }
+    }
+    if (h <= chain(0).sealed_height()) {
+      Status valid = chain::validate_block(**block, &parent, keys(members), keys(arbiters), chain::ChainRules{}, world->now());
+      EXPECT_TRUE(valid.is_ok()) << "height " << h << ": " << valid.to_string();
+    }
+    parent = (*block)->header;
+  }
+  EXPECT_GE(convictions, 1u);
+  // Evidence that does not prove anything is not taken.
+  consensus::Vote a = consensus::Vote::make(evil.key, consensus::VoteType::kPrevote, 3, 0, crypto::Hash256{1});
+  consensus::Vote b = consensus::Vote::make(evil.key, consensus::VoteType::kPrevote, 3, 1, crypto::Hash256{2});
+  EXPECT_FALSE((chain::VoteEquivocation{a, b}.proves_equivocation())) << "different rounds are not equivocation";
+  b = consensus::Vote::make(evil.key, consensus::VoteType::kPrevote, 3, 0, crypto::Hash256{2});
+  EXPECT_TRUE((chain::VoteEquivocation{a, b}.proves_equivocation()));
+  b.signature.bytes[0] ^= 1;
+  EXPECT_FALSE((chain::VoteEquivocation{a, b}.proves_equivocation()));
+}
+
 TEST(ClusterMessagesTest, ProposalShapeRules) {
   BlockProposal p;
   p.header.journal_sequence = 4;
