@@ -17,7 +17,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <sstream>
 
 #include "model/crypto/sign.h"
 #include "sim/world.h"
@@ -147,14 +146,6 @@ void run_child(const Run& run) {
   std::fflush(stdout);
 }
 
-std::vector<size_t> parse_list(const std::string& text) {
-  std::vector<size_t> out;
-  std::stringstream in(text);
-  std::string item;
-  while (std::getline(in, item, ',')) out.push_back(static_cast<size_t>(std::stoul(item)));
-  return out;
-}
-
 double verify_rate() {
   fluence::crypto::SigningKey key = fluence::crypto::SigningKey::from_seed(fluence::crypto::Secret<32>());
   fluence::Bytes message(64, 7);
@@ -172,31 +163,17 @@ double verify_rate() {
 int main(int argc, char** argv) {
   CLI::App app{"Commit throughput and latency of a cluster chain in simulation (n members, 3 arbiters,\n"
                "closed-loop clients as many as the batch size), for each network, n and batch size."};
-  std::string networks = "lan,wan", members = "4,7,10", batches = "1,10,100,1000";
+  std::vector<std::string> nets = {"lan", "wan"};
+  std::vector<size_t> sizes = {4, 7, 10}, batch_sizes = {1, 10, 100, 1000};
   Run base;
-  app.add_option("--networks", networks, "lan and/or wan");
-  app.add_option("--members", members, "cluster sizes, comma separated");
-  app.add_option("--batches", batches, "batch sizes (max writes per block), comma separated");
+  app.add_option("--networks", nets, "lan and/or wan, comma separated")->delimiter(',')->check(CLI::IsMember({"lan", "wan"}));
+  app.add_option("--members", sizes, "cluster sizes, comma separated")->delimiter(',')->check(CLI::Range(1, 100));
+  app.add_option("--batches", batch_sizes, "batch sizes (max writes per block), comma separated")
+      ->delimiter(',')
+      ->check(CLI::Range(1, 10000));
   app.add_option("--writes", base.writes, "writes per configuration")->check(CLI::Range(1, 10'000'000));
   app.add_option("--max-seconds", base.max_s, "simulated time limit per configuration")->check(CLI::Range(5.0, 1e6));
   CLI11_PARSE(app, argc, argv);
-  std::vector<std::string> nets;
-  std::stringstream in(networks);
-  for (std::string item; std::getline(in, item, ',');) {
-    if (item != "lan" && item != "wan") {
-      std::fprintf(stderr, "fluence-bench-consensus: --networks: unknown network '%s'\n", item.c_str());
-      return 2;
-    }
-    nets.push_back(item);
-  }
-  std::vector<size_t> sizes, batch_sizes;
-  try {
-    sizes = parse_list(members);
-    batch_sizes = parse_list(batches);
-  } catch (const std::exception&) {
-    std::fprintf(stderr, "fluence-bench-consensus: --members and --batches take comma-separated integers\n");
-    return 2;
-  }
   std::printf("Ed25519 verify rate on this machine: %.0f /s\n", verify_rate());
   std::printf("%-4s %3s %6s %8s %10s %9s %9s %8s %9s %9s\n", "net", "n", "batch", "writes", "writes/s", "p50 ms",
               "p99 ms", "msgs/blk", "checks/blk", "KiB/blk");
@@ -204,10 +181,6 @@ int main(int argc, char** argv) {
   for (const std::string& net : nets) {
     for (size_t n : sizes) {
       for (size_t b : batch_sizes) {
-        if (n < 1 || n > 100 || b < 1 || b > 10000) {
-          std::fprintf(stderr, "fluence-bench-consensus: n in 1..100, batch in 1..10000\n");
-          return 2;
-        }
         Run run = base;
         run.network = net;
         run.members = n;

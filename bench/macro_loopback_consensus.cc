@@ -11,19 +11,11 @@
 #include <chrono>
 #include <cstdio>
 #include <mutex>
-#include <sstream>
 #include <thread>
 
 #include "tests/runtime/node_cluster.h"
 
 namespace {
-
-std::vector<size_t> parse_list(const std::string& text) {
-  std::vector<size_t> out;
-  std::stringstream in(text);
-  for (std::string item; std::getline(in, item, ',');) out.push_back(static_cast<size_t>(std::stoul(item)));
-  return out;
-}
 
 int run(size_t members, size_t clients, size_t writes, int block_interval_ms) {
   const std::string dataset(64, 'b');
@@ -79,31 +71,19 @@ int run(size_t members, size_t clients, size_t writes, int block_interval_ms) {
 int main(int argc, char** argv) {
   CLI::App app{"Commit throughput and latency of fluence-node processes on 127.0.0.1: n members and 3\n"
                "arbiters, C closed-loop clients writing through the members' admin endpoints."};
-  std::string members = "4,7,10", clients = "1,10,100";
+  std::vector<size_t> sizes = {4, 7, 10}, client_counts = {1, 10, 100};
   size_t writes = 1000;
   int block_interval_ms = 5;
-  app.add_option("--members", members, "cluster sizes, comma separated");
-  app.add_option("--clients", clients, "concurrent clients, comma separated");
+  app.add_option("--members", sizes, "cluster sizes, comma separated")->delimiter(',')->check(CLI::Range(1, 30));
+  app.add_option("--clients", client_counts, "concurrent clients, comma separated")->delimiter(',')->check(CLI::Range(1, 1000));
   app.add_option("--writes", writes, "writes per configuration")->check(CLI::Range(1, 10'000'000));
   app.add_option("--block-interval-ms", block_interval_ms, "the chain's least time between blocks")->check(CLI::Range(0, 10000));
   CLI11_PARSE(app, argc, argv);
-  std::vector<size_t> sizes, client_counts;
-  try {
-    sizes = parse_list(members);
-    client_counts = parse_list(clients);
-  } catch (const std::exception&) {
-    std::fprintf(stderr, "fluence-bench-loopback: --members and --clients take comma-separated integers\n");
-    return 2;
-  }
   std::printf("%3s %7s %8s %10s %9s %9s %7s %8s\n", "n", "clients", "writes", "writes/s", "p50 ms", "p99 ms", "failed",
               "blocks");
   int status = 0;
   for (size_t n : sizes) {
     for (size_t c : client_counts) {
-      if (n < 1 || n > 30 || c < 1 || c > 1000) {
-        std::fprintf(stderr, "fluence-bench-loopback: n in 1..30, clients in 1..1000\n");
-        return 2;
-      }
       status |= run(n, c, writes, block_interval_ms);
     }
   }

@@ -130,12 +130,8 @@ Status ClusterChain::start() {
     last_ = stored->block.header;
     state_ = stored->state;
     sealed_height_ = sealed;
-    // Signatures still missing are asked for again.
-    for (uint64_t h = sealed + 1; h <= height; ++h) {
-      Result<std::optional<chain::Block>> b = block(h);
-      if (b && b->has_value()) unsealed_.emplace(h, std::move(**b));
-    }
-    // The ledger is a function of the blocks: replay them.
+    // The ledger is a function of the blocks: replay them. Blocks still
+    // missing signatures are kept to ask for them again.
     for (uint64_t h = 1; h <= height; ++h) {
       Result<std::optional<chain::Block>> b = block(h);
       if (!b) return b.status();
@@ -143,6 +139,7 @@ Status ClusterChain::start() {
       if (!apply_economy(ledger_, (*b)->transactions, (*b)->header.tick)) {
         return Status::error(ErrorCode::kIo, "chain: block " + std::to_string(h) + "'s token operations do not apply");
       }
+      if (h > sealed) unsealed_.emplace(h, std::move(**b));
     }
   }
   consensus::ConsensusConfig consensus = config_.consensus;
