@@ -189,6 +189,15 @@ PorResponse PorResponse::decode(codec::Reader& reader) {
   return r;
 }
 
+storage::Dataset::Version challenged_version(const PorChallenge& challenge, const storage::Dataset& dataset) {
+  std::optional<storage::Dataset::PinnedVersion> pinned = dataset.pinned();
+  bool current = challenge.state_root == dataset.state_root() && challenge.entry_count == dataset.entry_count();
+  if (!current && pinned && challenge.state_root == pinned->root && challenge.entry_count == pinned->entries) {
+    return storage::Dataset::Version::kPinned;
+  }
+  return storage::Dataset::Version::kCurrent;
+}
+
 Proved prove(const PorChallenge& challenge, const storage::Dataset& dataset, const dht::NodeId& node,
              const crypto::SigningKey& key) {
   Proved proved;
@@ -196,12 +205,14 @@ Proved prove(const PorChallenge& challenge, const storage::Dataset& dataset, con
   r.challenge_digest = challenge.digest();
   r.node = node;
   r.node_key = key.public_key();
+  storage::Dataset::Version version = challenged_version(challenge, dataset);
   crypto::Hash256 salt = challenge.salt();
   std::vector<uint64_t> indices = challenge.indices();
   std::vector<std::optional<Bytes>> values(indices.size());
   for (size_t j = 0; j < indices.size(); ++j) {
-    Result<Bytes> value = indices[j] < dataset.entry_count() ? dataset.entry_value(indices[j])
-                                                             : Result<Bytes>(Status::error(ErrorCode::kNotFound, "out of range"));
+    Result<Bytes> value = indices[j] < dataset.entry_count(version)
+                              ? dataset.entry_value(indices[j], version)
+                              : Result<Bytes>(Status::error(ErrorCode::kNotFound, "out of range"));
     if (value) {
       r.salted_hashes.push_back(salted_hash(salt, indices[j], *value));
       values[j] = std::move(*value);
@@ -212,7 +223,7 @@ Proved prove(const PorChallenge& challenge, const storage::Dataset& dataset, con
   }
   for (uint16_t position : challenge.opened_positions(node)) {
     if (!values[position]) continue;
-    r.openings.push_back({position, *values[position], dataset.open_entry(indices[position])});
+    r.openings.push_back({position, *values[position], dataset.open_entry(indices[position], version)});
   }
   r.signature = key.sign(r.signed_bytes());
   return proved;

@@ -92,8 +92,11 @@ struct PorResponse {
 
 crypto::Hash256 salted_hash(const crypto::Hash256& salt, uint64_t index, ByteView value);
 
-// What an honest replica answers. Entries it does not hold get a zero hash
-// and no opening (it cannot do better); `missing` counts them.
+// What an honest replica answers, from the version of its replica the
+// challenge names: the current state or the pinned one (storage::Dataset::pin;
+// a cluster member pins the state each tick's challenges are about). Entries
+// it does not hold get a zero hash and no opening (it cannot do better);
+// `missing` counts them.
 struct Proved {
   PorResponse response;
   int missing = 0;

@@ -186,6 +186,7 @@ Result<Dataset> Dataset::open(env::Store& store, const DatasetId& id) {
     entries.emplace_back(Bytes(k.begin() + prefix.size(), k.end()), value_hash(it->value()));
   }
   FL_RETURN_IF_ERROR(it->status());
+  FL_RETURN_IF_ERROR(dataset.load_pin(entries));
   dataset.tree_ = MerkleTreap::build_sorted(std::move(entries));
   return dataset;
 }
@@ -234,6 +235,10 @@ Status Dataset::apply(const JournalEntry& entry) {
       case Mutation::Kind::kLimit: FL_ASSERT(false);
     }
   }
+  std::vector<Bytes> changed;
+  for (const auto& [k, hash] : staged) changed.push_back(k);
+  Result<std::vector<Bytes>> preimaged = save_preimages(changed, batch);
+  if (!preimaged) return preimaged.status();
   batch.put(key('j', big_endian(entry.sequence)), codec::encode(entry));
   uint64_t previous = applied_;
   applied_ = entry.sequence;
@@ -243,6 +248,7 @@ Status Dataset::apply(const JournalEntry& entry) {
     applied_ = previous;
     return written.with_context("applying journal entry " + std::to_string(entry.sequence));
   }
+  preimaged_.insert(preimaged->begin(), preimaged->end());
   for (auto& [k, hash] : staged) {
     if (hash) {
       tree_.put(k, *hash);
@@ -301,14 +307,6 @@ Status Dataset::compact_journal(uint64_t sequence) {
   return written;
 }
 
-Result<Bytes> Dataset::entry_value(uint64_t index) const {
-  if (index >= tree_.size()) return Status::error(ErrorCode::kInvalidArgument, "entry index out of range");
-  Result<std::optional<Bytes>> value = store_->get(key('e', tree_.key_at(index)));
-  if (!value) return value.status();
-  if (!value->has_value()) return Status::error(ErrorCode::kNotFound, "entry " + std::to_string(index) + " is not held");
-  return std::move(**value);
-}
-
 Result<std::vector<std::pair<Bytes, Bytes>>> Dataset::snapshot_entries() const {
   bool complete = false;
   return entries_after({}, SIZE_MAX, &complete);
@@ -356,6 +354,7 @@ Status Dataset::install_snapshot(const std::vector<std::pair<Bytes, Bytes>>& ent
     hashed.emplace_back(k, value_hash(v));
   }
   MerkleTreap tree = MerkleTreap::build_sorted(std::move(hashed));
+  FL_RETURN_IF_ERROR(erase_pin(batch));  // a pin of a state this replica never had is no use
   uint64_t previous_applied = applied_, previous_first = first_journal_;
   applied_ = sequence;
   first_journal_ = sequence + 1;
@@ -367,13 +366,18 @@ Status Dataset::install_snapshot(const std::vector<std::pair<Bytes, Bytes>>& ent
     return written;
   }
   tree_ = std::move(tree);
+  pinned_sequence_.reset();
+  pinned_tree_ = MerkleTreap();
+  preimaged_.clear();
   return Status::ok();
 }
 
 Status Dataset::silently_forget(uint64_t index) {
   if (index >= tree_.size()) return Status::error(ErrorCode::kInvalidArgument, "entry index out of range");
   env::WriteBatch batch;
-  batch.erase(key('e', tree_.key_at(index)));
+  Bytes k = tree_.key_at(index);
+  batch.erase(key('e', k));
+  batch.erase(key('p', k));
   // The treap keeps the entry: the node still claims the old state root.
   return store_->write(batch);
 }

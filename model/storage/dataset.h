@@ -14,10 +14,13 @@
 //                                          "i" + index name + 0x00 + index key + row key)
 //   "j" + sequence    -> journal entry   (8-byte big-endian sequence)
 //   "m"               -> meta: applied sequence, first journal sequence held
+//   "v"               -> the pinned version's sequence (see pin())
+//   "p" + entry key   -> the entry as it was at the pin: held flag, value
 #pragma once
 
 #include <array>
 #include <optional>
+#include <set>
 #include <vector>
 
 #include "model/codec/codec.h"
@@ -87,11 +90,32 @@ class Dataset {
   // Forgets journal entries below `sequence` (the rows are the snapshot).
   Status compact_journal(uint64_t sequence);
 
+  // A pinned version is the state after one journal sequence, kept readable
+  // while later writes apply: a proof-of-retrievability challenge names the
+  // state of a committed block, and the replica has usually moved on by the
+  // time it arrives. One pin at a time; pinning again replaces it. The first
+  // change to each entry after the pin saves the entry's old form (its
+  // preimage) in the same store batch as the change, so the pin survives a
+  // crash. Cost: a copy of the treap in memory and one preimage per entry
+  // changed since the pin.
+  enum class Version : uint8_t { kCurrent, kPinned };
+  struct PinnedVersion {
+    uint64_t sequence = 0;
+    Hash256 root{};
+    uint64_t entries = 0;
+  };
+  Status pin();
+  std::optional<PinnedVersion> pinned() const;
+
   Hash256 state_root() const { return tree_.root(); }
   uint64_t entry_count() const { return tree_.size(); }
-  // Entry `index` in key order with its opening, for proofs of retrievability.
-  Result<Bytes> entry_value(uint64_t index) const;
-  MerkleProof open_entry(uint64_t index) const { return tree_.open(index); }
+  // Entry `index` in key order of a version (kPinned needs a pin), with its
+  // opening, for proofs of retrievability.
+  uint64_t entry_count(Version version) const { return tree(version).size(); }
+  Result<Bytes> entry_value(uint64_t index, Version version = Version::kCurrent) const;
+  MerkleProof open_entry(uint64_t index, Version version = Version::kCurrent) const {
+    return tree(version).open(index);
+  }
 
   // Snapshot transfer for a replica that fell behind a compacted journal:
   // every entry in key order, and installing them at a sequence.
@@ -102,8 +126,9 @@ class Dataset {
                                                              bool* complete) const;
   Status install_snapshot(const std::vector<std::pair<Bytes, Bytes>>& entries, uint64_t sequence);
 
-  // For adversary strategies and tests: drop an entry from this replica's
-  // store without a journal entry (a lazy node deleting data it was paid to keep).
+  // For adversary strategies and tests: drop an entry (and its preimage, if
+  // pinned) from this replica's store without a journal entry (a lazy node
+  // deleting data it was paid to keep).
   Status silently_forget(uint64_t index);
 
   const DatasetId& id() const { return id_; }
@@ -112,12 +137,22 @@ class Dataset {
   Dataset(env::Store& store, const DatasetId& id) : store_(&store), id_(id) {}
   Bytes key(char kind, ByteView suffix) const;
   Status write_meta(env::WriteBatch& batch) const;
+  const MerkleTreap& tree(Version version) const;
+  // Saves, in `batch`, the preimages of the entries `keys` before their
+  // first change since the pin; returns the keys saved.
+  Result<std::vector<Bytes>> save_preimages(const std::vector<Bytes>& keys, env::WriteBatch& batch) const;
+  // Drops the pin's records, in `batch`.
+  Status erase_pin(env::WriteBatch& batch) const;
+  Status load_pin(const std::vector<std::pair<Bytes, Hash256>>& entries);
 
   env::Store* store_;
   DatasetId id_;
   MerkleTreap tree_;
   uint64_t applied_ = 0;
   uint64_t first_journal_ = 1;
+  std::optional<uint64_t> pinned_sequence_;
+  MerkleTreap pinned_tree_;
+  std::set<Bytes> preimaged_;  // entry keys with a saved preimage
 };
 
 // Entry keys as stored in the treap (exposed for tests and proofs).

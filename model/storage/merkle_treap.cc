@@ -118,6 +118,27 @@ std::unique_ptr<MerkleTreap::Node> MerkleTreap::insert(std::unique_ptr<Node> nod
   return node;
 }
 
+MerkleTreap MerkleTreap::clone() const {
+  MerkleTreap copy;
+  // Iterative, like the destructor: (source, where its copy goes).
+  std::vector<std::pair<const Node*, std::unique_ptr<Node>*>> stack;
+  if (root_) stack.push_back({root_.get(), &copy.root_});
+  while (!stack.empty()) {
+    auto [from, to] = stack.back();
+    stack.pop_back();
+    auto node = std::make_unique<Node>();
+    node->key = from->key;
+    node->value = from->value;
+    node->priority = from->priority;
+    node->count = from->count;
+    node->hash = from->hash;
+    *to = std::move(node);
+    if (from->left) stack.push_back({from->left.get(), &(*to)->left});
+    if (from->right) stack.push_back({from->right.get(), &(*to)->right});
+  }
+  return copy;
+}
+
 MerkleTreap MerkleTreap::build_sorted(std::vector<std::pair<Bytes, Hash256>> entries) {
   MerkleTreap tree;
   // The right spine of the tree built so far; priorities decrease down it.

@@ -69,6 +69,8 @@ class MerkleTreap {
   // hashing each node once (a Cartesian-tree construction), as a replica
   // rebuilding from its store does. Same root as inserting one by one.
   static MerkleTreap build_sorted(std::vector<std::pair<Bytes, Hash256>> entries);
+  // A deep copy, without rehashing: O(n) time and memory.
+  MerkleTreap clone() const;
 
   // Inserts or replaces the entry at `key`.
   void put(ByteView key, const Hash256& value_hash);

@@ -72,6 +72,31 @@ TEST_F(PorTest, HonestReplicasPass) {
   EXPECT_NE(c.opened_positions(replicas[0]->identity.id), c.opened_positions(replicas[1]->identity.id));
 }
 
+TEST_F(PorTest, ReplicasThatMovedOnAnswerFromTheirPinnedVersion) {
+  for (auto& replica : replicas) ASSERT_TRUE(replica->dataset->pin().is_ok());
+  PorChallenge c = challenge(2, 60, 4);  // about the pinned state
+  // Every replica rewrites half its rows and adds some after the pin.
+  storage::JournalEntry later{2, {}};
+  for (int i = 0; i < kRows + 100; i += 2) {
+    std::string key = "row-" + std::to_string(i);
+    later.mutations.push_back({storage::Mutation::Kind::kPutRow, Bytes(key.begin(), key.end()), Bytes{1, 2, 3}, {}, {}});
+  }
+  for (auto& replica : replicas) ASSERT_TRUE(replica->dataset->apply(later).is_ok());
+  ASSERT_NE(replicas[0]->dataset->state_root(), c.state_root);
+  std::vector<PorResponse> responses;
+  for (size_t r = 0; r < replicas.size(); ++r) {
+    responses.push_back(answer(r, c));
+    EXPECT_EQ(check_response(c, responses.back()), Fault::kNone) << r;
+  }
+  for (bool d : disagreements(c, responses)) EXPECT_FALSE(d);
+
+  // Without the pin, the same replica fails the old challenge.
+  storage::JournalEntry again{3, {}};
+  ASSERT_TRUE(replicas[0]->dataset->apply(again).is_ok());
+  ASSERT_TRUE(replicas[0]->dataset->pin().is_ok());
+  EXPECT_NE(check_response(c, answer(0, c)), Fault::kNone);
+}
+
 TEST_F(PorTest, ChallengeSeedCannotBeForgedAndDrivesTheIndices) {
   PorChallenge c = challenge(5, 10, 2);
   PorChallenge other_tick = challenge(6, 10, 2);
