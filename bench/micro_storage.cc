@@ -93,7 +93,6 @@ struct PorFixture {
   std::optional<storage::Dataset> dataset;
   crypto::SigningKey arbiter = crypto::SigningKey::from_seed(crypto::Secret<32>());
   crypto::SigningKey node_key = arbiter.clone();
-  dht::NodeId node_id{};
 
   PorFixture() {
     dataset.emplace(std::move(*storage::Dataset::open(store, storage::DatasetId{1})));
@@ -127,7 +126,7 @@ void BM_PorProve(benchmark::State& state) {
     por::PorChallenge challenge = por::PorChallenge::make(f.arbiter, f.dataset->id(), ++tick, f.dataset->state_root(),
                                                           f.dataset->entry_count(), c, std::min<uint16_t>(c, 4));
     state.ResumeTiming();
-    por::Proved proved = por::prove(challenge, *f.dataset, f.node_id, f.node_key);
+    por::Proved proved = por::prove(challenge, *f.dataset, f.node_key);
     response_bytes = codec::encode(proved.response).size();
     benchmark::DoNotOptimize(proved);
   }
@@ -141,7 +140,7 @@ void BM_PorVerify(benchmark::State& state) {
   uint16_t c = static_cast<uint16_t>(state.range(0));
   por::PorChallenge challenge = por::PorChallenge::make(f.arbiter, f.dataset->id(), 1, f.dataset->state_root(),
                                                         f.dataset->entry_count(), c, std::min<uint16_t>(c, 4));
-  por::PorResponse response = por::prove(challenge, *f.dataset, f.node_id, f.node_key).response;
+  por::PorResponse response = por::prove(challenge, *f.dataset, f.node_key).response;
   std::vector<por::PorResponse> replicas(3, response);
   for (auto _ : state) {
     if (por::check_response(challenge, response) != por::Fault::kNone) state.SkipWithError("honest response failed");

@@ -37,7 +37,7 @@ void PorRun::fill(size_t c, size_t member, node::Node* node) {
   Result<storage::Dataset> opened = storage::Dataset::open(world_.env(index).store(), cases_[c].dataset);
   FL_ASSERT(opened.is_ok());
   storage::Dataset* dataset = (replicas_[index] = std::make_unique<storage::Dataset>(std::move(*opened))).get();
-  por::Prover* prover = (provers_[index] = std::make_unique<por::Prover>(*dataset, node->identity())).get();
+  por::Prover* prover = (provers_[index] = std::make_unique<por::Prover>(*dataset, node->identity().key)).get();
   node->rpc().replace_handler(rpc::Protocol::kPor, [prover](const env::Peer& from, rpc::Kind kind, ByteView body) {
     return prover->on_message(from, kind, body);
   });
@@ -78,7 +78,7 @@ void PorRun::round(size_t c, uint64_t tick, node::Node* arbiter_node) {
                                                    arbiter_node->identity().key, config);
   }
   std::vector<por::Member> members;
-  for (size_t m = 0; m < 3; ++m) members.push_back({World::address_of(3 * c + m), world_.identity(3 * c + m).id});
+  for (size_t m = 0; m < 3; ++m) members.push_back({World::address_of(3 * c + m), world_.identity(3 * c + m).key.public_key()});
   state.arbiter->run_round(state.dataset, tick, state.root, state.entries, members,
                            [this, c](std::vector<por::PorVerdict> verdicts) {
                              CaseState& s = cases_[c];

@@ -87,7 +87,7 @@ void Node::open_datasets() {
       chain.members = spec.members;
       chain.arbiters = spec.arbiters;
       h->chain = std::make_unique<cluster::ClusterChain>(env_, rpc_, identity_.key, *h->dataset, chain);
-      h->prover = std::make_unique<por::Prover>(*h->dataset, identity_);
+      h->prover = std::make_unique<por::Prover>(*h->dataset, identity_.key);
       Status started = h->chain->start();
       if (!started.is_ok()) {
         env_.log(env::LogLevel::kError, "cannot start the chain of dataset " + name + ": " + started.to_string());

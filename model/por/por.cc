@@ -86,7 +86,7 @@ std::vector<uint64_t> PorChallenge::indices() const {
   return out;
 }
 
-std::vector<uint16_t> PorChallenge::opened_positions(const dht::NodeId& node) const {
+std::vector<uint16_t> PorChallenge::opened_positions(const crypto::PublicKey& node) const {
   // A partial Fisher-Yates shuffle of [0, chunks) driven by H(salt, node).
   crypto::Hash256 s = salt();
   std::vector<uint16_t> positions(chunks);
@@ -155,7 +155,7 @@ Bytes PorResponse::signed_bytes() const {
   codec::Writer writer;
   writer.string("fluence/por-response");
   writer.fixed(challenge_digest);
-  writer.fixed(node.bytes);
+  writer.fixed(node_key.bytes);
   writer.varint(salted_hashes.size());
   for (const crypto::Hash256& h : salted_hashes) writer.fixed(h);
   writer.varint(openings.size());
@@ -165,7 +165,6 @@ Bytes PorResponse::signed_bytes() const {
 
 void PorResponse::encode(codec::Writer& writer) const {
   writer.fixed(challenge_digest);
-  writer.fixed(node.bytes);
   writer.fixed(node_key.bytes);
   writer.varint(salted_hashes.size());
   for (const crypto::Hash256& h : salted_hashes) writer.fixed(h);
@@ -177,7 +176,6 @@ void PorResponse::encode(codec::Writer& writer) const {
 PorResponse PorResponse::decode(codec::Reader& reader) {
   PorResponse r;
   r.challenge_digest = reader.fixed<crypto::kHashBytes>("response.challenge_digest");
-  r.node.bytes = reader.fixed<dht::kIdBytes>("response.node");
   r.node_key.bytes = reader.fixed<crypto::kPublicKeyBytes>("response.node_key");
   size_t hashes = reader.count("response.salted_hashes", kMaxChallengedChunks, crypto::kHashBytes);
   for (size_t i = 0; i < hashes && reader.ok(); ++i) {
@@ -198,12 +196,10 @@ storage::Dataset::Version challenged_version(const PorChallenge& challenge, cons
   return storage::Dataset::Version::kCurrent;
 }
 
-Proved prove(const PorChallenge& challenge, const storage::Dataset& dataset, const dht::NodeId& node,
-             const crypto::SigningKey& key) {
+Proved prove(const PorChallenge& challenge, const storage::Dataset& dataset, const crypto::SigningKey& key) {
   Proved proved;
   PorResponse& r = proved.response;
   r.challenge_digest = challenge.digest();
-  r.node = node;
   r.node_key = key.public_key();
   storage::Dataset::Version version = challenged_version(challenge, dataset);
   crypto::Hash256 salt = challenge.salt();
@@ -221,7 +217,7 @@ Proved prove(const PorChallenge& challenge, const storage::Dataset& dataset, con
       ++proved.missing;
     }
   }
-  for (uint16_t position : challenge.opened_positions(node)) {
+  for (uint16_t position : challenge.opened_positions(r.node_key)) {
     if (!values[position]) continue;
     r.openings.push_back({position, *values[position], dataset.open_entry(indices[position], version)});
   }
@@ -247,7 +243,7 @@ Fault check_response(const PorChallenge& challenge, const PorResponse& response)
   if (response.challenge_digest != challenge.digest()) return Fault::kWrongChallenge;
   if (!crypto::verify(response.node_key, response.signed_bytes(), response.signature)) return Fault::kBadSignature;
   if (response.salted_hashes.size() != challenge.chunks) return Fault::kMalformed;
-  std::vector<uint16_t> positions = challenge.opened_positions(response.node);
+  std::vector<uint16_t> positions = challenge.opened_positions(response.node_key);
   if (response.openings.size() != positions.size()) return Fault::kBadOpening;
   crypto::Hash256 salt = challenge.salt();
   std::vector<uint64_t> indices = challenge.indices();
@@ -292,7 +288,7 @@ Bytes PorVerdict::signed_bytes() const {
 }
 
 PorVerdict PorVerdict::make(const crypto::SigningKey& arbiter, const PorChallenge& challenge,
-                            const dht::NodeId& node, Fault fault) {
+                            const crypto::PublicKey& node, Fault fault) {
   PorVerdict v;
   v.dataset = challenge.dataset;
   v.tick = challenge.tick;
@@ -318,7 +314,7 @@ PorVerdict PorVerdict::decode(codec::Reader& reader) {
   PorVerdict v;
   v.dataset = reader.fixed<storage::kDatasetIdBytes>("verdict.dataset");
   v.tick = reader.u64("verdict.tick");
-  v.node.bytes = reader.fixed<dht::kIdBytes>("verdict.node");
+  v.node.bytes = reader.fixed<crypto::kPublicKeyBytes>("verdict.node");
   v.fault = static_cast<Fault>(reader.tag("verdict.fault", static_cast<uint8_t>(Fault::kLimit)));
   v.arbiter.bytes = reader.fixed<crypto::kPublicKeyBytes>("verdict.arbiter");
   v.signature.bytes = reader.fixed<crypto::kSignatureBytes>("verdict.signature");

@@ -13,8 +13,8 @@
 // A challenge names c entry indices, drawn with replacement from the salt.
 // Every replica answers each with the salted hash H(salt, index, value): the
 // same on every honest replica, so an arbiter compares them across replicas.
-// For s of the c indices, picked by H(salt, node id) and so different per
-// node, the replica also returns the entry and its Merkle opening, which an
+// For s of the c indices, picked by H(salt, node key) and so different per
+// node (the node's long-term key, which it cannot choose after seeing the salt), the replica also returns the entry and its Merkle opening, which an
 // arbiter verifies alone against the root on chain. A node that lost the
 // entries must fetch them from a peer to answer the openings, which the
 // response deadline (the contract's max response time) catches.
@@ -30,7 +30,6 @@
 
 #include "model/codec/codec.h"
 #include "model/crypto/sign.h"
-#include "model/dht/node_id.h"
 #include "model/storage/dataset.h"
 
 namespace fluence::por {
@@ -55,8 +54,8 @@ struct PorChallenge {
   Status check() const;
   crypto::Hash256 salt() const;
   std::vector<uint64_t> indices() const;  // c indices into [0, entry_count)
-  // Positions (into indices()) that `node` must open.
-  std::vector<uint16_t> opened_positions(const dht::NodeId& node) const;
+  // Positions (into indices()) that the node with key `node` must open.
+  std::vector<uint16_t> opened_positions(const crypto::PublicKey& node) const;
   crypto::Hash256 digest() const;
 
   Bytes seed_message() const;
@@ -78,7 +77,6 @@ struct PorOpening {
 
 struct PorResponse {
   crypto::Hash256 challenge_digest{};
-  dht::NodeId node;
   crypto::PublicKey node_key;
   std::vector<crypto::Hash256> salted_hashes;  // one per challenged index
   std::vector<PorOpening> openings;
@@ -101,8 +99,7 @@ struct Proved {
   PorResponse response;
   int missing = 0;
 };
-Proved prove(const PorChallenge& challenge, const storage::Dataset& dataset,
-             const dht::NodeId& node, const crypto::SigningKey& key);
+Proved prove(const PorChallenge& challenge, const storage::Dataset& dataset, const crypto::SigningKey& key);
 
 enum class Fault : uint8_t {
   kNone = 0,
@@ -127,14 +124,14 @@ std::vector<bool> disagreements(const PorChallenge& challenge, const std::vector
 struct PorVerdict {
   storage::DatasetId dataset{};
   uint64_t tick = 0;
-  dht::NodeId node;
+  crypto::PublicKey node;
   Fault fault = Fault::kNone;
   crypto::PublicKey arbiter;
   crypto::Signature signature;
 
   bool passed() const { return fault == Fault::kNone; }
   static PorVerdict make(const crypto::SigningKey& arbiter, const PorChallenge& challenge,
-                         const dht::NodeId& node, Fault fault);
+                         const crypto::PublicKey& node, Fault fault);
   bool signature_valid() const;
   Bytes signed_bytes() const;
   bool operator==(const PorVerdict&) const = default;

@@ -39,7 +39,7 @@ void Arbiter::run_round(const storage::DatasetId& dataset, uint64_t tick, const 
                      Result<PorResponse> response = codec::decode<PorResponse>(*body);
                      if (!response) {
                        round->faults[i] = Fault::kMalformed;
-                     } else if (response->node != round->members[i].id) {
+                     } else if (response->node_key != round->members[i].key) {
                        round->faults[i] = Fault::kWrongChallenge;
                      } else {
                        env_.charge(env::Work::kVerify, 1 + response->openings.size());
@@ -71,7 +71,7 @@ void Arbiter::finish(const std::shared_ptr<Round>& round) {
   }
   std::vector<PorVerdict> verdicts;
   for (size_t i = 0; i < round->members.size(); ++i) {
-    verdicts.push_back(PorVerdict::make(key_, round->challenge, round->members[i].id, round->faults[i]));
+    verdicts.push_back(PorVerdict::make(key_, round->challenge, round->members[i].key, round->faults[i]));
   }
   env_.charge(env::Work::kSign, verdicts.size());
   round->done(std::move(verdicts));
@@ -82,7 +82,7 @@ std::optional<Bytes> Prover::on_message(const env::Peer&, rpc::Kind kind, ByteVi
   Result<PorChallenge> challenge = codec::decode<PorChallenge>(body);
   if (!challenge || challenge->dataset != dataset_.id() || !challenge->check().is_ok()) return std::nullopt;
   ++answered_;
-  return codec::encode(prove(*challenge, dataset_, identity_.id, identity_.key).response);
+  return codec::encode(prove(*challenge, dataset_, key_).response);
 }
 
 }  // namespace fluence::por

@@ -13,7 +13,6 @@
 #include <vector>
 
 #include "model/env/env.h"
-#include "model/dht/identity.h"
 #include "model/por/por.h"
 #include "model/rpc/rpc.h"
 
@@ -27,7 +26,7 @@ struct RoundConfig {
 
 struct Member {
   env::Address address;
-  dht::NodeId id;
+  crypto::PublicKey key;
 };
 
 class Arbiter {
@@ -55,14 +54,13 @@ class Arbiter {
 // Answers challenges for one dataset replica. Owners route kPor requests here.
 class Prover {
  public:
-  Prover(const storage::Dataset& dataset, const dht::Identity& identity)
-      : dataset_(dataset), identity_(identity) {}
+  Prover(const storage::Dataset& dataset, const crypto::SigningKey& key) : dataset_(dataset), key_(key) {}
   std::optional<Bytes> on_message(const env::Peer& from, rpc::Kind kind, ByteView body);
   uint64_t challenges_answered() const { return answered_; }
 
  private:
   const storage::Dataset& dataset_;
-  const dht::Identity& identity_;
+  const crypto::SigningKey& key_;
   uint64_t answered_ = 0;
 };
 

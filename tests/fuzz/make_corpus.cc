@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
   storage::Dataset dataset = sample_dataset(store);
   por::PorChallenge challenge = por::PorChallenge::make(key(), dataset.id(), 1, dataset.state_root(),
                                                         dataset.entry_count(), 8, 2);
-  por::PorResponse response = por::prove(challenge, dataset, dht::NodeId{}, key()).response;
+  por::PorResponse response = por::prove(challenge, dataset, key()).response;
   if (target == "dht_message") {
     dht::DhtMessage m;
     m.sender = contact(1);
@@ -86,7 +86,7 @@ int main(int argc, char** argv) {
   } else if (target == "por_response") {
     write(dir, 0, codec::encode(response));
   } else if (target == "por_verdict") {
-    write(dir, 0, codec::encode(por::PorVerdict::make(key(), challenge, dht::NodeId{}, por::Fault::kLate)));
+    write(dir, 0, codec::encode(por::PorVerdict::make(key(), challenge, key().public_key(), por::Fault::kLate)));
   } else if (target == "block") {
     chain::Block b;
     b.transactions = {chain::Transaction{chain::WriteDigest{1, {}}}};

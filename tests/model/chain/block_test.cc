@@ -122,7 +122,7 @@ TEST_F(BlockTest, ABlockFromTheFutureIsRefused) {
 TEST_F(BlockTest, TransactionsAreCommittedAndChecked) {
   storage::DatasetId dataset{5};
   por::PorChallenge challenge = por::PorChallenge::make(arbiters[0], dataset, 1, {}, 10, 5, 1);
-  por::PorVerdict verdict = por::PorVerdict::make(arbiters[0], challenge, dht::NodeId{}, por::Fault::kLate);
+  por::PorVerdict verdict = por::PorVerdict::make(arbiters[0], challenge, nodes[1].public_key(), por::Fault::kLate);
   Block good = make(nullptr, 0, 7, 5, {Transaction{WriteDigest{3, {}}}, Transaction{verdict}});
   EXPECT_TRUE(check(good, nullptr).is_ok()) << check(good, nullptr).to_string();
 
@@ -130,7 +130,7 @@ TEST_F(BlockTest, TransactionsAreCommittedAndChecked) {
   std::swap(swapped.transactions[0], swapped.transactions[1]);
   EXPECT_NE(check(swapped, nullptr).message().find("transactions root"), std::string::npos);
 
-  por::PorVerdict foreign = por::PorVerdict::make(nodes[0], challenge, dht::NodeId{}, por::Fault::kNone);
+  por::PorVerdict foreign = por::PorVerdict::make(nodes[0], challenge, nodes[1].public_key(), por::Fault::kNone);
   Block by_node = make(nullptr, 0, 7, 5, {Transaction{foreign}});
   EXPECT_NE(check(by_node, nullptr).message().find("non-arbiter"), std::string::npos);
 }

@@ -49,7 +49,7 @@ class PorTest : public ::testing::Test {
     return PorChallenge::make(arbiter, dataset_id, tick, d.state_root(), d.entry_count(), chunks, openings);
   }
   PorResponse answer(size_t r, const PorChallenge& c) {
-    return prove(c, *replicas[r]->dataset, replicas[r]->identity.id, replicas[r]->identity.key).response;
+    return prove(c, *replicas[r]->dataset, replicas[r]->identity.key).response;
   }
 
   static constexpr int kRows = 1000;
@@ -69,7 +69,7 @@ TEST_F(PorTest, HonestReplicasPass) {
   }
   for (bool d : disagreements(c, responses)) EXPECT_FALSE(d);
   // Different nodes open different positions (with overwhelming probability).
-  EXPECT_NE(c.opened_positions(replicas[0]->identity.id), c.opened_positions(replicas[1]->identity.id));
+  EXPECT_NE(c.opened_positions(replicas[0]->identity.key.public_key()), c.opened_positions(replicas[1]->identity.key.public_key()));
 }
 
 TEST_F(PorTest, ReplicasThatMovedOnAnswerFromTheirPinnedVersion) {
@@ -148,7 +148,7 @@ TEST_F(PorTest, ResponsesAndVerdictsRoundTrip) {
   Result<PorResponse> r2 = codec::decode<PorResponse>(codec::encode(r));
   ASSERT_TRUE(r2.is_ok()) << r2.status().to_string();
   EXPECT_EQ(*r2, r);
-  PorVerdict v = PorVerdict::make(arbiter, c, replicas[1]->identity.id, Fault::kDisagrees);
+  PorVerdict v = PorVerdict::make(arbiter, c, replicas[1]->identity.key.public_key(), Fault::kDisagrees);
   EXPECT_TRUE(v.signature_valid());
   Result<PorVerdict> v2 = codec::decode<PorVerdict>(codec::encode(v));
   ASSERT_TRUE(v2.is_ok());
@@ -156,7 +156,7 @@ TEST_F(PorTest, ResponsesAndVerdictsRoundTrip) {
   v.fault = Fault::kNone;
   EXPECT_FALSE(v.signature_valid());
   Bytes truncated = codec::encode(r);
-  truncated.resize(40);  // inside the node id, which follows the 32-byte digest
+  truncated.resize(40);  // inside the node key, which follows the 32-byte digest
   Result<PorResponse> broken = codec::decode<PorResponse>(truncated);
   ASSERT_FALSE(broken.is_ok());
   EXPECT_NE(broken.status().message().find("response.node"), std::string::npos) << broken.status().message();

@@ -33,7 +33,7 @@ class RoundTest : public ::testing::Test {
       ASSERT_NE(datasets.back(), nullptr);
       // Filled directly, as the chain would: this test is about the challenge.
       ASSERT_TRUE(datasets.back()->apply(entry).is_ok());
-      members.push_back({world.node(i).contact().address, world.node(i).identity().id});
+      members.push_back({world.node(i).contact().address, world.node(i).identity().key.public_key()});
     }
   }
 
@@ -58,7 +58,7 @@ TEST_F(RoundTest, HonestMembersPassAndVerdictsAreSigned) {
   for (size_t i = 0; i < verdicts.size(); ++i) {
     EXPECT_TRUE(verdicts[i].passed()) << i << ": " << fault_name(verdicts[i].fault);
     EXPECT_TRUE(verdicts[i].signature_valid());
-    EXPECT_EQ(verdicts[i].node, members[i].id);
+    EXPECT_EQ(verdicts[i].node, members[i].key);
   }
 }
 
