@@ -102,10 +102,9 @@ Endorsement endorse(const crypto::SigningKey& key, const BlockHeader& header) {
   return {key.public_key(), key.sign(vote_message(header.height, header.hash()))};
 }
 
-uint64_t ChainRules::latest_acceptable_tick(env::Time now) const {
-  env::Time horizon = now + max_clock_skew;
-  if (horizon < genesis) return 0;
-  return static_cast<uint64_t>((horizon - genesis) / tick_length);
+uint64_t ChainRules::tick_at(env::Time now) const {
+  if (now < genesis) return 0;
+  return static_cast<uint64_t>((now - genesis) / tick_length);
 }
 
 namespace {

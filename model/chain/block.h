@@ -72,8 +72,10 @@ struct ChainRules {
   size_t arbiter_quorum = 0;                             // 0: a majority of the arbiters
 
   env::Time tick_start(uint64_t tick) const { return genesis + tick_length * static_cast<int64_t>(tick); }
+  // The tick a clock reading `now` is in (0 before genesis).
+  uint64_t tick_at(env::Time now) const;
   // The latest tick whose block a validator with clock `now` accepts.
-  uint64_t latest_acceptable_tick(env::Time now) const;
+  uint64_t latest_acceptable_tick(env::Time now) const { return tick_at(now + max_clock_skew); }
 };
 
 // Checks `block` as the child of `parent` (nullptr for the genesis block)

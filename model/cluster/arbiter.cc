@@ -7,7 +7,7 @@
 namespace fluence::cluster {
 
 ChainArbiter::ChainArbiter(env::Env& env, rpc::Rpc& rpc, const crypto::SigningKey& key, ArbiterConfig config)
-    : env_(env), rpc_(rpc), key_(key), config_(std::move(config)) {
+    : env_(env), rpc_(rpc), key_(key), config_(std::move(config)), por_(env, rpc, key, config_.por) {
   FL_ASSERT(!config_.members.empty());
   last_ = genesis_header(config_.dataset);
 }
@@ -102,6 +102,7 @@ void ChainArbiter::try_sign() {
       return;
     }
     chain::BlockHeader header = h;
+    uint64_t parent_tick = last_.tick;
     env::WriteBatch batch;
     batch.put(key(header.height), codec::encode(header));
     batch.put(key(0), codec::encode(header));
@@ -114,7 +115,25 @@ void ChainArbiter::try_sign() {
     candidates_.erase(candidates_.begin(), std::next(at_height));
     chain::Endorsement endorsement = sign(header);
     for (const consensus::Validator& member : config_.members) send_signature(member.address, header, endorsement);
+    if (header.tick > parent_tick && header.tick == config_.rules.tick_at(env_.now())) challenge(header);
   }
+}
+
+void ChainArbiter::challenge(const chain::BlockHeader& header) {
+  std::vector<por::Member> members;
+  for (const consensus::Validator& v : config_.members) members.push_back({v.address, v.key});
+  por_.run_round(config_.dataset, header.tick, header.state_root, header.entry_count, members,
+                 [this](std::vector<por::PorVerdict> verdicts) {
+                   ++rounds_;
+                   for (const por::PorVerdict& verdict : verdicts) {
+                     if (!verdict.passed()) ++faults_;
+                     ClusterMessage message;
+                     message.type = ClusterMessage::Type::kSubmitTransaction;
+                     message.dataset = config_.dataset;
+                     message.transaction = chain::Transaction{verdict};
+                     for (const consensus::Validator& member : config_.members) send_cluster(rpc_, member.address, message);
+                   }
+                 });
 }
 
 chain::Endorsement ChainArbiter::sign(const chain::BlockHeader& header) {

@@ -11,6 +11,13 @@
 // for its tick waits and is checked again when the arbiter's clock reaches it.
 // An arbiter signs one block per height, so two signatures of one arbiter
 // at one height are equivocation evidence.
+//
+// Each tick, once it signs the tick's first block, the arbiter challenges
+// every member with a proof of retrievability about the state that block
+// names (members pin it, see cluster_chain.h) and sends its signed verdicts
+// to the members, who put them on chain. It challenges only blocks of the
+// tick its own clock is in: members keep one pinned state, so a challenge
+// about a past tick would fail honest members.
 #pragma once
 
 #include <map>
@@ -23,6 +30,7 @@ struct ArbiterConfig {
   storage::DatasetId dataset{};
   std::vector<consensus::Validator> members;
   chain::ChainRules rules;
+  por::RoundConfig por;
   size_t max_candidate_heights = 64;  // ahead of the last signed block
 };
 
@@ -42,6 +50,9 @@ class ChainArbiter {
   const chain::BlockHeader& last_signed() const { return last_; }
   // Distinct headers refused, so far, for a tick ahead of this clock.
   uint64_t refused_for_time() const { return refused_for_time_.size(); }
+  // PoR rounds finished, and verdicts that named a fault.
+  uint64_t rounds() const { return rounds_; }
+  uint64_t faults() const { return faults_; }
 
  private:
   struct Candidate {
@@ -56,6 +67,7 @@ class ChainArbiter {
   chain::Endorsement sign(const chain::BlockHeader& header);
   void send_signature(const env::Address& to, const chain::BlockHeader& header, const chain::Endorsement& endorsement);
   Bytes key(uint64_t height) const;
+  void challenge(const chain::BlockHeader& header);
 
   env::Env& env_;
   rpc::Rpc& rpc_;
@@ -65,6 +77,9 @@ class ChainArbiter {
   std::map<uint64_t, std::map<crypto::Hash256, Candidate>> candidates_;
   std::set<crypto::Hash256> refused_for_time_;
   env::TimerId recheck_timer_ = 0;
+  por::Arbiter por_;
+  uint64_t rounds_ = 0;
+  uint64_t faults_ = 0;
 };
 
 }  // namespace fluence::cluster

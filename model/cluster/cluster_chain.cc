@@ -69,7 +69,8 @@ ClusterChain::ClusterChain(env::Env& env, rpc::Rpc& rpc, const crypto::SigningKe
       key_(key),
       dataset_(dataset),
       config_(std::move(config)),
-      ledger_(config_.gateway != nullptr ? *config_.gateway : kNoGateway, chain_id(config_.dataset)) {
+      ledger_(config_.gateway != nullptr ? *config_.gateway : kNoGateway, chain_id(config_.dataset)),
+      verdicts_(arbiter_quorum()) {
   FL_ASSERT(is_member(key_.public_key()));
   FL_ASSERT(config_.dataset == dataset_.id());
   last_ = genesis_header(config_.dataset);
@@ -97,11 +98,7 @@ size_t ClusterChain::arbiter_quorum() const {
   return config_.rules.arbiter_quorum != 0 ? config_.rules.arbiter_quorum : config_.arbiters.size() / 2 + 1;
 }
 
-uint64_t ClusterChain::current_tick() const {
-  env::Time now = env_.now();
-  if (now < config_.rules.genesis) return 0;
-  return static_cast<uint64_t>((now - config_.rules.genesis) / config_.rules.tick_length);
-}
+uint64_t ClusterChain::current_tick() const { return config_.rules.tick_at(env_.now()); }
 
 Result<std::optional<chain::Block>> ClusterChain::block(uint64_t height) const {
   if (auto it = unsealed_.find(height); it != unsealed_.end()) return std::optional<chain::Block>(it->second);
@@ -136,7 +133,7 @@ Status ClusterChain::start() {
       Result<std::optional<chain::Block>> b = block(h);
       if (!b) return b.status();
       if (!b->has_value()) return Status::error(ErrorCode::kIo, "chain: block " + std::to_string(h) + " missing");
-      if (!apply_economy(ledger_, (*b)->transactions, (*b)->header.tick)) {
+      if (!apply_economy(ledger_, verdicts_, (*b)->transactions, (*b)->header.tick)) {
         return Status::error(ErrorCode::kIo, "chain: block " + std::to_string(h) + "'s token operations do not apply");
       }
       if (h > sealed) unsealed_.emplace(h, std::move(**b));
@@ -231,7 +228,8 @@ void ClusterChain::submit_transaction(const chain::Transaction& transaction) {
 bool ClusterChain::transaction_acceptable(const chain::Transaction& transaction) const {
   if (committed_transactions_.count(transaction.hash()) != 0) return false;
   if (const auto* verdict = std::get_if<por::PorVerdict>(&transaction.body)) {
-    return verdict->dataset == config_.dataset && is_arbiter(verdict->arbiter) && verdict->signature_valid();
+    return verdict->dataset == config_.dataset && is_arbiter(verdict->arbiter) && is_member(verdict->node) &&
+           verdict->signature_valid();
   }
   if (const auto* evidence = std::get_if<chain::Equivocation>(&transaction.body)) {
     return is_member(evidence->signer) && evidence->proves_equivocation();
@@ -302,13 +300,17 @@ bool ClusterChain::valid(uint64_t height, ByteView value) {
     if (committed_submissions_.count(id) != 0) return reject("a write already committed");
   }
   economy::Ledger scratch = ledger_;
-  if (!apply_economy(scratch, p->transactions, h.tick)) return reject("a token operation does not apply");
+  VerdictBook scratch_verdicts = verdicts_;
+  if (!apply_economy(scratch, scratch_verdicts, p->transactions, h.tick)) {
+    return reject("a token operation does not apply");
+  }
   return true;
 }
 
 void ClusterChain::commit(const consensus::Decision& decision) {
   Result<BlockProposal> p = codec::decode<BlockProposal>(decision.value);
   FL_ASSERT_MSG(p.is_ok(), "a decided value does not decode");
+  if (p->header.tick > last_.tick) pin_for_challenges(p->header);
   for (const storage::JournalEntry& entry : p->writes) {
     if (entry.sequence <= dataset_.applied_sequence()) {
       // Applied before a crash: it must be this very entry, or the replica
@@ -327,7 +329,8 @@ void ClusterChain::commit(const consensus::Decision& decision) {
   last_ = p->header;
   state_ = {dataset_.applied_sequence(), dataset_.state_root(), dataset_.entry_count()};
   // valid() applied the same operations to a copy of this ledger.
-  FL_ASSERT_MSG(apply_economy(ledger_, p->transactions, p->header.tick), "a decided block's token operations do not apply");
+  FL_ASSERT_MSG(apply_economy(ledger_, verdicts_, p->transactions, p->header.tick),
+                "a decided block's token operations do not apply");
   chain::Block block;
   block.header = p->header;
   block.transactions = std::move(p->transactions);
@@ -357,14 +360,40 @@ void ClusterChain::commit(const consensus::Decision& decision) {
   }
 }
 
-bool ClusterChain::apply_economy(economy::Ledger& ledger, const std::vector<chain::Transaction>& transactions,
-                                 uint64_t tick) {
-  for (const chain::Transaction& t : transactions) {
-    const auto* op = std::get_if<economy::EconomyOp>(&t.body);
-    if (op != nullptr && !ledger.apply(*op, tick).is_ok()) return false;
+void ClusterChain::pin_for_challenges(const chain::BlockHeader& header) {
+  // The first block of a tick names the state this tick's challenges are
+  // about: the state before its own writes. (A member that applied them
+  // before a crash cannot pin it any more, and fails this tick's proofs.)
+  if (dataset_.state_root() != header.state_root || dataset_.applied_sequence() != header.journal_sequence) {
+    env_.log(env::LogLevel::kWarning, "cannot pin the state of tick " + std::to_string(header.tick) + ": the replica moved on");
+    return;
   }
-  // Periods that ended by this tick are paid (or forfeited) now. The removals
-  // it reports are the arbiters' evidence for ejection (not wired yet).
+  Status pinned = dataset_.pin();
+  if (!pinned.is_ok()) env_.log(env::LogLevel::kError, "cannot pin the dataset: " + pinned.to_string());
+}
+
+bool ClusterChain::apply_economy(economy::Ledger& ledger, VerdictBook& verdicts,
+                                 const std::vector<chain::Transaction>& transactions, uint64_t tick) {
+  for (const chain::Transaction& t : transactions) {
+    if (const auto* op = std::get_if<economy::EconomyOp>(&t.body)) {
+      if (!ledger.apply(*op, tick).is_ok()) return false;
+    } else if (const auto* verdict = std::get_if<por::PorVerdict>(&t.body)) {
+      std::optional<economy::ProofOutcome> outcome = verdicts.add(*verdict);
+      if (!outcome) continue;
+      // Every active contract the member serves counts the outcome; one
+      // outside its current period is not the contract's to pay.
+      std::vector<crypto::PublicKey> contracts;
+      for (const auto& [id, account] : ledger.contracts()) {
+        const std::vector<crypto::PublicKey>& nodes = account.contract.nodes;
+        if (account.active() && std::find(nodes.begin(), nodes.end(), verdict->node) != nodes.end()) {
+          contracts.push_back(id);
+        }
+      }
+      for (const crypto::PublicKey& id : contracts) (void)ledger.record_tick(id, verdict->tick, verdict->node, *outcome);
+    }
+  }
+  // Periods that ended by this tick are paid (or forfeited) now; the ledger
+  // drops SLA breakers from the contract.
   ledger.close_periods(tick);
   return true;
 }

@@ -18,6 +18,12 @@
 // commits blocks no arbiter seals. A block with 2f + 1 member signatures and
 // an arbiter quorum is sealed; members re-send their signature until then.
 //
+// Proofs of retrievability: every member pins its replica's state at the
+// first block of each tick (the state that block's header names), and the
+// arbiters challenge that state during the tick (see arbiter.h); their
+// verdicts come back as transactions and settle into outcomes (verdicts.h)
+// that the ledger pays storage rewards by.
+//
 // Crash safety: a block is stored with the state after its writes, so a
 // restarted member resumes consensus at the next height, skips the writes it
 // had already applied, and gets the blocks it missed from its peers.
@@ -32,7 +38,9 @@
 #include "model/cluster/messages.h"
 #include "model/cluster/read.h"
 #include "model/consensus/tendermint.h"
+#include "model/cluster/verdicts.h"
 #include "model/economy/ledger.h"
+#include "model/por/round.h"
 #include "model/rpc/rpc.h"
 
 namespace fluence::cluster {
@@ -51,6 +59,8 @@ struct ClusterConfig {
   size_t max_pool_writes = 100000;
   env::Duration write_timeout = std::chrono::seconds(30);
   env::Duration endorsement_retry = std::chrono::seconds(2);
+  // Each tick's proofs of retrievability: challenge size and deadline.
+  por::RoundConfig por;
   // Confirms mints of functional tokens (must outlive the chain); nullptr:
   // none is confirmed, so no token enters this chain.
   const economy::Gateway* gateway = nullptr;
@@ -109,6 +119,8 @@ class ClusterChain final : public consensus::Application {
   // The functional-token ledger as of the last committed block: every
   // member holds the same one, rebuilt from the stored blocks on restart.
   const economy::Ledger& ledger() const { return ledger_; }
+  // The PoR outcomes settled on chain, per member.
+  const VerdictBook& verdicts() const { return verdicts_; }
 
   // consensus::Application
   Bytes propose(uint64_t height) override;
@@ -135,9 +147,12 @@ class ClusterChain final : public consensus::Application {
   void retry_endorsements();
   bool carries_transactions(uint64_t height) const;
   Status save(const chain::Block& block, bool sealed);
-  // Applies a block's token operations and closes the contract periods its
-  // tick ends; false if an operation does not apply.
-  static bool apply_economy(economy::Ledger& ledger, const std::vector<chain::Transaction>& transactions, uint64_t tick);
+  // Applies a block's token operations and PoR verdicts (settled outcomes go
+  // to the contracts' tallies) and closes the contract periods its tick
+  // ends; false if an operation does not apply.
+  static bool apply_economy(economy::Ledger& ledger, VerdictBook& verdicts,
+                            const std::vector<chain::Transaction>& transactions, uint64_t tick);
+  void pin_for_challenges(const chain::BlockHeader& header);
   Bytes key(char kind, uint64_t height) const;
   bool is_member(const crypto::PublicKey& key) const;
   bool is_arbiter(const crypto::PublicKey& key) const;
@@ -155,6 +170,7 @@ class ClusterChain final : public consensus::Application {
   ChainState state_;         // after last_'s writes
   uint64_t sealed_height_ = 0;
   economy::Ledger ledger_;
+  VerdictBook verdicts_;
   std::map<uint64_t, chain::Block> unsealed_;  // committed, awaiting signatures
   std::map<uint64_t, uint64_t> attempts_;       // retries so far, by unsealed height
   struct EarlyEndorsement {

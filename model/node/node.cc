@@ -94,7 +94,7 @@ void Node::open_datasets() {
         continue;
       }
     } else if (contains(spec.arbiters)) {
-      cluster::ArbiterConfig arbiter{spec.id, spec.members, config_.cluster.rules};
+      cluster::ArbiterConfig arbiter{spec.id, spec.members, config_.cluster.rules, config_.cluster.por};
       h->arbiter = std::make_unique<cluster::ChainArbiter>(env_, rpc_, identity_.key, arbiter);
       Status started = h->arbiter->start();
       if (!started.is_ok()) {

@@ -1,0 +1,130 @@
+// Proofs of retrievability on a cluster's chain: each tick the arbiters
+// challenge every member about the state the tick's first block names, their
+// verdicts go on chain, settle into outcomes, and the ledger pays storage
+// rewards by them; a member that deleted its data earns nothing and leaves
+// the contract.
+#include <gtest/gtest.h>
+
+#include "model/economy/rewards.h"
+#include "tests/model/cluster/cluster_fixture.h"
+
+namespace fluence::cluster {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+class PorOnChainTest : public testing_support::ClusterFixture {
+ protected:
+  static constexpr size_t kLazy = 6;
+  static constexpr uint64_t kPeriod = 4;  // ticks
+
+  void build_with_short_ticks(const economy::Gateway* gateway) {
+    build(42, gateway, [](node::NodeConfig& config) {
+      config.cluster.rules.tick_length = seconds(10);
+      config.cluster.rules.max_clock_skew = seconds(1);
+      config.cluster.por.chunks = 50;
+      config.cluster.por.openings = 4;
+      config.cluster.por.max_response_time = seconds(2);
+    });
+  }
+
+  // 200 distinct rows in one write: a replica that lost them cannot get
+  // them back from the later writes, which cycle over 17 rows.
+  void write_bulk() {
+    std::vector<storage::Mutation> rows;
+    for (int i = 0; i < 200; ++i) {
+      std::string key = "bulk" + std::to_string(i);
+      rows.push_back({storage::Mutation::Kind::kPutRow, Bytes(key.begin(), key.end()), Bytes(64, static_cast<uint8_t>(i)), {}, {}});
+    }
+    bool acked = false;
+    world->node(0).write(id, std::move(rows), [&](Result<uint64_t> r) { acked = r.is_ok(); });
+    world->run_for(seconds(2));
+    ASSERT_TRUE(acked);
+  }
+
+  economy::StorageContract open_contract(economy::SimulatedGateway& gateway) {
+    economy::ChainId chain_id;
+    std::copy(id.begin(), id.end(), chain_id.begin());
+    crypto::SigningKey client = world->identity(40, 0).key.clone();
+    economy::StorageContract c;
+    c.id = world->identity(41, 0).key.public_key();
+    c.client = client.public_key();
+    c.valid_until_tick = kPeriod;
+    for (const auto& m : members) c.nodes.push_back(m.key);
+    for (const auto& a : arbiters) c.arbiters.push_back(a.key);
+    c.replication_factor = static_cast<uint32_t>(kMembers);
+    c.allocation_bytes = economy::kBytesPerGb;
+    c.max_response_time_ms = 2000;
+    c.price_per_gb_month = 720'000;  // 1,000 micro-FFT per node per proven tick
+    c.gas_price = 1;
+    c.period_ticks = kPeriod;
+    c.sla = {1, 2};  // one unproven tick allowed (tick 0 has no challenge); two failed proofs remove
+    economy::SignedContract s{c, {economy::ContractSignature::make(client, c)}};
+    for (size_t i = 0; i < kMembers + kArbiters; ++i) {
+      s.signatures.push_back(economy::ContractSignature::make(world->identity(i, 0).key, c));
+    }
+    economy::EconomyOp mint{gateway.issue(client.public_key(), 100'000)};
+    economy::EconomyOp open{economy::OpenContract::make(client, chain_id, std::move(s), 60'000, 0)};
+    for (size_t i = 0; i < kMembers; ++i) chain(i).submit_transaction({mint});
+    world->run_for(seconds(1));
+    for (size_t i = 0; i < kMembers; ++i) chain(i).submit_transaction({open});
+    world->run_for(seconds(1));
+    return c;
+  }
+};
+
+TEST_F(PorOnChainTest, VerdictsSettleOnChainAndPayOnlyProvenTicks) {
+  economy::SimulatedGateway gateway(3);
+  build_with_short_ticks(&gateway);
+  write_bulk();
+  economy::StorageContract contract = open_contract(gateway);
+  ASSERT_NE(chain(0).ledger().contract(contract.id), nullptr) << "the contract did not open";
+  ASSERT_LT(world->now(), env::Time(seconds(10))) << "still in tick 0";
+
+  // The lazy member deletes everything it was paid to keep.
+  storage::Dataset& lazy = *world->node(kLazy).dataset(id);
+  for (uint64_t i = 0; i < lazy.entry_count(); ++i) ASSERT_TRUE(lazy.silently_forget(i).is_ok());
+
+  // Writes go on through four ticks, so honest members answer each tick's
+  // challenges from a state they have moved past.
+  for (int i = 0; i < 42; ++i) {
+    world->node(i % 5).write(id, {row(i)}, [](Result<uint64_t>) {});
+    world->run_for(seconds(1));
+  }
+
+  for (size_t a = kMembers; a < kMembers + kArbiters; ++a) {
+    EXPECT_GE(world->node(a).arbiter(id)->rounds(), 4u) << "arbiter " << a << " challenged ticks 1 to 4";
+  }
+  for (size_t m = 0; m < kMembers; ++m) {
+    ProofRecord record = chain(0).verdicts().record(members[m].key);
+    if (m == kLazy) {
+      EXPECT_EQ(record.proven, 0u);
+      EXPECT_GE(record.failed, 4u);
+    } else {
+      EXPECT_GE(record.proven, 4u) << "member " << m;
+      EXPECT_EQ(record.failed + record.offline, 0u) << "member " << m;
+    }
+    for (size_t other = 1; other < kMembers; ++other) {
+      EXPECT_EQ(chain(other).verdicts().record(members[m].key), record) << "members disagree on member " << m;
+    }
+  }
+
+  // The period [0, 4) closed at tick 4: ticks 1 to 3 were proven by the
+  // honest members and paid; the lazy one broke the SLA and got nothing.
+  for (size_t i = 0; i < kMembers; ++i) {
+    const economy::Ledger& ledger = chain(i).ledger();
+    EXPECT_TRUE(ledger.check_conservation().is_ok());
+    const economy::ContractAccount* account = ledger.contract(contract.id);
+    ASSERT_NE(account, nullptr);
+    EXPECT_EQ(account->contract.nodes.size(), kMembers - 1) << "member " << i << "'s ledger kept the lazy node";
+    for (size_t m = 0; m < kMembers; ++m) {
+      uint64_t expected = m == kLazy ? 0 : economy::storage_reward(contract, 3);
+      EXPECT_EQ(ledger.account(members[m].key).rewards, expected) << "member " << m << " in member " << i << "'s ledger";
+    }
+  }
+  EXPECT_EQ(economy::storage_reward(contract, 3), 3000u);
+}
+
+}  // namespace
+}  // namespace fluence::cluster
