@@ -55,14 +55,26 @@ void handle_admin_request(node::Node& node, const std::string& line, std::functi
     Result<std::array<uint8_t, 32>> dataset = hex_field("dataset");
     if (!dataset) return reply(error_line(dataset.status().message()));
     if (cmd == "dataset") {
+      if (const cluster::ChainArbiter* arbiter = node.arbiter(*dataset)) {
+        return reply(json{{"role", "arbiter"},
+                          {"signed", arbiter->signed_height()},
+                          {"por_rounds", arbiter->rounds()},
+                          {"por_faults", arbiter->faults()},
+                          {"refused_for_time", arbiter->refused_for_time()}}
+                         .dump());
+      }
       std::optional<node::DatasetStatus> status = node.dataset_status(*dataset);
       if (!status) return reply(error_line("this node does not host that dataset"));
-      return reply(json{{"applied", status->applied_sequence},
+      return reply(json{{"role", "member"},
+                        {"applied", status->applied_sequence},
                         {"entries", status->entry_count},
                         {"state_root", to_hex(status->state_root)},
                         {"height", status->height},
                         {"sealed", status->sealed_height},
-                        {"pool", status->pool}}
+                        {"pool", status->pool},
+                        {"proofs", {{"proven", status->proofs.proven},
+                                    {"failed", status->proofs.failed},
+                                    {"offline", status->proofs.offline}}}}
                        .dump());
     }
     if (cmd == "read") {

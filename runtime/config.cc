@@ -168,6 +168,12 @@ Result<NodeFileConfig> parse_config(const std::string& json_text, const std::str
   chain.rules.tick_length = std::chrono::seconds(f.integer("tick_seconds", 3600, 1, 86'400 * 365));
   chain.rules.max_clock_skew = std::chrono::seconds(f.integer("max_clock_skew_seconds", 60, 0, 86'400));
   chain.max_block_writes = static_cast<size_t>(f.integer("max_block_writes", 1000, 1, 10'000));
+  chain.por.chunks = static_cast<uint16_t>(f.integer("por_chunks", 100, 1, static_cast<int64_t>(por::kMaxChallengedChunks)));
+  chain.por.openings = static_cast<uint16_t>(f.integer("por_openings", 4, 0, static_cast<int64_t>(por::kMaxOpenings)));
+  chain.por.max_response_time = std::chrono::milliseconds(f.integer("por_max_response_ms", 5000, 1, 600'000));
+  if (f.error.is_ok() && chain.por.openings > chain.por.chunks) {
+    f.error = Status::error(ErrorCode::kMalformed, "config.por_openings: at most config.por_chunks");
+  }
   const json* datasets = f.get("datasets", false);
   if (datasets != nullptr && f.error.is_ok()) {
     if (!datasets->is_array()) {

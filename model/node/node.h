@@ -44,6 +44,7 @@ struct DatasetStatus {
   uint64_t height = 0;         // last committed block
   uint64_t sealed_height = 0;  // last block with an arbiter quorum
   size_t pool = 0;             // writes waiting for a block
+  cluster::ProofRecord proofs;  // this member's PoR outcomes settled on chain
 };
 
 class Node {

@@ -16,7 +16,7 @@ TEST(ConfigTest, ValidConfig) {
   Result<NodeFileConfig> c = parse_config("{" + kBase + R"(, "bootstrap": ["127.0.0.1:7000"], "bucket_size": 8,
       "datasets": [{"id": ")" + std::string(64, 'a') + R"(", "members": [")" + std::string(64, 'b') +
                                                  R"(@127.0.0.1:7001"], "arbiters": [")" + std::string(64, 'c') + R"(@127.0.0.1:7101"]}],
-      "block_interval_ms": 50})", "node.json");
+      "block_interval_ms": 50, "por_chunks": 64, "por_openings": 8, "por_max_response_ms": 900})", "node.json");
   ASSERT_TRUE(c.is_ok()) << c.status().to_string();
   EXPECT_EQ(c->node.dht.bucket_size, 8);
   EXPECT_EQ(c->node.bootstrap.size(), 1u);
@@ -28,10 +28,16 @@ TEST(ConfigTest, ValidConfig) {
   ASSERT_EQ(c->node.datasets[0].arbiters.size(), 1u);
   EXPECT_EQ(c->node.datasets[0].arbiters[0].key.bytes[0], 0xcc);
   EXPECT_EQ(c->node.cluster.block_interval, std::chrono::milliseconds(50));
+  EXPECT_EQ(c->node.cluster.por.chunks, 64);
+  EXPECT_EQ(c->node.cluster.por.openings, 8);
+  EXPECT_EQ(c->node.cluster.por.max_response_time, std::chrono::milliseconds(900));
 }
 
 TEST(ConfigTest, ErrorsNameTheField) {
   EXPECT_NE(error_of(R"({"data_dir": "/d", "key_file": "/k"})").find("config.listen: required"), std::string::npos);
+  EXPECT_NE(error_of("{" + kBase + R"(, "por_chunks": 10, "por_openings": 11})").find("config.por_openings: at most"),
+            std::string::npos);
+  EXPECT_NE(error_of("{" + kBase + R"(, "por_chunks": 0})").find("config.por_chunks"), std::string::npos);
   EXPECT_NE(error_of(R"({"listen": "nohost", "data_dir": "/d", "key_file": "/k"})").find("config.listen: expected \"host:port\""),
             std::string::npos);
   EXPECT_NE(error_of("{" + kBase + R"(, "bootstrap": ["127.0.0.1:99999"]})").find("config.bootstrap[0]: port"), std::string::npos);
