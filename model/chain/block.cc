@@ -195,6 +195,11 @@ Status validate_block(const Block& block, const BlockHeader* parent, const std::
       if (std::find(cluster.begin(), cluster.end(), votes->first.voter) == cluster.end()) {
         return Status::error(ErrorCode::kInvalidArgument, "vote equivocation evidence against a non-member");
       }
+    } else if (const auto* vote = std::get_if<EjectionVote>(&t.body)) {
+      if (!vote->signature_valid()) return Status::error(ErrorCode::kAuthentication, "an ejection vote's signature");
+      if (std::find(arbiters.begin(), arbiters.end(), vote->arbiter) == arbiters.end()) {
+        return Status::error(ErrorCode::kAuthentication, "an ejection vote from a non-arbiter");
+      }
     }
   }
   return Status::ok();

@@ -60,8 +60,70 @@ VoteEquivocation VoteEquivocation::decode(codec::Reader& reader) {
   return e;
 }
 
+EjectionVote EjectionVote::make(const crypto::SigningKey& arbiter, const storage::DatasetId& dataset,
+                                const crypto::PublicKey& ejected, const crypto::PublicKey& replacement, Reason reason) {
+  EjectionVote v;
+  v.dataset = dataset;
+  v.ejected = ejected;
+  v.replacement = replacement;
+  v.reason = reason;
+  v.arbiter = arbiter.public_key();
+  v.signature = arbiter.sign(v.signed_bytes());
+  return v;
+}
+
+Bytes EjectionVote::signed_bytes() const {
+  codec::Writer writer;
+  writer.string("fluence/ejection-vote");
+  writer.fixed(dataset);
+  writer.fixed(ejected.bytes);
+  writer.fixed(replacement.bytes);
+  writer.u8(static_cast<uint8_t>(reason));
+  return writer.finish();
+}
+
+bool EjectionVote::signature_valid() const { return crypto::verify(arbiter, signed_bytes(), signature); }
+
+void EjectionVote::encode(codec::Writer& writer) const {
+  writer.fixed(dataset);
+  writer.fixed(ejected.bytes);
+  writer.fixed(replacement.bytes);
+  writer.u8(static_cast<uint8_t>(reason));
+  writer.fixed(arbiter.bytes);
+  writer.fixed(signature.bytes);
+}
+
+EjectionVote EjectionVote::decode(codec::Reader& reader) {
+  EjectionVote v;
+  v.dataset = reader.fixed<storage::kDatasetIdBytes>("ejection.dataset");
+  v.ejected.bytes = reader.fixed<crypto::kPublicKeyBytes>("ejection.ejected");
+  v.replacement.bytes = reader.fixed<crypto::kPublicKeyBytes>("ejection.replacement");
+  v.reason = static_cast<EjectionVote::Reason>(reader.tag("ejection.reason", static_cast<uint8_t>(EjectionVote::Reason::kLimit)));
+  v.arbiter.bytes = reader.fixed<crypto::kPublicKeyBytes>("ejection.arbiter");
+  v.signature.bytes = reader.fixed<crypto::kSignatureBytes>("ejection.signature");
+  return v;
+}
+
+const char* reason_name(EjectionVote::Reason reason) {
+  switch (reason) {
+    case EjectionVote::Reason::kFailedProofs: return "failed proofs";
+    case EjectionVote::Reason::kOffline: return "offline";
+    case EjectionVote::Reason::kEquivocation: return "equivocation";
+    case EjectionVote::Reason::kLimit: break;
+  }
+  return "unknown";
+}
+
 namespace {
-enum class Tag : uint8_t { kWriteDigest = 0, kPorVerdict = 1, kEquivocation = 2, kEconomy = 3, kVoteEquivocation = 4, kLimit };
+enum class Tag : uint8_t {
+  kWriteDigest = 0,
+  kPorVerdict = 1,
+  kEquivocation = 2,
+  kEconomy = 3,
+  kVoteEquivocation = 4,
+  kEjectionVote = 5,
+  kLimit
+};
 }
 
 void Transaction::encode(codec::Writer& writer) const {
@@ -77,6 +139,7 @@ Transaction Transaction::decode(codec::Reader& reader) {
     case Tag::kEquivocation: t.body = Equivocation::decode(reader); break;
     case Tag::kEconomy: t.body = economy::EconomyOp::decode(reader); break;
     case Tag::kVoteEquivocation: t.body = VoteEquivocation::decode(reader); break;
+    case Tag::kEjectionVote: t.body = EjectionVote::decode(reader); break;
     case Tag::kLimit: break;
   }
   return t;

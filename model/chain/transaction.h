@@ -3,6 +3,8 @@
 // Each is typed; its canonical encoding is what the block's transaction root
 // commits to. Token operations and storage contracts are economy::EconomyOp
 // (model/economy/ops.h); re-encryption keys for sharing will add a case.
+// Who convicts a member: Equivocation and VoteEquivocation prove it alone;
+// EjectionVote is one arbiter's vote.
 #pragma once
 
 #include <variant>
@@ -52,8 +54,37 @@ struct VoteEquivocation {
   static VoteEquivocation decode(codec::Reader& reader);
 };
 
+// An arbiter's signed vote to replace a cluster member: `ejected` leaves the
+// cluster and `replacement`, one of the arbiters, joins it in its place and
+// syncs the dataset (the white paper's "recovery mode"). The change happens
+// when an arbiter quorum's votes for it are on chain (see
+// cluster/membership.h).
+struct EjectionVote {
+  enum class Reason : uint8_t {
+    kFailedProofs = 0,  // consecutive failed PoR outcomes (lost data, or a wrong state)
+    kOffline,           // consecutive ticks without an answer, beyond the SLA
+    kEquivocation,      // conflicting signatures on chain
+    kLimit,
+  };
+  storage::DatasetId dataset{};
+  crypto::PublicKey ejected;
+  crypto::PublicKey replacement;
+  Reason reason = Reason::kFailedProofs;
+  crypto::PublicKey arbiter;
+  crypto::Signature signature;
+
+  static EjectionVote make(const crypto::SigningKey& arbiter, const storage::DatasetId& dataset,
+                           const crypto::PublicKey& ejected, const crypto::PublicKey& replacement, Reason reason);
+  bool signature_valid() const;
+  Bytes signed_bytes() const;
+  bool operator==(const EjectionVote&) const = default;
+  void encode(codec::Writer& writer) const;
+  static EjectionVote decode(codec::Reader& reader);
+};
+const char* reason_name(EjectionVote::Reason reason);
+
 struct Transaction {
-  std::variant<WriteDigest, por::PorVerdict, Equivocation, economy::EconomyOp, VoteEquivocation> body;
+  std::variant<WriteDigest, por::PorVerdict, Equivocation, economy::EconomyOp, VoteEquivocation, EjectionVote> body;
 
   crypto::Hash256 hash() const;
   bool operator==(const Transaction&) const = default;

@@ -32,19 +32,6 @@ struct StoredBlock {
   }
 };
 
-// The gateway of a chain configured without one: it confirms no mint.
-class NoGateway final : public economy::Gateway {
- public:
-  bool confirms(const economy::Mint&) const override { return false; }
-};
-const NoGateway kNoGateway;
-
-economy::ChainId chain_id(const storage::DatasetId& dataset) {
-  economy::ChainId id;
-  std::copy(dataset.begin(), dataset.end(), id.begin());
-  return id;
-}
-
 }  // namespace
 
 struct ClusterChain::Waiter {
@@ -69,14 +56,14 @@ ClusterChain::ClusterChain(env::Env& env, rpc::Rpc& rpc, const crypto::SigningKe
       key_(key),
       dataset_(dataset),
       config_(std::move(config)),
-      ledger_(config_.gateway != nullptr ? *config_.gateway : kNoGateway, chain_id(config_.dataset)),
-      verdicts_(arbiter_quorum()) {
-  FL_ASSERT(is_member(key_.public_key()));
+      book_(config_.gateway != nullptr ? config_.gateway : &no_gateway(), config_.dataset,
+            Roster{config_.members, config_.arbiters, config_.rules.arbiter_quorum}) {
   FL_ASSERT(config_.dataset == dataset_.id());
   last_ = genesis_header(config_.dataset);
 }
 
 ClusterChain::~ClusterChain() {
+  *alive_ = false;
   env_.cancel(retry_timer_);
   for (auto& [id, waiter] : waiters_) env_.cancel(waiter->timer);
 }
@@ -84,18 +71,6 @@ ClusterChain::~ClusterChain() {
 Bytes ClusterChain::key(char kind, uint64_t height) const {
   // 'b' + height: a stored block; 'l': the last and sealed heights.
   return chain_store_key('c', config_.dataset, kind, kind == 'b' ? std::optional<uint64_t>(height) : std::nullopt);
-}
-
-bool ClusterChain::is_member(const crypto::PublicKey& key) const {
-  return std::any_of(config_.members.begin(), config_.members.end(), [&](const auto& v) { return v.key == key; });
-}
-
-bool ClusterChain::is_arbiter(const crypto::PublicKey& key) const {
-  return std::any_of(config_.arbiters.begin(), config_.arbiters.end(), [&](const auto& v) { return v.key == key; });
-}
-
-size_t ClusterChain::arbiter_quorum() const {
-  return config_.rules.arbiter_quorum != 0 ? config_.rules.arbiter_quorum : config_.arbiters.size() / 2 + 1;
 }
 
 uint64_t ClusterChain::current_tick() const { return config_.rules.tick_at(env_.now()); }
@@ -133,14 +108,30 @@ Status ClusterChain::start() {
       Result<std::optional<chain::Block>> b = block(h);
       if (!b) return b.status();
       if (!b->has_value()) return Status::error(ErrorCode::kIo, "chain: block " + std::to_string(h) + " missing");
-      if (!apply_economy(ledger_, verdicts_, (*b)->transactions, (*b)->header.tick)) {
+      if (!book_.apply((*b)->header, (*b)->transactions)) {
         return Status::error(ErrorCode::kIo, "chain: block " + std::to_string(h) + "'s token operations do not apply");
       }
       if (h > sealed) unsealed_.emplace(h, std::move(**b));
     }
   }
+  started_ = true;
+  changes_seen_ = book_.membership().changes().size();
+  start_consensus();
+  retry_endorsements();
+  return Status::ok();
+}
+
+void ClusterChain::start_consensus() {
+  consensus_.reset();
+  evidence_reported_ = 0;
+  if (!roster().is_member(key_.public_key())) {
+    env_.log(env::LogLevel::kWarning, book_.membership().ejected(key_.public_key())
+                                          ? "this node was ejected from the cluster; it no longer takes part"
+                                          : "this node is not a member of the cluster");
+    return;
+  }
   consensus::ConsensusConfig consensus = config_.consensus;
-  consensus.validators = config_.members;
+  consensus.validators = roster().members;
   consensus.first_height = last_.height + 1;
   consensus.commit_delay = config_.block_interval;
   consensus::Tendermint::Outbox outbox = [this](const env::Address& to, Bytes bytes) {
@@ -151,16 +142,14 @@ Status ClusterChain::start() {
     send_cluster(rpc_, to, message);
   };
   consensus_ = std::make_unique<consensus::Tendermint>(env_, std::move(outbox), key_, consensus, *this);
-  started_ = true;
   consensus_->start();
-  retry_endorsements();
-  return Status::ok();
 }
 
 void ClusterChain::submit(std::vector<storage::Mutation> mutations, std::function<void(Result<uint64_t>)> done) {
   Status status = storage::validate(storage::JournalEntry{0, mutations});
   if (!status.is_ok()) return done(status);
   if (!started_) return done(Status::error(ErrorCode::kUnavailable, "the cluster chain has not started"));
+  if (!consensus_) return done(Status::error(ErrorCode::kUnavailable, "this node is no longer a member of the cluster"));
   if (pool_.size() >= config_.max_pool_writes) {
     return done(Status::error(ErrorCode::kLimitExceeded, "write pool full (" + std::to_string(pool_.size()) + ")"));
   }
@@ -181,7 +170,7 @@ void ClusterChain::submit(std::vector<storage::Mutation> mutations, std::functio
   message.dataset = config_.dataset;
   message.mutations = mutations;
   message.submission = id;
-  for (const consensus::Validator& member : config_.members) {
+  for (const consensus::Validator& member : roster().members) {
     if (member.key != key_.public_key()) send_cluster(rpc_, member.address, message);
   }
   add_to_pool(id, std::move(mutations));
@@ -228,14 +217,17 @@ void ClusterChain::submit_transaction(const chain::Transaction& transaction) {
 bool ClusterChain::transaction_acceptable(const chain::Transaction& transaction) const {
   if (committed_transactions_.count(transaction.hash()) != 0) return false;
   if (const auto* verdict = std::get_if<por::PorVerdict>(&transaction.body)) {
-    return verdict->dataset == config_.dataset && is_arbiter(verdict->arbiter) && is_member(verdict->node) &&
-           verdict->signature_valid();
+    return verdict->dataset == config_.dataset && roster().is_arbiter(verdict->arbiter) &&
+           roster().is_member(verdict->node) && verdict->signature_valid();
+  }
+  if (const auto* vote = std::get_if<chain::EjectionVote>(&transaction.body)) {
+    return vote->dataset == config_.dataset && book_.membership().vote_acceptable(*vote) && vote->signature_valid();
   }
   if (const auto* evidence = std::get_if<chain::Equivocation>(&transaction.body)) {
-    return is_member(evidence->signer) && evidence->proves_equivocation();
+    return roster().is_member(evidence->signer) && evidence->proves_equivocation();
   }
   if (const auto* votes = std::get_if<chain::VoteEquivocation>(&transaction.body)) {
-    return is_member(votes->first.voter) && votes->proves_equivocation();
+    return roster().is_member(votes->first.voter) && votes->proves_equivocation();
   }
   if (std::holds_alternative<economy::EconomyOp>(transaction.body)) return true;  // the ledger decides
   return false;  // write digests come only with their writes
@@ -266,7 +258,7 @@ Bytes ClusterChain::propose(uint64_t height) {
     const consensus::Equivocating& e = consensus_->evidence()[evidence_reported_];
     submit_transaction({chain::VoteEquivocation{e.first, e.second}});
   }
-  economy::Ledger scratch = ledger_;
+  economy::Ledger scratch = book_.ledger();
   for (const chain::Transaction& t : transaction_pool_) {
     if (p.transactions.size() >= chain::kMaxTransactionsPerBlock) break;
     if (!transaction_acceptable(t)) continue;
@@ -299,11 +291,8 @@ bool ClusterChain::valid(uint64_t height, ByteView value) {
   for (const crypto::Hash256& id : p->submissions) {
     if (committed_submissions_.count(id) != 0) return reject("a write already committed");
   }
-  economy::Ledger scratch = ledger_;
-  VerdictBook scratch_verdicts = verdicts_;
-  if (!apply_economy(scratch, scratch_verdicts, p->transactions, h.tick)) {
-    return reject("a token operation does not apply");
-  }
+  ChainBook scratch = book_;
+  if (!scratch.apply(h, p->transactions)) return reject("a token operation does not apply");
   return true;
 }
 
@@ -328,9 +317,8 @@ void ClusterChain::commit(const consensus::Decision& decision) {
   }
   last_ = p->header;
   state_ = {dataset_.applied_sequence(), dataset_.state_root(), dataset_.entry_count()};
-  // valid() applied the same operations to a copy of this ledger.
-  FL_ASSERT_MSG(apply_economy(ledger_, verdicts_, p->transactions, p->header.tick),
-                "a decided block's token operations do not apply");
+  // valid() applied the same block to a copy of this book.
+  FL_ASSERT_MSG(book_.apply(p->header, p->transactions), "a decided block's token operations do not apply");
   chain::Block block;
   block.header = p->header;
   block.transactions = std::move(p->transactions);
@@ -350,6 +338,19 @@ void ClusterChain::commit(const consensus::Decision& decision) {
   send_endorsements(block);
   uint64_t height = block.header.height;
   unsealed_.emplace(height, std::move(block));
+  if (book_.membership().changes().size() != changes_seen_) {
+    for (; changes_seen_ < book_.membership().changes().size(); ++changes_seen_) {
+      const MembershipChange& c = book_.membership().changes()[changes_seen_];
+      env_.log(env::LogLevel::kWarning, "block " + std::to_string(c.height) + " replaces member " +
+                                            to_hex(c.ejected.bytes).substr(0, 12) + " (" + chain::reason_name(c.reason) +
+                                            ") with arbiter " + to_hex(c.replacement.key.bytes).substr(0, 12));
+    }
+    // The next height runs with the new roster. Not from inside the
+    // engine's own call: it is replaced.
+    env_.schedule(env::Duration(0), [this, alive = alive_] {
+      if (*alive) start_consensus();
+    });
+  }
   auto early = early_endorsements_.find(height);
   if (early != early_endorsements_.end()) {
     std::vector<EarlyEndorsement> list = std::move(early->second);
@@ -370,32 +371,6 @@ void ClusterChain::pin_for_challenges(const chain::BlockHeader& header) {
   }
   Status pinned = dataset_.pin();
   if (!pinned.is_ok()) env_.log(env::LogLevel::kError, "cannot pin the dataset: " + pinned.to_string());
-}
-
-bool ClusterChain::apply_economy(economy::Ledger& ledger, VerdictBook& verdicts,
-                                 const std::vector<chain::Transaction>& transactions, uint64_t tick) {
-  for (const chain::Transaction& t : transactions) {
-    if (const auto* op = std::get_if<economy::EconomyOp>(&t.body)) {
-      if (!ledger.apply(*op, tick).is_ok()) return false;
-    } else if (const auto* verdict = std::get_if<por::PorVerdict>(&t.body)) {
-      std::optional<economy::ProofOutcome> outcome = verdicts.add(*verdict);
-      if (!outcome) continue;
-      // Every active contract the member serves counts the outcome; one
-      // outside its current period is not the contract's to pay.
-      std::vector<crypto::PublicKey> contracts;
-      for (const auto& [id, account] : ledger.contracts()) {
-        const std::vector<crypto::PublicKey>& nodes = account.contract.nodes;
-        if (account.active() && std::find(nodes.begin(), nodes.end(), verdict->node) != nodes.end()) {
-          contracts.push_back(id);
-        }
-      }
-      for (const crypto::PublicKey& id : contracts) (void)ledger.record_tick(id, verdict->tick, verdict->node, *outcome);
-    }
-  }
-  // Periods that ended by this tick are paid (or forfeited) now; the ledger
-  // drops SLA breakers from the contract.
-  ledger.close_periods(tick);
-  return true;
 }
 
 Status ClusterChain::save(const chain::Block& block, bool sealed) {
@@ -432,7 +407,7 @@ void ClusterChain::send_endorsement(const chain::Block& block, const crypto::Pub
   for (const chain::Endorsement& e : block.arbiter_signatures) {
     if (e.signer == arbiter) return;
   }
-  for (const consensus::Validator& a : config_.arbiters) {
+  for (const consensus::Validator& a : roster_at(block.header.height).arbiters) {
     if (a.key != arbiter) continue;
     ClusterMessage message;
     message.type = ClusterMessage::Type::kNodeEndorsement;
@@ -454,15 +429,15 @@ void ClusterChain::send_endorsements(const chain::Block& block) {
   message.dataset = config_.dataset;
   message.header = block.header;
   message.endorsement = *own;
-  size_t f = (config_.members.size() - 1) / 3;
-  if (block.node_signatures.size() < 2 * f + 1 || block.header.height == last_.height) {
-    for (const consensus::Validator& member : config_.members) {
+  const Roster& roster = roster_at(block.header.height);
+  if (block.node_signatures.size() < roster.member_quorum() || block.header.height == last_.height) {
+    for (const consensus::Validator& member : roster.members) {
       bool has = std::any_of(block.node_signatures.begin(), block.node_signatures.end(),
                              [&](const chain::Endorsement& e) { return e.signer == member.key; });
       if (!has) send_cluster(rpc_, member.address, message);
     }
   }
-  for (const consensus::Validator& arbiter : config_.arbiters) send_endorsement(block, arbiter.key);
+  for (const consensus::Validator& arbiter : roster.arbiters) send_endorsement(block, arbiter.key);
 }
 
 bool ClusterChain::carries_transactions(uint64_t height) const {
@@ -470,11 +445,12 @@ bool ClusterChain::carries_transactions(uint64_t height) const {
   // the height and the retry: at least one of them is up and honest.
   auto it = attempts_.find(height);
   uint64_t attempt = it == attempts_.end() ? 0 : it->second;
-  size_t n = config_.members.size();
+  const std::vector<consensus::Validator>& members = roster_at(height).members;
+  size_t n = members.size();
   size_t carriers = (n - 1) / 3 + 1;
   size_t first = static_cast<size_t>((height + attempt * carriers) % n);
   for (size_t k = 0; k < carriers; ++k) {
-    if (config_.members[(first + k) % n].key == key_.public_key()) return true;
+    if (members[(first + k) % n].key == key_.public_key()) return true;
   }
   return false;
 }
@@ -499,12 +475,14 @@ void ClusterChain::add_endorsement(const chain::BlockHeader& header, const chain
     // Faster members' signatures reach us before we commit the block: keep
     // them for then (they are not re-sent once the sender has a quorum).
     auto& early = early_endorsements_[header.height];
-    if (early.size() < 4 * (config_.members.size() + config_.arbiters.size())) {
+    if (early.size() < 4 * (roster().members.size() + roster().arbiters.size())) {
       early.push_back({header, endorsement, from_arbiter});
     }
     return;
   }
   if (it == unsealed_.end() || it->second.header.hash() != header.hash()) return;
+  const Roster& roster = roster_at(header.height);
+  if (!(from_arbiter ? roster.is_arbiter(endorsement.signer) : roster.is_member(endorsement.signer))) return;
   chain::Block& block = it->second;
   std::vector<chain::Endorsement>& list = from_arbiter ? block.arbiter_signatures : block.node_signatures;
   if (std::any_of(list.begin(), list.end(), [&](const chain::Endorsement& e) { return e.signer == endorsement.signer; })) return;
@@ -521,10 +499,13 @@ void ClusterChain::add_endorsement(const chain::BlockHeader& header, const chain
 }
 
 void ClusterChain::maybe_seal(chain::Block& block) {
-  size_t f = (config_.members.size() - 1) / 3;
-  if (block.node_signatures.size() < 2 * f + 1 || block.arbiter_signatures.size() < arbiter_quorum()) return;
+  auto sealed = [this](const chain::Block& b) {
+    const Roster& roster = roster_at(b.header.height);
+    return b.node_signatures.size() >= roster.member_quorum() && b.arbiter_signatures.size() >= roster.arbiter_quorum();
+  };
+  if (!sealed(block)) return;
   block.absent.clear();
-  for (const consensus::Validator& member : config_.members) {
+  for (const consensus::Validator& member : roster_at(block.header.height).members) {
     bool signed_it = std::any_of(block.node_signatures.begin(), block.node_signatures.end(),
                                  [&](const chain::Endorsement& e) { return e.signer == member.key; });
     if (!signed_it) block.absent.push_back(member.key);
@@ -535,10 +516,7 @@ void ClusterChain::maybe_seal(chain::Block& block) {
     sealed_height_ = height;
     while (true) {
       auto next = unsealed_.find(sealed_height_ + 1);
-      if (next == unsealed_.end() || next->second.arbiter_signatures.size() < arbiter_quorum() ||
-          next->second.node_signatures.size() < 2 * f + 1) {
-        break;
-      }
+      if (next == unsealed_.end() || !sealed(next->second)) break;
       ++sealed_height_;
     }
   }
@@ -558,8 +536,9 @@ Bytes ClusterChain::answer_read(ByteView row_key) const {
 }
 
 void ClusterChain::read(Bytes row_key, size_t signatures, std::function<void(Result<ReadResult>)> done) {
-  if (signatures < 1 || signatures > config_.members.size()) {
-    return done(Status::error(ErrorCode::kInvalidArgument, "signatures: 1 to " + std::to_string(config_.members.size())));
+  const std::vector<consensus::Validator>& members = roster().members;
+  if (signatures < 1 || signatures > members.size()) {
+    return done(Status::error(ErrorCode::kInvalidArgument, "signatures: 1 to " + std::to_string(members.size())));
   }
   if (row_key.size() > storage::kMaxRowKeyBytes) return done(Status::error(ErrorCode::kLimitExceeded, "row key too long"));
   struct Pending {
@@ -572,7 +551,7 @@ void ClusterChain::read(Bytes row_key, size_t signatures, std::function<void(Res
   pending->done = std::move(done);
   pending->answers.push_back(ReadAnswer::make(key_, dataset_, row_key));
   std::vector<crypto::PublicKey> keys;
-  for (const consensus::Validator& member : config_.members) keys.push_back(member.key);
+  for (const consensus::Validator& member : members) keys.push_back(member.key);
   auto settle = [pending, signatures, keys](bool last) {
     if (pending->finished) return;
     Result<ReadResult> result = agree(pending->answers, signatures, keys);
@@ -588,7 +567,7 @@ void ClusterChain::read(Bytes row_key, size_t signatures, std::function<void(Res
   request.dataset = config_.dataset;
   request.row_key = std::move(row_key);
   Bytes body = codec::encode(request);
-  for (const consensus::Validator& member : config_.members) {
+  for (const consensus::Validator& member : members) {
     if (member.key == key_.public_key()) continue;
     ++pending->waiting;
     rpc_.request(member.address, rpc::Protocol::kCluster, body, config_.consensus.timeout_propose,
@@ -609,7 +588,7 @@ void ClusterChain::on_message(const env::Peer& from, const ClusterMessage& messa
   if (!started_ || message.dataset != config_.dataset) return;
   switch (message.type) {
     case ClusterMessage::Type::kSubmitWrite:
-      if (is_member(from.key) && storage::validate(storage::JournalEntry{0, message.mutations}).is_ok()) {
+      if (roster().is_member(from.key) && storage::validate(storage::JournalEntry{0, message.mutations}).is_ok()) {
         add_to_pool(message.submission, message.mutations);
       }
       break;
@@ -617,13 +596,13 @@ void ClusterChain::on_message(const env::Peer& from, const ClusterMessage& messa
       if (message.transaction) submit_transaction(*message.transaction);
       break;
     case ClusterMessage::Type::kConsensus:
-      if (is_member(from.key)) consensus_->on_message(from, message.consensus);
+      if (consensus_ && roster().is_member(from.key)) consensus_->on_message(from, message.consensus);
       break;
     case ClusterMessage::Type::kNodeEndorsement:
-      if (is_member(message.endorsement->signer)) add_endorsement(*message.header, *message.endorsement, false);
+      add_endorsement(*message.header, *message.endorsement, false);
       break;
     case ClusterMessage::Type::kArbiterEndorsement:
-      if (is_arbiter(message.endorsement->signer)) add_endorsement(*message.header, *message.endorsement, true);
+      add_endorsement(*message.header, *message.endorsement, true);
       break;
     case ClusterMessage::Type::kReadRequest:  // requests come through answer_read
     case ClusterMessage::Type::kLimit: break;

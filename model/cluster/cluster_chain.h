@@ -38,8 +38,7 @@
 #include "model/cluster/messages.h"
 #include "model/cluster/read.h"
 #include "model/consensus/tendermint.h"
-#include "model/cluster/verdicts.h"
-#include "model/economy/ledger.h"
+#include "model/cluster/chain_book.h"
 #include "model/por/round.h"
 #include "model/rpc/rpc.h"
 
@@ -47,7 +46,9 @@ namespace fluence::cluster {
 
 struct ClusterConfig {
   storage::DatasetId dataset{};
-  std::vector<consensus::Validator> members;   // the cluster, in the same order everywhere
+  // The genesis roster: the cluster, in the same order everywhere, and its
+  // arbiters. The chain changes it (membership.h).
+  std::vector<consensus::Validator> members;
   std::vector<consensus::Validator> arbiters;
   chain::ChainRules rules;
   consensus::ConsensusConfig consensus;        // timeouts; validators, first height and commit delay are set here
@@ -61,6 +62,8 @@ struct ClusterConfig {
   env::Duration endorsement_retry = std::chrono::seconds(2);
   // Each tick's proofs of retrievability: challenge size and deadline.
   por::RoundConfig por;
+  // When arbiters vote a member out (they read it; members follow the votes).
+  EjectionRules ejection;
   // Confirms mints of functional tokens (must outlive the chain); nullptr:
   // none is confirmed, so no token enters this chain.
   const economy::Gateway* gateway = nullptr;
@@ -114,13 +117,21 @@ class ClusterChain final : public consensus::Application {
   const ChainState& state() const { return state_; }
   // A committed block, with the signatures gathered so far.
   Result<std::optional<chain::Block>> block(uint64_t height) const;
-  const consensus::Tendermint& consensus() const { return *consensus_; }
+  // This member's consensus engine (none once ejected).
+  const consensus::Tendermint& consensus() const {
+    FL_ASSERT(consensus_ != nullptr);
+    return *consensus_;
+  }
+  bool takes_part() const { return consensus_ != nullptr; }
   size_t pool_size() const { return pool_.size(); }
   // The functional-token ledger as of the last committed block: every
   // member holds the same one, rebuilt from the stored blocks on restart.
-  const economy::Ledger& ledger() const { return ledger_; }
+  const economy::Ledger& ledger() const { return book_.ledger(); }
   // The PoR outcomes settled on chain, per member.
-  const VerdictBook& verdicts() const { return verdicts_; }
+  const VerdictBook& verdicts() const { return book_.verdicts(); }
+  // The ledger, the outcomes and the membership as of the last committed block.
+  const ChainBook& book() const { return book_; }
+  const Roster& roster() const { return book_.roster(); }
 
   // consensus::Application
   Bytes propose(uint64_t height) override;
@@ -147,16 +158,11 @@ class ClusterChain final : public consensus::Application {
   void retry_endorsements();
   bool carries_transactions(uint64_t height) const;
   Status save(const chain::Block& block, bool sealed);
-  // Applies a block's token operations and PoR verdicts (settled outcomes go
-  // to the contracts' tallies) and closes the contract periods its tick
-  // ends; false if an operation does not apply.
-  static bool apply_economy(economy::Ledger& ledger, VerdictBook& verdicts,
-                            const std::vector<chain::Transaction>& transactions, uint64_t tick);
+  // (Re)starts the engine with the current roster, after the last block; none if not a member.
+  void start_consensus();
+  const Roster& roster_at(uint64_t height) const { return book_.membership().at(height); }
   void pin_for_challenges(const chain::BlockHeader& header);
   Bytes key(char kind, uint64_t height) const;
-  bool is_member(const crypto::PublicKey& key) const;
-  bool is_arbiter(const crypto::PublicKey& key) const;
-  size_t arbiter_quorum() const;
   uint64_t current_tick() const;
 
   env::Env& env_;
@@ -169,8 +175,8 @@ class ClusterChain final : public consensus::Application {
   chain::BlockHeader last_;  // last committed header (genesis before any)
   ChainState state_;         // after last_'s writes
   uint64_t sealed_height_ = 0;
-  economy::Ledger ledger_;
-  VerdictBook verdicts_;
+  ChainBook book_;
+  size_t changes_seen_ = 0;  // membership changes the engine was restarted for
   std::map<uint64_t, chain::Block> unsealed_;  // committed, awaiting signatures
   std::map<uint64_t, uint64_t> attempts_;       // retries so far, by unsealed height
   struct EarlyEndorsement {
@@ -193,6 +199,7 @@ class ClusterChain final : public consensus::Application {
   size_t evidence_reported_ = 0;  // consensus evidence already put in the pool
   env::TimerId retry_timer_ = 0;
   bool started_ = false;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace fluence::cluster

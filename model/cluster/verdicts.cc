@@ -2,7 +2,7 @@
 
 namespace fluence::cluster {
 
-std::optional<economy::ProofOutcome> VerdictBook::add(const por::PorVerdict& verdict) {
+std::optional<economy::ProofOutcome> VerdictBook::add(const por::PorVerdict& verdict, size_t quorum) {
   if (verdict.tick + kOpenTicks < newest_tick_) return std::nullopt;
   if (verdict.tick > newest_tick_) {
     newest_tick_ = verdict.tick;
@@ -18,16 +18,27 @@ std::optional<economy::ProofOutcome> VerdictBook::add(const por::PorVerdict& ver
   } else {
     ++tally.failed;
   }
-  if (tally.arbiters.size() < quorum_) return std::nullopt;
+  if (tally.arbiters.size() < quorum) return std::nullopt;
   tally.settled = true;
   economy::ProofOutcome outcome = 2 * tally.passed > tally.arbiters.size() ? economy::ProofOutcome::kProven
                                   : tally.late >= tally.failed            ? economy::ProofOutcome::kOffline
                                                                           : economy::ProofOutcome::kFailed;
   ProofRecord& record = records_[verdict.node];
   switch (outcome) {
-    case economy::ProofOutcome::kProven: ++record.proven; break;
-    case economy::ProofOutcome::kOffline: ++record.offline; break;
-    default: ++record.failed; break;
+    case economy::ProofOutcome::kProven:
+      ++record.proven;
+      record.failed_run = record.offline_run = 0;
+      break;
+    case economy::ProofOutcome::kOffline:
+      ++record.offline;
+      ++record.offline_run;
+      record.failed_run = 0;
+      break;
+    default:
+      ++record.failed;
+      ++record.failed_run;
+      record.offline_run = 0;
+      break;
   }
   record.last_tick = std::max(record.last_tick.value_or(0), verdict.tick);
   return outcome;

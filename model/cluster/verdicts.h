@@ -28,6 +28,10 @@ struct ProofRecord {
   uint64_t proven = 0;
   uint64_t failed = 0;
   uint64_t offline = 0;
+  // The current run of consecutive failed (offline) outcomes, which the
+  // arbiters' ejection rule reads; any other outcome ends a run.
+  uint64_t failed_run = 0;
+  uint64_t offline_run = 0;
   std::optional<uint64_t> last_tick;
 
   bool operator==(const ProofRecord&) const = default;
@@ -39,11 +43,10 @@ class VerdictBook {
   // can no longer settle anything (bounds the memory a silent arbiter costs).
   static constexpr uint64_t kOpenTicks = 24;
 
-  explicit VerdictBook(size_t quorum) : quorum_(quorum) {}
-
   // Counts a verdict already checked (signature, arbiter, member); returns
-  // the (member, tick) outcome if this verdict settles it.
-  std::optional<economy::ProofOutcome> add(const por::PorVerdict& verdict);
+  // the (member, tick) outcome if this verdict brings its arbiters to
+  // `quorum` (the current arbiters' quorum).
+  std::optional<economy::ProofOutcome> add(const por::PorVerdict& verdict, size_t quorum);
 
   ProofRecord record(const crypto::PublicKey& member) const;
 
@@ -55,7 +58,6 @@ class VerdictBook {
     size_t failed = 0;
     bool settled = false;
   };
-  size_t quorum_;
   uint64_t newest_tick_ = 0;
   std::map<std::pair<uint64_t, crypto::PublicKey>, Tally> open_;  // by (tick, member)
   std::map<crypto::PublicKey, ProofRecord> records_;

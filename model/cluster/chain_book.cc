@@ -1,0 +1,81 @@
+#include "model/cluster/chain_book.h"
+
+#include <algorithm>
+
+namespace fluence::cluster {
+
+namespace {
+
+class NoGateway final : public economy::Gateway {
+ public:
+  bool confirms(const economy::Mint&) const override { return false; }
+};
+const NoGateway kNoGateway;
+
+}  // namespace
+
+economy::ChainId ledger_chain_id(const storage::DatasetId& dataset) {
+  economy::ChainId id;
+  std::copy(dataset.begin(), dataset.end(), id.begin());
+  return id;
+}
+
+const economy::Gateway& no_gateway() { return kNoGateway; }
+
+ChainBook::ChainBook(const economy::Gateway* gateway, const storage::DatasetId& dataset, Roster genesis)
+    : membership_(std::move(genesis)) {
+  if (gateway != nullptr) ledger_.emplace(*gateway, ledger_chain_id(dataset));
+}
+
+const economy::Ledger& ChainBook::ledger() const {
+  FL_ASSERT(ledger_.has_value());
+  return *ledger_;
+}
+
+bool ChainBook::apply(const chain::BlockHeader& header, const std::vector<chain::Transaction>& transactions) {
+  for (const chain::Transaction& t : transactions) {
+    if (const auto* op = std::get_if<economy::EconomyOp>(&t.body)) {
+      if (ledger_ && !ledger_->apply(*op, header.tick).is_ok()) return false;
+    } else if (const auto* verdict = std::get_if<por::PorVerdict>(&t.body)) {
+      std::optional<economy::ProofOutcome> outcome = verdicts_.add(*verdict, roster().arbiter_quorum());
+      if (!outcome || !ledger_) continue;
+      // Every active contract the member serves counts the outcome; one
+      // outside its current period is not the contract's to pay.
+      std::vector<crypto::PublicKey> contracts;
+      for (const auto& [id, account] : ledger_->contracts()) {
+        const std::vector<crypto::PublicKey>& nodes = account.contract.nodes;
+        if (account.active() && std::find(nodes.begin(), nodes.end(), verdict->node) != nodes.end()) {
+          contracts.push_back(id);
+        }
+      }
+      for (const crypto::PublicKey& id : contracts) (void)ledger_->record_tick(id, verdict->tick, verdict->node, *outcome);
+    } else if (const auto* vote = std::get_if<chain::EjectionVote>(&t.body)) {
+      membership_.add(*vote, header.height);
+    } else if (const auto* evidence = std::get_if<chain::VoteEquivocation>(&t.body)) {
+      convicted_.insert(evidence->first.voter);
+    } else if (const auto* signatures = std::get_if<chain::Equivocation>(&t.body)) {
+      convicted_.insert(signatures->signer);
+    }
+  }
+  // Periods that ended by this tick are paid (or forfeited) now; the ledger
+  // drops SLA breakers from the contract.
+  if (ledger_) ledger_->close_periods(header.tick);
+  return true;
+}
+
+std::vector<EjectionGround> ChainBook::grounds(const EjectionRules& rules) const {
+  std::vector<EjectionGround> out;
+  for (const consensus::Validator& member : roster().members) {
+    ProofRecord record = verdicts_.record(member.key);
+    if (convicted_.count(member.key) != 0) {
+      out.push_back({member.key, chain::EjectionVote::Reason::kEquivocation});
+    } else if (record.failed_run >= rules.failed_ticks) {
+      out.push_back({member.key, chain::EjectionVote::Reason::kFailedProofs});
+    } else if (record.offline_run >= rules.offline_ticks) {
+      out.push_back({member.key, chain::EjectionVote::Reason::kOffline});
+    }
+  }
+  return out;
+}
+
+}  // namespace fluence::cluster

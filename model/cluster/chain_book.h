@@ -1,0 +1,60 @@
+// What a cluster's chain says besides the dataset: the token ledger, the
+// settled proof-of-retrievability outcomes and the membership. All three
+// are functions of the committed blocks, applied in order, so every member
+// and arbiter derives the same book and a restart rebuilds it by replaying
+// the stored blocks. Arbiters keep the book without the ledger.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "model/chain/block.h"
+#include "model/cluster/membership.h"
+#include "model/cluster/verdicts.h"
+#include "model/economy/ledger.h"
+
+namespace fluence::cluster {
+
+// When arbiters vote to eject a member (white paper, "Security Concerns").
+struct EjectionRules {
+  uint64_t failed_ticks = 3;    // consecutive failed PoR outcomes
+  uint64_t offline_ticks = 24;  // consecutive ticks without an answer
+};
+
+struct EjectionGround {
+  crypto::PublicKey member;
+  chain::EjectionVote::Reason reason = chain::EjectionVote::Reason::kFailedProofs;
+};
+
+// The chain id a dataset's ledger signs operations for.
+economy::ChainId ledger_chain_id(const storage::DatasetId& dataset);
+// The gateway of a chain configured without one: it confirms no mint.
+const economy::Gateway& no_gateway();
+
+class ChainBook {
+ public:
+  // `gateway` nullptr: no ledger (an arbiter's book).
+  ChainBook(const economy::Gateway* gateway, const storage::DatasetId& dataset, Roster genesis);
+
+  // Applies a committed block's transactions, then closes the contract
+  // periods its tick ends. False if a token operation does not apply; the
+  // book is then half-applied, so check a proposal on a copy.
+  bool apply(const chain::BlockHeader& header, const std::vector<chain::Transaction>& transactions);
+
+  const economy::Ledger& ledger() const;
+  bool has_ledger() const { return ledger_.has_value(); }
+  const VerdictBook& verdicts() const { return verdicts_; }
+  const Membership& membership() const { return membership_; }
+  const Roster& roster() const { return membership_.current(); }
+
+  // Current members that, by the blocks so far, should be ejected.
+  std::vector<EjectionGround> grounds(const EjectionRules& rules) const;
+
+ private:
+  std::optional<economy::Ledger> ledger_;
+  VerdictBook verdicts_;
+  Membership membership_;
+  std::set<crypto::PublicKey> convicted_;  // of equivocation, by evidence on chain
+};
+
+}  // namespace fluence::cluster
