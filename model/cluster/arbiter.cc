@@ -7,15 +7,24 @@
 namespace fluence::cluster {
 
 ChainArbiter::ChainArbiter(env::Env& env, rpc::Rpc& rpc, const crypto::SigningKey& key, ArbiterConfig config)
-    : env_(env), rpc_(rpc), key_(key), config_(std::move(config)), por_(env, rpc, key, config_.por) {
+    : env_(env),
+      rpc_(rpc),
+      key_(key),
+      config_(std::move(config)),
+      por_(env, rpc, key, config_.por),
+      book_(nullptr, config_.dataset, Roster{config_.members, config_.arbiters, config_.rules.arbiter_quorum}) {
   FL_ASSERT(!config_.members.empty());
   last_ = genesis_header(config_.dataset);
 }
 
-ChainArbiter::~ChainArbiter() { env_.cancel(recheck_timer_); }
+ChainArbiter::~ChainArbiter() {
+  *alive_ = false;
+  env_.cancel(recheck_timer_);
+}
 
 Bytes ChainArbiter::key(uint64_t height) const {
-  // Height 0: the last signed header; otherwise the header signed at that height.
+  // Height 0: the last signed header; otherwise the block (header and
+  // transactions) signed at that height.
   return height == 0 ? chain_store_key('a', config_.dataset, 'h', std::nullopt)
                      : chain_store_key('a', config_.dataset, 'b', height);
 }
@@ -27,21 +36,37 @@ Status ChainArbiter::start() {
   Result<chain::BlockHeader> header = codec::decode<chain::BlockHeader>(**last);
   if (!header) return header.status();
   last_ = *header;
+  // The book is a function of the blocks: replay them.
+  Result<std::vector<chain::Block>> blocks = signed_blocks();
+  if (!blocks) return blocks.status();
+  for (const chain::Block& block : *blocks) book_.apply(block.header, block.transactions);
+  recruited_ = book_.roster().is_member(key_.public_key());
   return Status::ok();
 }
 
+Result<std::vector<chain::Block>> ChainArbiter::signed_blocks() const {
+  std::vector<chain::Block> blocks;
+  for (uint64_t h = 1; h <= last_.height; ++h) {
+    Result<std::optional<Bytes>> stored = env_.store().get(key(h));
+    if (!stored) return stored.status();
+    if (!stored->has_value()) return Status::error(ErrorCode::kIo, "arbiter: signed block " + std::to_string(h) + " missing");
+    Result<chain::Block> block = codec::decode<chain::Block>(**stored);
+    if (!block) return block.status().with_context("arbiter: signed block " + std::to_string(h));
+    blocks.push_back(std::move(*block));
+  }
+  return blocks;
+}
+
 void ChainArbiter::on_message(const env::Peer& from, const ClusterMessage& message) {
-  if (message.dataset != config_.dataset || message.type != ClusterMessage::Type::kNodeEndorsement) return;
+  if (recruited_ || message.dataset != config_.dataset || message.type != ClusterMessage::Type::kNodeEndorsement) return;
   const chain::BlockHeader& header = *message.header;
-  bool member = std::any_of(config_.members.begin(), config_.members.end(),
-                            [&](const consensus::Validator& v) { return v.key == message.endorsement->signer; });
-  if (!member || header.dataset != config_.dataset) return;
+  if (!book_.roster().is_member(message.endorsement->signer) || header.dataset != config_.dataset) return;
   if (header.height <= last_.height) {
     // Signed already: the member lost our signature; send it again.
     Result<std::optional<Bytes>> stored = env_.store().get(key(header.height));
     if (stored && stored->has_value()) {
-      Result<chain::BlockHeader> mine = codec::decode<chain::BlockHeader>(**stored);
-      if (mine && *mine == header) send_signature(from.address, header, sign(header));
+      Result<chain::Block> mine = codec::decode<chain::Block>(**stored);
+      if (mine && mine->header == header) send_signature(from.address, header, sign(header));
     }
     return;
   }
@@ -58,7 +83,7 @@ void ChainArbiter::consider(const chain::BlockHeader& header, const chain::Endor
   bool complete = chain::transactions_root(transactions) == header.transactions_root;
   if (!complete && !transactions.empty()) return;  // transactions that are not the block's
   if (it == at_height.end()) {
-    if (at_height.size() >= config_.members.size()) return;  // a member cannot make us keep unbounded junk
+    if (at_height.size() >= book_.roster().members.size()) return;  // a member cannot make us keep unbounded junk
     it = at_height.emplace(hash, Candidate{header, {}, {}, false}).first;
   }
   if (complete && !it->second.complete) {
@@ -72,13 +97,17 @@ void ChainArbiter::consider(const chain::BlockHeader& header, const chain::Endor
 }
 
 void ChainArbiter::try_sign() {
-  size_t quorum = 2 * ((config_.members.size() - 1) / 3) + 1;
-  while (true) {
+  while (!recruited_) {
     auto at_height = candidates_.find(last_.height + 1);
     if (at_height == candidates_.end()) return;
+    // The roster after the blocks signed so far signs this one: a member
+    // ejected meanwhile no longer counts.
+    const Roster& roster = book_.roster();
     const Candidate* chosen = nullptr;
     for (const auto& [hash, candidate] : at_height->second) {
-      if (candidate.complete && candidate.signers.size() >= quorum && candidate.header.previous == last_.hash()) {
+      size_t signers = static_cast<size_t>(std::count_if(candidate.signers.begin(), candidate.signers.end(),
+                                                         [&](const crypto::PublicKey& k) { return roster.is_member(k); }));
+      if (candidate.complete && signers >= roster.member_quorum() && candidate.header.previous == last_.hash()) {
         chosen = &candidate;
       }
     }
@@ -101,10 +130,13 @@ void ChainArbiter::try_sign() {
       recheck_timer_ = env_.schedule(std::max(wait, env::Duration(std::chrono::milliseconds(1))), [this] { try_sign(); });
       return;
     }
-    chain::BlockHeader header = h;
+    chain::Block block;
+    block.header = h;
+    block.transactions = chosen->transactions;
+    const chain::BlockHeader& header = block.header;
     uint64_t parent_tick = last_.tick;
     env::WriteBatch batch;
-    batch.put(key(header.height), codec::encode(header));
+    batch.put(key(header.height), codec::encode(block));
     batch.put(key(0), codec::encode(header));
     Status saved = env_.store().write(batch);
     if (!saved.is_ok()) {
@@ -114,24 +146,65 @@ void ChainArbiter::try_sign() {
     last_ = header;
     candidates_.erase(candidates_.begin(), std::next(at_height));
     chain::Endorsement endorsement = sign(header);
-    for (const consensus::Validator& member : config_.members) send_signature(member.address, header, endorsement);
-    if (header.tick > parent_tick && header.tick == config_.rules.tick_at(env_.now())) challenge(header);
+    for (const consensus::Validator& member : book_.roster().members) send_signature(member.address, header, endorsement);
+    follow(block);
+    if (!recruited_ && header.tick > parent_tick && header.tick == config_.rules.tick_at(env_.now())) challenge(header);
   }
+}
+
+void ChainArbiter::follow(const chain::Block& block) {
+  size_t changes = book_.membership().changes().size();
+  book_.apply(block.header, block.transactions);
+  for (size_t i = changes; i < book_.membership().changes().size(); ++i) {
+    const MembershipChange& change = book_.membership().changes()[i];
+    if (change.replacement.key != key_.public_key()) continue;
+    // Recovery mode: this arbiter is a member from the next height on.
+    recruited_ = true;
+    candidates_.clear();
+    env_.log(env::LogLevel::kWarning, "recruited into the cluster at height " + std::to_string(change.height));
+    if (config_.recruited) {
+      env_.schedule(env::Duration(0), [this, alive = alive_, height = change.height] {
+        if (*alive) config_.recruited(height);
+      });
+    }
+    return;
+  }
+  for (const EjectionGround& ground : book_.grounds(config_.ejection)) vote(ground);
+}
+
+void ChainArbiter::vote(const EjectionGround& ground) {
+  // Votes travel like verdicts; one lost is sent again a few blocks later.
+  constexpr uint64_t kRevoteBlocks = 16;
+  auto it = voted_at_.find(ground.member);
+  if (it != voted_at_.end() && last_.height < it->second + kRevoteBlocks) return;
+  voted_at_[ground.member] = last_.height;
+  const Roster& roster = book_.roster();
+  if (roster.arbiters.empty()) return;  // nobody left to recover with
+  chain::EjectionVote vote = chain::EjectionVote::make(key_, config_.dataset, ground.member, roster.arbiters.front().key,
+                                                       ground.reason);
+  env_.charge(env::Work::kSign, 1);
+  ++votes_sent_;
+  env_.log(env::LogLevel::kWarning, std::string("voting to eject a member: ") + chain::reason_name(ground.reason));
+  send_to_members({vote});
+}
+
+void ChainArbiter::send_to_members(const chain::Transaction& transaction) {
+  ClusterMessage message;
+  message.type = ClusterMessage::Type::kSubmitTransaction;
+  message.dataset = config_.dataset;
+  message.transaction = transaction;
+  for (const consensus::Validator& member : book_.roster().members) send_cluster(rpc_, member.address, message);
 }
 
 void ChainArbiter::challenge(const chain::BlockHeader& header) {
   std::vector<por::Member> members;
-  for (const consensus::Validator& v : config_.members) members.push_back({v.address, v.key});
+  for (const consensus::Validator& v : book_.roster().members) members.push_back({v.address, v.key});
   por_.run_round(config_.dataset, header.tick, header.state_root, header.entry_count, members,
                  [this](std::vector<por::PorVerdict> verdicts) {
                    ++rounds_;
                    for (const por::PorVerdict& verdict : verdicts) {
                      if (!verdict.passed()) ++faults_;
-                     ClusterMessage message;
-                     message.type = ClusterMessage::Type::kSubmitTransaction;
-                     message.dataset = config_.dataset;
-                     message.transaction = chain::Transaction{verdict};
-                     for (const consensus::Validator& member : config_.members) send_cluster(rpc_, member.address, message);
+                     send_to_members({verdict});
                    }
                  });
 }

@@ -20,6 +20,7 @@
 // about a past tick would fail honest members.
 #pragma once
 
+#include <functional>
 #include <map>
 
 #include "model/cluster/cluster_chain.h"
@@ -28,10 +29,15 @@ namespace fluence::cluster {
 
 struct ArbiterConfig {
   storage::DatasetId dataset{};
-  std::vector<consensus::Validator> members;
+  std::vector<consensus::Validator> members;   // the genesis roster
+  std::vector<consensus::Validator> arbiters;
   chain::ChainRules rules;
   por::RoundConfig por;
+  EjectionRules ejection;
   size_t max_candidate_heights = 64;  // ahead of the last signed block
+  // Called (from a fresh event) once a block this arbiter signed made it a
+  // member; the arbiter stops acting then.
+  std::function<void(uint64_t height)> recruited;
 };
 
 class ChainArbiter {
@@ -48,6 +54,11 @@ class ChainArbiter {
 
   uint64_t signed_height() const { return last_.height; }
   const chain::BlockHeader& last_signed() const { return last_; }
+  // The blocks it signed, 1 to signed_height(), with their transactions.
+  Result<std::vector<chain::Block>> signed_blocks() const;
+  const ChainBook& book() const { return book_; }
+  uint64_t votes_sent() const { return votes_sent_; }
+  bool recruited() const { return recruited_; }
   // Distinct headers refused, so far, for a tick ahead of this clock.
   uint64_t refused_for_time() const { return refused_for_time_.size(); }
   // PoR rounds finished, and verdicts that named a fault.
@@ -68,6 +79,10 @@ class ChainArbiter {
   void send_signature(const env::Address& to, const chain::BlockHeader& header, const chain::Endorsement& endorsement);
   Bytes key(uint64_t height) const;
   void challenge(const chain::BlockHeader& header);
+  // After signing a block: the book moves on, and grounds become votes.
+  void follow(const chain::Block& block);
+  void vote(const EjectionGround& ground);
+  void send_to_members(const chain::Transaction& transaction);
 
   env::Env& env_;
   rpc::Rpc& rpc_;
@@ -78,8 +93,13 @@ class ChainArbiter {
   std::set<crypto::Hash256> refused_for_time_;
   env::TimerId recheck_timer_ = 0;
   por::Arbiter por_;
+  ChainBook book_;
+  std::map<crypto::PublicKey, uint64_t> voted_at_;  // member -> height of our last vote against it
   uint64_t rounds_ = 0;
   uint64_t faults_ = 0;
+  uint64_t votes_sent_ = 0;
+  bool recruited_ = false;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace fluence::cluster

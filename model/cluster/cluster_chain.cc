@@ -122,6 +122,8 @@ Status ClusterChain::start() {
 }
 
 void ClusterChain::start_consensus() {
+  std::map<uint64_t, consensus::Decision> history;
+  if (consensus_) history = consensus_->decisions();
   consensus_.reset();
   evidence_reported_ = 0;
   if (!roster().is_member(key_.public_key())) {
@@ -142,6 +144,7 @@ void ClusterChain::start_consensus() {
     send_cluster(rpc_, to, message);
   };
   consensus_ = std::make_unique<consensus::Tendermint>(env_, std::move(outbox), key_, consensus, *this);
+  consensus_->keep_decisions(history);
   consensus_->start();
 }
 
@@ -530,6 +533,42 @@ void ClusterChain::maybe_seal(chain::Block& block) {
   }
 }
 
+Bytes ClusterChain::answer_journal(uint64_t from) const {
+  JournalBatch batch;
+  size_t bytes = 0;
+  for (uint64_t s = std::max<uint64_t>(from, dataset_.first_journal_sequence()); s <= dataset_.applied_sequence(); ++s) {
+    if (batch.entries.size() >= kMaxJournalBatchEntries || bytes >= kJournalBatchBytes) break;
+    Result<storage::JournalEntry> entry = dataset_.journal_entry(s);
+    if (!entry) break;
+    bytes += codec::encode(*entry).size();
+    batch.entries.push_back(std::move(*entry));
+  }
+  return codec::encode(batch);
+}
+
+bool ClusterChain::has_history(env::Store& store, const storage::DatasetId& dataset) {
+  Result<std::optional<Bytes>> last = store.get(chain_store_key('c', dataset, 'l', std::nullopt));
+  return last && last->has_value();
+}
+
+Status ClusterChain::install_history(env::Store& store, const storage::Dataset& dataset,
+                                     const std::vector<chain::Block>& blocks) {
+  FL_ASSERT(!blocks.empty());
+  env::WriteBatch batch;
+  for (const chain::Block& block : blocks) {
+    // Only the last block's state is read back (start()); the others'
+    // states are in their successors' headers.
+    ChainState state;
+    if (&block == &blocks.back()) state = {dataset.applied_sequence(), dataset.state_root(), dataset.entry_count()};
+    batch.put(chain_store_key('c', dataset.id(), 'b', block.header.height), codec::encode(StoredBlock{block, state, true}));
+  }
+  codec::Writer last;
+  last.u64(blocks.back().header.height);
+  last.u64(blocks.back().header.height);
+  batch.put(chain_store_key('c', dataset.id(), 'l', std::nullopt), last.finish());
+  return store.write(batch);
+}
+
 Bytes ClusterChain::answer_read(ByteView row_key) const {
   env_.charge(env::Work::kSign, 1);
   return codec::encode(ReadAnswer::make(key_, dataset_, row_key));
@@ -604,7 +643,8 @@ void ClusterChain::on_message(const env::Peer& from, const ClusterMessage& messa
     case ClusterMessage::Type::kArbiterEndorsement:
       add_endorsement(*message.header, *message.endorsement, true);
       break;
-    case ClusterMessage::Type::kReadRequest:  // requests come through answer_read
+    case ClusterMessage::Type::kReadRequest:  // requests come through answer_read and answer_journal
+    case ClusterMessage::Type::kJournalRequest:
     case ClusterMessage::Type::kLimit: break;
   }
 }

@@ -104,8 +104,18 @@ class ClusterChain final : public consensus::Application {
 
   // The owner routes kCluster notes for this dataset here...
   void on_message(const env::Peer& from, const ClusterMessage& message);
-  // ...and read requests, whose answer is the reply.
+  // ...and read requests, whose answer is the reply,
   Bytes answer_read(ByteView row_key) const;
+  // ...and journal requests (a JournalBatch from `from` on).
+  Bytes answer_journal(uint64_t from) const;
+
+  // Whether `store` holds a member's chain of `dataset`.
+  static bool has_history(env::Store& store, const storage::DatasetId& dataset);
+  // Recovery mode: stores `blocks` (1 to h, as an arbiter signed them) as a
+  // member's chain whose replica, `dataset`, is at the state after block h,
+  // so that start() resumes at h + 1.
+  static Status install_history(env::Store& store, const storage::Dataset& dataset,
+                                const std::vector<chain::Block>& blocks);
 
   // Reads a row with the integrity the client picks: `done` gets the value
   // once `signatures` (1..n) members, this one included, signed the same

@@ -75,6 +75,18 @@ Bytes chain_store_key(char role, const storage::DatasetId& dataset, char kind, s
   return key;
 }
 
+void JournalBatch::encode(codec::Writer& writer) const {
+  writer.varint(entries.size());
+  for (const storage::JournalEntry& e : entries) e.encode(writer);
+}
+
+JournalBatch JournalBatch::decode(codec::Reader& reader) {
+  JournalBatch batch;
+  size_t n = reader.count("journal_batch.entries", kMaxJournalBatchEntries, 9);
+  for (size_t i = 0; i < n && reader.ok(); ++i) batch.entries.push_back(storage::JournalEntry::decode(reader));
+  return batch;
+}
+
 namespace {
 void encode_transactions(codec::Writer& writer, const std::vector<chain::Transaction>& list) {
   writer.varint(list.size());
@@ -104,6 +116,7 @@ void ClusterMessage::encode(codec::Writer& writer) const {
       encode_transactions(writer, transactions);
       break;
     case Type::kReadRequest: writer.bytes(row_key); break;
+    case Type::kJournalRequest: writer.u64(sequence); break;
     case Type::kLimit: FL_ASSERT(false); break;
   }
 }
@@ -130,6 +143,7 @@ ClusterMessage ClusterMessage::decode(codec::Reader& reader) {
       break;
     }
     case Type::kReadRequest: m.row_key = reader.bytes("cluster.row_key", storage::kMaxRowKeyBytes); break;
+    case Type::kJournalRequest: m.sequence = reader.u64("cluster.sequence"); break;
     case Type::kLimit: break;
   }
   return m;

@@ -42,6 +42,19 @@ Status check_shape(const BlockProposal& proposal);
 // kind, and for per-block records the height, big-endian so keys sort by it.
 Bytes chain_store_key(char role, const storage::DatasetId& dataset, char kind, std::optional<uint64_t> height);
 
+// Consecutive journal entries, the answer to a kJournalRequest: what a
+// member recruited from the arbiters fetches to rebuild its replica.
+inline constexpr size_t kMaxJournalBatchEntries = 4096;
+inline constexpr size_t kJournalBatchBytes = 512 * 1024;  // a batch stops growing past this
+
+struct JournalBatch {
+  std::vector<storage::JournalEntry> entries;
+
+  bool operator==(const JournalBatch&) const = default;
+  void encode(codec::Writer& writer) const;
+  static JournalBatch decode(codec::Reader& reader);
+};
+
 struct ClusterMessage {
   enum class Type : uint8_t {
     kSubmitWrite,          // client write, to every member's pool
@@ -50,6 +63,7 @@ struct ClusterMessage {
     kNodeEndorsement,      // a member's signature on a committed header (with the transactions, for arbiters)
     kArbiterEndorsement,   // an arbiter's signature on a header it validated
     kReadRequest,          // a request: the member's signed ReadAnswer for a row (see read.h)
+    kJournalRequest,       // a request: a JournalBatch from `sequence` on (recovery.h)
     kLimit,
   };
   Type type = Type::kSubmitWrite;
@@ -62,6 +76,7 @@ struct ClusterMessage {
   std::vector<chain::Transaction> transactions;   // kNodeEndorsement, when sent to an arbiter
   std::optional<chain::Endorsement> endorsement;  // endorsements
   Bytes row_key;                                  // kReadRequest
+  uint64_t sequence = 0;                          // kJournalRequest: the first entry wanted
 
   void encode(codec::Writer& writer) const;
   static ClusterMessage decode(codec::Reader& reader);

@@ -246,6 +246,12 @@ void Tendermint::decide(const Bytes& value, uint32_t round) {
   apply_decision(decision);
 }
 
+void Tendermint::keep_decisions(const std::map<uint64_t, Decision>& decisions) {
+  for (const auto& [height, decision] : decisions) {
+    if (height < height_) decided_.emplace(height, decision);
+  }
+}
+
 void Tendermint::apply_decision(const Decision& decision) {
   FL_ASSERT(decision.height == height_);
   decided_.emplace(decision.height, decision);

@@ -83,6 +83,10 @@ class Tendermint {
   uint64_t height() const { return height_; }
   uint32_t round() const { return round_; }
   const std::map<uint64_t, Decision>& decisions() const { return decided_; }
+  // Decisions of heights below the first, to answer laggers with: an engine
+  // that replaces one (a new validator set from the next height) keeps its
+  // predecessor's, which the laggers' engines, still on the old set, check.
+  void keep_decisions(const std::map<uint64_t, Decision>& decisions);
   const std::vector<Equivocating>& evidence() const { return evidence_; }
   size_t quorum() const { return 2 * config_.validators.size() / 3 + 1; }
   size_t faulty_tolerated() const { return (config_.validators.size() - 1) / 3; }

@@ -26,10 +26,12 @@ struct SavedContacts {
 }  // namespace
 
 struct Node::Hosted {
-  std::optional<storage::Dataset> dataset;  // members only
+  HostedDataset spec;
+  std::optional<storage::Dataset> dataset;  // members, and arbiters in recovery
   std::unique_ptr<cluster::ClusterChain> chain;
   std::unique_ptr<por::Prover> prover;
   std::unique_ptr<cluster::ChainArbiter> arbiter;
+  std::unique_ptr<cluster::Recovery> recovery;
 };
 
 Node::Node(env::Env& env, dht::Identity identity, NodeConfig config)
@@ -44,8 +46,14 @@ Node::Node(env::Env& env, dht::Identity identity, NodeConfig config)
     Result<cluster::ClusterMessage> message = codec::decode<cluster::ClusterMessage>(body);
     if (!message) return std::optional<Bytes>();
     if (kind == rpc::Kind::kRequest) {
-      if (message->type != cluster::ClusterMessage::Type::kReadRequest || !h->chain) return std::optional<Bytes>();
-      return std::optional<Bytes>(h->chain->answer_read(message->row_key));
+      if (!h->chain) return std::optional<Bytes>();
+      if (message->type == cluster::ClusterMessage::Type::kReadRequest) {
+        return std::optional<Bytes>(h->chain->answer_read(message->row_key));
+      }
+      if (message->type == cluster::ClusterMessage::Type::kJournalRequest) {
+        return std::optional<Bytes>(h->chain->answer_journal(message->sequence));
+      }
+      return std::optional<Bytes>();
     }
     if (kind != rpc::Kind::kNotify) return std::optional<Bytes>();
     if (h->chain) h->chain->on_message(from, *message);
@@ -73,40 +81,91 @@ void Node::open_datasets() {
   };
   for (const HostedDataset& spec : config_.datasets) {
     if (hosted_.count(spec.id) != 0) continue;  // started before (a restart in the test world)
-    std::string name = to_hex(spec.id).substr(0, 12);
     auto h = std::make_unique<Hosted>();
-    if (contains(spec.members)) {
-      Result<storage::Dataset> dataset = storage::Dataset::open(env_.store(), spec.id);
-      if (!dataset) {
-        env_.log(env::LogLevel::kError, "cannot open dataset " + name + ": " + dataset.status().to_string());
-        continue;
-      }
-      h->dataset.emplace(std::move(*dataset));
-      cluster::ClusterConfig chain = config_.cluster;
-      chain.dataset = spec.id;
-      chain.members = spec.members;
-      chain.arbiters = spec.arbiters;
-      h->chain = std::make_unique<cluster::ClusterChain>(env_, rpc_, identity_.key, *h->dataset, chain);
-      h->prover = std::make_unique<por::Prover>(*h->dataset, identity_.key);
-      Status started = h->chain->start();
-      if (!started.is_ok()) {
-        env_.log(env::LogLevel::kError, "cannot start the chain of dataset " + name + ": " + started.to_string());
-        continue;
-      }
+    h->spec = spec;
+    Status started = Status::ok();
+    // An arbiter recruited into the cluster before a restart holds a member's chain.
+    if (contains(spec.members) || (contains(spec.arbiters) && cluster::ClusterChain::has_history(env_.store(), spec.id))) {
+      started = start_member(*h);
     } else if (contains(spec.arbiters)) {
-      cluster::ArbiterConfig arbiter{spec.id, spec.members, config_.cluster.rules, config_.cluster.por};
-      h->arbiter = std::make_unique<cluster::ChainArbiter>(env_, rpc_, identity_.key, arbiter);
-      Status started = h->arbiter->start();
-      if (!started.is_ok()) {
-        env_.log(env::LogLevel::kError, "cannot start arbitrating dataset " + name + ": " + started.to_string());
-        continue;
-      }
+      started = start_arbiter(*h);
     } else {
-      env_.log(env::LogLevel::kWarning, "dataset " + name + " names this node neither member nor arbiter");
+      env_.log(env::LogLevel::kWarning, "dataset " + to_hex(spec.id).substr(0, 12) + " names this node neither member nor arbiter");
+      continue;
+    }
+    if (!started.is_ok()) {
+      env_.log(env::LogLevel::kError, "dataset " + to_hex(spec.id).substr(0, 12) + ": " + started.to_string());
       continue;
     }
     hosted_.emplace(spec.id, std::move(h));
   }
+}
+
+Status Node::open_replica(Hosted& h) {
+  if (h.dataset) return Status::ok();
+  Result<storage::Dataset> dataset = storage::Dataset::open(env_.store(), h.spec.id);
+  if (!dataset) return dataset.status().with_context("cannot open the dataset");
+  h.dataset.emplace(std::move(*dataset));
+  return Status::ok();
+}
+
+Status Node::start_member(Hosted& h) {
+  FL_RETURN_IF_ERROR(open_replica(h));
+  cluster::ClusterConfig chain = config_.cluster;
+  chain.dataset = h.spec.id;
+  chain.members = h.spec.members;
+  chain.arbiters = h.spec.arbiters;
+  h.chain = std::make_unique<cluster::ClusterChain>(env_, rpc_, identity_.key, *h.dataset, chain);
+  h.prover = std::make_unique<por::Prover>(*h.dataset, identity_.key);
+  return h.chain->start().with_context("cannot start the chain");
+}
+
+Status Node::start_arbiter(Hosted& h) {
+  const storage::DatasetId id = h.spec.id;
+  cluster::ArbiterConfig arbiter{id,      h.spec.members, h.spec.arbiters, config_.cluster.rules, config_.cluster.por,
+                                 config_.cluster.ejection, 64, [this, id](uint64_t) { recover(id); }};
+  h.arbiter = std::make_unique<cluster::ChainArbiter>(env_, rpc_, identity_.key, arbiter);
+  FL_RETURN_IF_ERROR(h.arbiter->start().with_context("cannot start arbitrating"));
+  // Recruited before a restart, and not done recovering.
+  if (h.arbiter->recruited()) {
+    env_.schedule(env::Duration(0), [this, id] { recover(id); });
+  }
+  return Status::ok();
+}
+
+void Node::recover(const storage::DatasetId& id) {
+  Hosted* h = hosted(id);
+  if (h == nullptr || !h->arbiter || h->recovery) return;
+  std::string name = to_hex(id).substr(0, 12);
+  Result<std::vector<chain::Block>> blocks = h->arbiter->signed_blocks();
+  Status opened = blocks ? open_replica(*h) : blocks.status();
+  if (!opened.is_ok()) {
+    env_.log(env::LogLevel::kError, "cannot recover dataset " + name + ": " + opened.to_string());
+    return;
+  }
+  env_.log(env::LogLevel::kInfo, "recovering dataset " + name + " up to block " + std::to_string(blocks->size()));
+  h->recovery = std::make_unique<cluster::Recovery>(env_, rpc_, identity_.key.public_key(), *h->dataset, *blocks,
+                                                    h->arbiter->book().roster().members, std::chrono::seconds(5));
+  h->recovery->run([this, id, blocks = std::move(*blocks)](Status status) {
+    // Not from inside the recovery's own callback: it is destroyed.
+    env_.schedule(env::Duration(0), [this, id, blocks, status] {
+      Hosted* recovering = hosted(id);
+      if (recovering == nullptr) return;
+      recovering->recovery.reset();
+      Status done = status.is_ok() ? cluster::ClusterChain::install_history(env_.store(), *recovering->dataset, blocks)
+                                   : status;
+      if (done.is_ok()) {
+        recovering->arbiter.reset();
+        done = start_member(*recovering);
+      }
+      std::string n = to_hex(id).substr(0, 12);
+      if (!done.is_ok()) {
+        env_.log(env::LogLevel::kError, "recovery of dataset " + n + " failed: " + done.to_string());
+        return;
+      }
+      env_.log(env::LogLevel::kInfo, "recovered dataset " + n + "; now a member");
+    });
+  });
 }
 
 void Node::write(const storage::DatasetId& dataset, std::vector<storage::Mutation> mutations,

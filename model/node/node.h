@@ -17,6 +17,7 @@
 #include "model/rpc/rpc.h"
 #include "model/cluster/arbiter.h"
 #include "model/cluster/cluster_chain.h"
+#include "model/cluster/recovery.h"
 
 namespace fluence::node {
 
@@ -86,6 +87,12 @@ class Node {
   void join(std::vector<env::Address> bootstrap, env::Duration retry, std::function<void(Status)> joined);
   void save_contacts();
   void open_datasets();
+  Status open_replica(Hosted& h);
+  Status start_member(Hosted& h);
+  Status start_arbiter(Hosted& h);
+  // Recovery mode: the chain made this arbiter a member; rebuild the replica
+  // (cluster/recovery.h), then run as a member.
+  void recover(const storage::DatasetId& id);
   Hosted* hosted(const std::optional<storage::DatasetId>& id);
 
   env::Env& env_;

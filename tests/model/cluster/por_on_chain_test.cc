@@ -19,8 +19,9 @@ class PorOnChainTest : public testing_support::ClusterFixture {
   static constexpr size_t kLazy = 6;
   static constexpr uint64_t kPeriod = 4;  // ticks
 
-  void build_with_short_ticks(const economy::Gateway* gateway) {
-    build(42, gateway, [](node::NodeConfig& config) {
+  void build_with_short_ticks(const economy::Gateway* gateway, uint64_t eject_after_failed_ticks = 1000) {
+    build(42, gateway, [eject_after_failed_ticks](node::NodeConfig& config) {
+      config.cluster.ejection.failed_ticks = eject_after_failed_ticks;
       config.cluster.rules.tick_length = seconds(10);
       config.cluster.rules.max_clock_skew = seconds(1);
       config.cluster.por.chunks = 50;
@@ -124,6 +125,64 @@ TEST_F(PorOnChainTest, VerdictsSettleOnChainAndPayOnlyProvenTicks) {
     }
   }
   EXPECT_EQ(economy::storage_reward(contract, 3), 3000u);
+}
+
+TEST_F(PorOnChainTest, ALazyMemberIsEjectedAndAnArbiterRecoversInItsPlace) {
+  build_with_short_ticks(nullptr, 2);
+  write_bulk();
+  storage::Dataset& lazy = *world->node(kLazy).dataset(id);
+  for (uint64_t i = 0; i < lazy.entry_count(); ++i) ASSERT_TRUE(lazy.silently_forget(i).is_ok());
+  for (int i = 0; i < 60; ++i) {
+    world->node(i % 5).write(id, {row(i)}, [](Result<uint64_t>) {});
+    world->run_for(seconds(1));
+  }
+
+  // Two failed ticks in a row: the arbiters voted, and the first arbiter
+  // took the lazy member's place.
+  const size_t recruit = kMembers;  // node 7, the first arbiter
+  const Membership& membership = chain(0).book().membership();
+  ASSERT_EQ(membership.changes().size(), 1u);
+  const MembershipChange& change = membership.changes()[0];
+  EXPECT_EQ(change.ejected, members[kLazy].key);
+  EXPECT_EQ(change.replacement.key, arbiters[0].key);
+  EXPECT_EQ(change.reason, chain::EjectionVote::Reason::kFailedProofs);
+  EXPECT_TRUE(chain(0).roster().is_member(arbiters[0].key));
+  EXPECT_FALSE(chain(0).roster().is_member(members[kLazy].key));
+  EXPECT_FALSE(chain(0).roster().is_arbiter(arbiters[0].key));
+  EXPECT_FALSE(chain(kLazy).takes_part()) << "the ejected member stopped";
+
+  // The recruit rebuilt the replica from the journal and takes part.
+  ASSERT_EQ(world->node(recruit).arbiter(id), nullptr) << "still an arbiter";
+  ASSERT_NE(world->node(recruit).chain(id), nullptr) << "never became a member";
+  EXPECT_TRUE(chain(recruit).takes_part());
+  bool acked = false;
+  world->node(recruit).write(id, {row(1000)}, [&](Result<uint64_t> r) { acked = r.is_ok(); });
+  world->run_for(seconds(3));
+  EXPECT_TRUE(acked) << "a write through the recruit";
+  EXPECT_EQ(world->node(recruit).dataset(id)->state_root(), world->node(0).dataset(id)->state_root());
+  EXPECT_EQ(world->node(recruit).dataset(id)->applied_sequence(), world->node(0).dataset(id)->applied_sequence());
+  EXPECT_EQ(chain(recruit).height(), chain(0).height());
+  EXPECT_GE(chain(recruit).verdicts().record(arbiters[0].key).proven, 1u) << "the recruit proved a tick as a member";
+
+  // Blocks after the change are signed by the new roster, the recruit
+  // among them, and sealed by the two remaining arbiters.
+  uint64_t height = chain(0).sealed_height();
+  ASSERT_GT(height, change.height + 10);
+  bool recruit_signed = false;
+  for (uint64_t h = change.height + 1; h <= height; ++h) {
+    Result<std::optional<chain::Block>> block = chain(0).block(h);
+    Result<std::optional<chain::Block>> parent = chain(0).block(h - 1);
+    ASSERT_TRUE(block.is_ok() && block->has_value() && parent.is_ok() && parent->has_value()) << h;
+    const Roster& roster = membership.at(h);
+    chain::ChainRules rules;
+    rules.tick_length = seconds(10);
+    rules.max_clock_skew = seconds(1);
+    Status valid = chain::validate_block(**block, &(*parent)->header, roster.member_keys(), roster.arbiter_keys(), rules,
+                                         world->now());
+    EXPECT_TRUE(valid.is_ok()) << "height " << h << ": " << valid.to_string();
+    for (const chain::Endorsement& e : (*block)->node_signatures) recruit_signed |= e.signer == arbiters[0].key;
+  }
+  EXPECT_TRUE(recruit_signed);
 }
 
 }  // namespace
