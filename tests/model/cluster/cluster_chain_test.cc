@@ -229,12 +229,20 @@ TEST_F(ClusterChainTest, AnEquivocatingMemberEndsUpInABlock) {
       }
     }
     if (h <= chain(0).sealed_height()) {
-      Status valid = chain::validate_block(**block, &parent, keys(members), keys(arbiters), chain::ChainRules{}, world->now());
+      const Roster& roster = chain(0).book().membership().at(h);
+      Status valid = chain::validate_block(**block, &parent, roster.member_keys(), roster.arbiter_keys(),
+                                           chain::ChainRules{}, world->now());
       EXPECT_TRUE(valid.is_ok()) << "height " << h << ": " << valid.to_string();
     }
     parent = (*block)->header;
   }
   EXPECT_GE(convictions, 1u);
+  // The arbiters voted the convicted member out; the first arbiter took its place.
+  const std::vector<MembershipChange>& changes = chain(0).book().membership().changes();
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].ejected, evil.key.public_key());
+  EXPECT_EQ(changes[0].reason, chain::EjectionVote::Reason::kEquivocation);
+  EXPECT_EQ(changes[0].replacement.key, arbiters[0].key);
   // Evidence that does not prove anything is not taken.
   consensus::Vote a = consensus::Vote::make(evil.key, consensus::VoteType::kPrevote, 3, 0, crypto::Hash256{1});
   consensus::Vote b = consensus::Vote::make(evil.key, consensus::VoteType::kPrevote, 3, 1, crypto::Hash256{2});
