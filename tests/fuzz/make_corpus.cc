@@ -89,7 +89,9 @@ int main(int argc, char** argv) {
     write(dir, 0, codec::encode(por::PorVerdict::make(key(), challenge, key().public_key(), por::Fault::kLate)));
   } else if (target == "block") {
     chain::Block b;
-    b.transactions = {chain::Transaction{chain::WriteDigest{1, {}}}};
+    b.transactions = {chain::Transaction{chain::WriteDigest{1, {}}},
+                      chain::Transaction{chain::EjectionVote::make(key(), {}, key().public_key(), key().public_key(),
+                                                                   chain::EjectionVote::Reason::kOffline)}};
     b.header.transactions_root = chain::transactions_root(b.transactions);
     b.node_signatures = {chain::endorse(key(), b.header)};
     write(dir, 0, codec::encode(b));
@@ -120,6 +122,11 @@ int main(int argc, char** argv) {
     write(dir, 0, codec::encode(a));
     a.value.reset();
     write(dir, 1, codec::encode(a));
+  } else if (target == "journal_batch") {
+    cluster::JournalBatch batch;
+    batch.entries = {storage::JournalEntry{4, {storage::Mutation{storage::Mutation::Kind::kPutRow, Bytes{'k'}, Bytes{'v'}, {}, {}}}},
+                     storage::JournalEntry{5, {}}};
+    write(dir, 0, codec::encode(batch));
   } else if (target == "cluster_message") {
     cluster::BlockProposal p;
     p.writes = {storage::JournalEntry{1, {storage::Mutation{storage::Mutation::Kind::kPutRow, Bytes{'k'}, Bytes{'v'}, {}, {}}}}};
@@ -140,6 +147,10 @@ int main(int argc, char** argv) {
     m.type = cluster::ClusterMessage::Type::kConsensus;
     m.consensus = Bytes{1, 2, 3};
     write(dir, 3, codec::encode(m));
+    m = {};
+    m.type = cluster::ClusterMessage::Type::kJournalRequest;
+    m.sequence = 12;
+    write(dir, 4, codec::encode(m));
   } else {
     // A target without a seed corpus starts from nothing; that is allowed.
     write(dir, 0, Bytes{0});
