@@ -171,6 +171,8 @@ Result<NodeFileConfig> parse_config(const std::string& json_text, const std::str
   chain.por.chunks = static_cast<uint16_t>(f.integer("por_chunks", 100, 1, static_cast<int64_t>(por::kMaxChallengedChunks)));
   chain.por.openings = static_cast<uint16_t>(f.integer("por_openings", 4, 0, static_cast<int64_t>(por::kMaxOpenings)));
   chain.por.max_response_time = std::chrono::milliseconds(f.integer("por_max_response_ms", 5000, 1, 600'000));
+  chain.ejection.failed_ticks = static_cast<uint64_t>(f.integer("eject_after_failed_ticks", 3, 1, 1'000'000));
+  chain.ejection.offline_ticks = static_cast<uint64_t>(f.integer("eject_after_offline_ticks", 24, 1, 1'000'000));
   if (f.error.is_ok() && chain.por.openings > chain.por.chunks) {
     f.error = Status::error(ErrorCode::kMalformed, "config.por_openings: at most config.por_chunks");
   }

@@ -16,7 +16,8 @@ TEST(ConfigTest, ValidConfig) {
   Result<NodeFileConfig> c = parse_config("{" + kBase + R"(, "bootstrap": ["127.0.0.1:7000"], "bucket_size": 8,
       "datasets": [{"id": ")" + std::string(64, 'a') + R"(", "members": [")" + std::string(64, 'b') +
                                                  R"(@127.0.0.1:7001"], "arbiters": [")" + std::string(64, 'c') + R"(@127.0.0.1:7101"]}],
-      "block_interval_ms": 50, "por_chunks": 64, "por_openings": 8, "por_max_response_ms": 900})", "node.json");
+      "block_interval_ms": 50, "por_chunks": 64, "por_openings": 8, "por_max_response_ms": 900,
+      "eject_after_failed_ticks": 5})", "node.json");
   ASSERT_TRUE(c.is_ok()) << c.status().to_string();
   EXPECT_EQ(c->node.dht.bucket_size, 8);
   EXPECT_EQ(c->node.bootstrap.size(), 1u);
@@ -31,6 +32,8 @@ TEST(ConfigTest, ValidConfig) {
   EXPECT_EQ(c->node.cluster.por.chunks, 64);
   EXPECT_EQ(c->node.cluster.por.openings, 8);
   EXPECT_EQ(c->node.cluster.por.max_response_time, std::chrono::milliseconds(900));
+  EXPECT_EQ(c->node.cluster.ejection.failed_ticks, 5u);
+  EXPECT_EQ(c->node.cluster.ejection.offline_ticks, 24u);
 }
 
 TEST(ConfigTest, ErrorsNameTheField) {
