@@ -7,13 +7,15 @@
 #include <iostream>
 
 #include "analysis/report.h"
+#include "analysis/sweep_report.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"Reads fluence-sim result folders and reports measurements beside the models.\n"
                "Prints a table per run and writes report.md."};
   std::vector<std::string> folders;
   std::string out_dir;
-  app.add_option("RESULTS", folders, "result folders (each holds summary.json)")->required();
+  app.add_option("RESULTS", folders, "result folders (each holds summary.json), or sweep folders (sweep.json)")
+      ->required();
   bool strict = false;
   app.add_option("--out", out_dir, "where to write report.md (default: the first result folder)");
   app.add_flag("--strict", strict, "exit with status 1 if any measurement disagrees with its model");
@@ -22,6 +24,19 @@ int main(int argc, char** argv) {
   std::vector<fluence::analysis::RunReport> reports;
   bool any_disagreement = false;
   for (const std::string& folder : folders) {
+    if (fluence::analysis::is_sweep(folder)) {
+      fluence::Result<std::vector<fluence::analysis::RunReport>> sweep = fluence::analysis::report_sweep(folder);
+      if (!sweep) {
+        std::cerr << "fluence-analyze: " << sweep.status().message() << "\n";
+        return 2;
+      }
+      for (fluence::analysis::RunReport& report : *sweep) {
+        std::cout << fluence::analysis::render_table(report) << "\n";
+        any_disagreement = any_disagreement || report.disagrees();
+        reports.push_back(std::move(report));
+      }
+      continue;
+    }
     fluence::Result<fluence::analysis::RunResult> run = fluence::analysis::load_run(folder);
     if (!run) {
       std::cerr << "fluence-analyze: " << run.status().message() << "\n";

@@ -3,17 +3,53 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <optional>
+#include <sstream>
+#include <thread>
 
 #include "sim/kademlia_run.h"
 #include "sim/por_run.h"
 #include "sim/scenario.h"
+#include "sim/sweep.h"
 #include "sim/world.h"
+
+namespace {
+
+// A scenario with a "sweep" runs as many child runs (sim/sweep.h).
+int run_sweep_file(const std::string& path, const nlohmann::json& file, std::string out, int jobs, bool quiet) {
+  fluence::Result<std::vector<fluence::sim::SweepRun>> runs = fluence::sim::expand_sweep(file, path);
+  if (!runs) {
+    std::cerr << "fluence-sim: " << runs.status().message() << "\n";
+    return 2;
+  }
+  if (out.empty()) out = "results/" + file.value("name", file.value("kind", std::string("sweep"))) + "-sweep";
+  fluence::sim::SweepOptions options;
+  options.out = out;
+  options.executable = std::filesystem::read_symlink("/proc/self/exe").string();
+  options.jobs = jobs > 0 ? jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  options.progress = !quiet;
+  fluence::Result<fluence::sim::SweepOutcome> outcome = fluence::sim::run_sweep(*runs, options);
+  if (!outcome) {
+    std::cerr << "fluence-sim: " << outcome.status().message() << "\n";
+    return 1;
+  }
+  std::cout << "sweep: " << runs->size() << " runs, " << outcome->skipped << " finished before, " << outcome->finished
+            << " now, " << outcome->failed.size() << " failed\n";
+  for (const std::string& failed : outcome->failed) std::cout << "failed: " << failed << "\n";
+  std::cout << "results: " << out << "\n";
+  return outcome->failed.empty() ? 0 : 1;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"Runs a fluence scenario in simulation (SimGrid).\n"
-               "Writes DIR/summary.json and DIR/timeseries.csv; a run is a function of (scenario, seed)."};
+               "Writes DIR/summary.json and DIR/timeseries.csv; a run is a function of (scenario, seed).\n"
+               "A scenario with a \"sweep\" runs every point and seed as separate processes into DIR/runs/,\n"
+               "skipping runs finished before (an interrupted sweep resumes)."};
   std::string scenario_path;
   std::optional<uint64_t> seed;
   std::string out;
@@ -25,7 +61,23 @@ int main(int argc, char** argv) {
   app.add_flag("--quiet", quiet, "no progress line");
   app.add_option("--log", log_level, "protocol log threshold: debug, info, warning, error")
       ->check(CLI::IsMember({"debug", "info", "warning", "error"}));
+  int jobs = 0;
+  app.add_option("--jobs,-j", jobs, "sweeps: runs at a time (default: one per core)")->check(CLI::Range(1, 1024));
   CLI11_PARSE(app, argc, argv);
+
+  {
+    std::ifstream in(scenario_path);
+    std::stringstream text;
+    text << in.rdbuf();
+    nlohmann::json file = nlohmann::json::parse(text.str(), nullptr, false);
+    if (in && file.is_object() && file.contains("sweep")) {
+      if (seed) {
+        std::cerr << "fluence-sim: --seed: a sweep names its seeds (scenario.sweep.seeds)\n";
+        return 2;
+      }
+      return run_sweep_file(scenario_path, file, out, jobs, quiet || !isatty(STDERR_FILENO));
+    }
+  }
 
   fluence::Result<fluence::sim::Scenario> scenario = fluence::sim::load_scenario(scenario_path);
   if (!scenario) {

@@ -1,0 +1,135 @@
+#include "analysis/sweep_report.h"
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <map>
+
+#include "analysis/kademlia_model.h"
+
+namespace fluence::analysis {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string format(double value, int decimals) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
+  return buffer;
+}
+
+// Two-sided 95% quantiles of Student's t for 1..30 degrees of freedom.
+double t95(size_t df) {
+  static const double kTable[] = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+                                  2.201,  2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+                                  2.080,  2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042};
+  return df >= 1 && df <= 30 ? kTable[df - 1] : 1.96;
+}
+
+std::string with_interval(const MeanInterval& m, int decimals, size_t n) {
+  return format(m.mean, decimals) + " [95% CI " + format(m.low, decimals) + ", " + format(m.high, decimals) +
+         "] over " + std::to_string(n) + " seeds";
+}
+
+struct Point {
+  nlohmann::json parameters;
+  std::vector<RunResult> runs;
+  size_t unfinished = 0;
+};
+
+Result<RunReport> report_point(const Point& point) {
+  RunReport report;
+  report.title = "point " + point.parameters.dump() + ": " + std::to_string(point.runs.size()) + " runs" +
+                 (point.unfinished ? ", " + std::to_string(point.unfinished) + " unfinished" : "");
+  if (point.runs.empty()) return report;
+  std::string kind = point.runs.front().scenario_kind();
+  if (kind == "kademlia-lookup") {
+    double successes = 0, lookups = 0;
+    std::vector<double> hops, messages;
+    double nodes = 0, k = 20;
+    for (const RunResult& run : point.runs) {
+      for (const char* name : {"nodes", "lookups", "lookup_success_rate", "hops_mean", "messages_per_lookup"}) {
+        if (Result<double> v = run.metric(name); !v) return v.status();
+      }
+      nodes = *run.metric("nodes");
+      if (Result<double> bucket = run.metric("bucket_size")) k = *bucket;
+      lookups += *run.metric("lookups");
+      successes += std::round(*run.metric("lookup_success_rate") * *run.metric("lookups"));
+      hops.push_back(*run.metric("hops_mean"));
+      messages.push_back(*run.metric("messages_per_lookup"));
+    }
+    Interval success = wilson_interval(static_cast<uint64_t>(successes), static_cast<uint64_t>(lookups));
+    report.rows.push_back({"lookup success rate (pooled)",
+                           format(lookups ? successes / lookups : 0, 4) + " [99% CI " + format(success.low, 4) + ", " +
+                               format(success.high, 4) + "]",
+                           ">= 0.99", success.high >= 0.99 ? "ok" : "DISAGREES"});
+    HopPrediction predicted = predict_hops(static_cast<uint64_t>(nodes), static_cast<int>(k));
+    MeanInterval h = mean_interval(hops);
+    report.rows.push_back({"hops (mean)", with_interval(h, 2, hops.size()),
+                           "<= log2 N = " + format(predicted.log2_n, 1) + "; ~log2 N / log2 k = " +
+                               format(predicted.estimate, 1),
+                           h.low <= predicted.log2_n ? "ok" : "DISAGREES"});
+    report.rows.push_back({"messages per lookup", with_interval(mean_interval(messages), 1, messages.size()), "", ""});
+    return report;
+  }
+  // Other kinds: every numeric top-level metric, with its interval.
+  std::map<std::string, std::vector<double>> samples;
+  for (const RunResult& run : point.runs) {
+    for (const auto& [name, value] : run.summary.items()) {
+      if (value.is_number() && name != "seed") samples[name].push_back(value.get<double>());
+    }
+  }
+  for (const auto& [name, values] : samples) {
+    report.rows.push_back({name, with_interval(mean_interval(values), 3, values.size()), "", ""});
+  }
+  return report;
+}
+
+}  // namespace
+
+MeanInterval mean_interval(const std::vector<double>& samples) {
+  MeanInterval m;
+  if (samples.empty()) return m;
+  double n = static_cast<double>(samples.size());
+  for (double x : samples) m.mean += x / n;
+  if (samples.size() < 2) return {m.mean, m.mean, m.mean};
+  double squares = 0;
+  for (double x : samples) squares += (x - m.mean) * (x - m.mean);
+  double half = t95(samples.size() - 1) * std::sqrt(squares / (n - 1) / n);
+  return {m.mean, m.mean - half, m.mean + half};
+}
+
+bool is_sweep(const fs::path& folder) { return fs::exists(folder / "sweep.json"); }
+
+Result<std::vector<RunReport>> report_sweep(const fs::path& folder) {
+  std::ifstream in(folder / "sweep.json");
+  nlohmann::json index = nlohmann::json::parse(in, nullptr, false);
+  if (!index.is_array()) return Status::error(ErrorCode::kMalformed, (folder / "sweep.json").string() + ": expected a list of runs");
+  std::map<uint64_t, Point> points;
+  for (const nlohmann::json& entry : index) {
+    if (!entry.is_object() || !entry.contains("id") || !entry["id"].is_string() || !entry.contains("point") ||
+        !entry["point"].is_number_unsigned()) {
+      return Status::error(ErrorCode::kMalformed, (folder / "sweep.json").string() + ": a run without id or point");
+    }
+    Point& point = points[entry["point"].get<uint64_t>()];
+    point.parameters = entry.value("parameters", nlohmann::json::object());
+    fs::path run_folder = folder / "runs" / entry["id"].get<std::string>();
+    if (!fs::exists(run_folder / "complete")) {
+      ++point.unfinished;
+      continue;
+    }
+    Result<RunResult> run = load_run(run_folder);
+    if (!run) return run.status();
+    point.runs.push_back(std::move(*run));
+  }
+  std::vector<RunReport> reports;
+  for (const auto& [index_of_point, point] : points) {
+    Result<RunReport> report = report_point(point);
+    if (!report) return report.status();
+    reports.push_back(std::move(*report));
+  }
+  return reports;
+}
+
+}  // namespace fluence::analysis

@@ -1,0 +1,30 @@
+// Reports over a sweep (fluence-sim with a "sweep", see sim/sweep.h): the
+// finished runs of each point pooled across their seeds, every rate with a
+// confidence interval, and the point's measurement set beside the model.
+#pragma once
+
+#include <filesystem>
+#include <vector>
+
+#include "analysis/report.h"
+
+namespace fluence::analysis {
+
+// True if `folder` is a sweep's folder (it holds sweep.json).
+bool is_sweep(const std::filesystem::path& folder);
+
+// One report per point, in point order; fails if sweep.json is unreadable
+// or a finished run's summary lacks what its kind needs. Unfinished runs are
+// left out and counted in the title.
+Result<std::vector<RunReport>> report_sweep(const std::filesystem::path& folder);
+
+struct MeanInterval {
+  double mean = 0;
+  double low = 0;
+  double high = 0;
+};
+// Mean of `samples` with a two-sided 95% Student t interval (a single sample
+// gets a zero-width interval).
+MeanInterval mean_interval(const std::vector<double>& samples);
+
+}  // namespace fluence::analysis
