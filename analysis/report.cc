@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "analysis/ejection_model.h"
 #include "analysis/kademlia_model.h"
 
 namespace fluence::analysis {
@@ -101,7 +102,70 @@ Result<RunReport> report_por(const RunResult& run) {
   return report;
 }
 
+// A lazy member against the absorbing chain of ejection_model.h.
+Result<RunReport> report_lazy_member(const RunResult& run) {
+  RunReport report;
+  report.title = string_field(run, "scenario") + " (seed " + string_field(run, "seed") + ")";
+  for (const char* name : {"forgotten_fraction", "chunks", "arbiters", "eject_after_failed_ticks", "ticks_limit",
+                           "ejected", "recovered", "honest_failed_outcomes", "honest_ejected"}) {
+    if (Result<double> value = run.metric(name); !value) return value.status();
+  }
+  LazyMemberModel model = lazy_member_model(run);
+  auto ticks = run.summary.find("ticks_to_ejection");
+  if (ticks == run.summary.end() || !ticks->is_array()) {
+    return Status::error(ErrorCode::kNotFound, (run.folder / "summary.json").string() + ": no 'ticks_to_ejection' list");
+  }
+  report.rows.push_back({"tick fails (q)", "", format(model.q, 3), ""});
+  for (size_t i = 0; i < ticks->size(); ++i) {
+    const nlohmann::json& t = (*ticks)[i];
+    std::string what = "ticks to ejection, lazy member " + std::to_string(i + 1);
+    std::string expected = "mean " + format(model.expected_ticks, 2);
+    if (t.is_number()) {
+      uint64_t measured = t.get<uint64_t>();
+      // Two-sided: the measurement is plausible unless it sits in either 0.5% tail.
+      double below = measured == 0 ? 0 : ejection_within(model.q, model.run_length, measured - 1);
+      double at_most = ejection_within(model.q, model.run_length, measured);
+      bool plausible = below < 0.995 && at_most > 0.005;
+      report.rows.push_back({what, std::to_string(measured), expected + "; P(T <= " + std::to_string(measured) + ") = " +
+                                                                 format(at_most, 3),
+                             plausible ? "ok" : "DISAGREES"});
+    } else {
+      uint64_t limit = static_cast<uint64_t>(*run.metric("ticks_limit"));
+      double within = ejection_within(model.q, model.run_length, limit);
+      report.rows.push_back({what, "not within " + std::to_string(limit), expected + "; P(T <= limit) = " + format(within, 3),
+                             within < 0.995 ? "ok" : "DISAGREES"});
+    }
+  }
+  double ejected = *run.metric("ejected"), recovered = *run.metric("recovered");
+  report.rows.push_back({"recruits rebuilt and joined", format(recovered, 0) + " of " + format(ejected, 0), "all",
+                         recovered == ejected ? "ok" : "DISAGREES"});
+  double honest = *run.metric("honest_failed_outcomes");
+  report.rows.push_back({"honest members' failed outcomes", format(honest, 0), "0", honest == 0 ? "ok" : "DISAGREES"});
+  double honest_ejected = *run.metric("honest_ejected");
+  report.rows.push_back({"honest members ejected", format(honest_ejected, 0), "0", honest_ejected == 0 ? "ok" : "DISAGREES"});
+  for (const char* optional : {"height", "messages_sent", "simulated_seconds", "wall_seconds"}) {
+    if (Result<double> value = run.metric(optional)) {
+      report.rows.push_back({optional, format(*value, *value == std::floor(*value) ? 0 : 1), "", ""});
+    }
+  }
+  report.rows.push_back({"trace hash", string_field(run, "trace_hash").substr(0, 16), "", ""});
+  return report;
+}
+
 }  // namespace
+
+LazyMemberModel lazy_member_model(const RunResult& run) {
+  auto number = [&](const char* name, double fallback) {
+    Result<double> value = run.metric(name);
+    return value ? *value : fallback;
+  };
+  LazyMemberModel m;
+  int arbiters = static_cast<int>(number("arbiters", 3));
+  m.run_length = static_cast<int>(number("eject_after_failed_ticks", 3));
+  m.q = tick_failure_probability(number("forgotten_fraction", 0), static_cast<int>(number("chunks", 1)), arbiters / 2 + 1);
+  m.expected_ticks = m.q > 0 ? expected_ticks_to_ejection(m.q, m.run_length) : INFINITY;
+  return m;
+}
 
 bool RunReport::disagrees() const {
   return std::any_of(rows.begin(), rows.end(), [](const ReportRow& r) { return r.verdict == "DISAGREES"; });
@@ -111,6 +175,7 @@ Result<RunReport> report_run(const RunResult& run) {
   std::string kind = run.scenario_kind();
   if (kind == "kademlia-lookup") return report_kademlia(run);
   if (kind == "por-detection") return report_por(run);
+  if (kind == "lazy-member") return report_lazy_member(run);
   return Status::error(ErrorCode::kInvalidArgument,
                        (run.folder / "summary.json").string() + ": no report for scenario kind '" +
                            kind + "'");

@@ -26,6 +26,14 @@ struct RunReport {
 // scenario kind must have.
 Result<RunReport> report_run(const RunResult& run);
 
+// The model of a "lazy-member" run (ejection_model.h) from its summary.
+struct LazyMemberModel {
+  double q = 0;  // a tick's settled outcome fails
+  int run_length = 3;
+  double expected_ticks = 0;
+};
+LazyMemberModel lazy_member_model(const RunResult& run);
+
 std::string render_table(const RunReport& report);
 std::string render_markdown(const std::vector<RunReport>& reports);
 

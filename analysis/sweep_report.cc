@@ -19,12 +19,16 @@ std::string format(double value, int decimals) {
   return buffer;
 }
 
-// Two-sided 95% quantiles of Student's t for 1..30 degrees of freedom.
-double t95(size_t df) {
-  static const double kTable[] = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-                                  2.201,  2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
-                                  2.080,  2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042};
-  return df >= 1 && df <= 30 ? kTable[df - 1] : 1.96;
+// Two-sided 95% and 99% quantiles of Student's t for 1..30 degrees of freedom.
+double t_quantile(size_t df, bool confidence99) {
+  static const double k95[] = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+                               2.201,  2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+                               2.080,  2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042};
+  static const double k99[] = {63.657, 9.925, 5.841, 4.604, 4.032, 3.707, 3.499, 3.355, 3.250, 3.169,
+                               3.106,  3.055, 3.012, 2.977, 2.947, 2.921, 2.898, 2.878, 2.861, 2.845,
+                               2.831,  2.819, 2.807, 2.797, 2.787, 2.779, 2.771, 2.763, 2.756, 2.750};
+  if (df >= 1 && df <= 30) return confidence99 ? k99[df - 1] : k95[df - 1];
+  return confidence99 ? 2.576 : 1.96;
 }
 
 std::string with_interval(const MeanInterval& m, int decimals, size_t n) {
@@ -73,6 +77,39 @@ Result<RunReport> report_point(const Point& point) {
     report.rows.push_back({"messages per lookup", with_interval(mean_interval(messages), 1, messages.size()), "", ""});
     return report;
   }
+  if (kind == "lazy-member") {
+    // Every lazy member of every seed is one draw of the ejection time; one
+    // never ejected counts at the run's limit (which only lowers the mean).
+    std::vector<double> ticks;
+    double honest = 0, recovered = 0, ejected = 0;
+    for (const RunResult& run : point.runs) {
+      auto list = run.summary.find("ticks_to_ejection");
+      if (list == run.summary.end() || !list->is_array()) {
+        return Status::error(ErrorCode::kNotFound, (run.folder / "summary.json").string() + ": no 'ticks_to_ejection' list");
+      }
+      Result<double> limit = run.metric("ticks_limit");
+      if (!limit) return limit.status();
+      for (const nlohmann::json& t : *list) ticks.push_back(t.is_number() ? t.get<double>() : *limit);
+      for (const char* name : {"honest_failed_outcomes", "recovered", "ejected"}) {
+        if (Result<double> v = run.metric(name); !v) return v.status();
+      }
+      honest += *run.metric("honest_failed_outcomes");
+      recovered += *run.metric("recovered");
+      ejected += *run.metric("ejected");
+    }
+    LazyMemberModel model = lazy_member_model(point.runs.front());
+    MeanInterval t = mean_interval(ticks, true);
+    std::string measured = format(t.mean, 2) + " [99% CI " + format(t.low, 2) + ", " + format(t.high, 2) + "] over " +
+                           std::to_string(ticks.size()) + " lazy members";
+    bool inside = ticks.size() < 2 || (model.expected_ticks >= t.low && model.expected_ticks <= t.high);
+    report.rows.push_back({"ticks to ejection (mean)", measured,
+                           "absorbing chain: " + format(model.expected_ticks, 2) + " (q = " + format(model.q, 3) + ")",
+                           inside ? "ok" : "DISAGREES"});
+    report.rows.push_back({"recruits rebuilt and joined", format(recovered, 0) + " of " + format(ejected, 0), "all",
+                           recovered == ejected ? "ok" : "DISAGREES"});
+    report.rows.push_back({"honest members' failed outcomes", format(honest, 0), "0", honest == 0 ? "ok" : "DISAGREES"});
+    return report;
+  }
   // Other kinds: every numeric top-level metric, with its interval.
   std::map<std::string, std::vector<double>> samples;
   for (const RunResult& run : point.runs) {
@@ -88,7 +125,7 @@ Result<RunReport> report_point(const Point& point) {
 
 }  // namespace
 
-MeanInterval mean_interval(const std::vector<double>& samples) {
+MeanInterval mean_interval(const std::vector<double>& samples, bool confidence99) {
   MeanInterval m;
   if (samples.empty()) return m;
   double n = static_cast<double>(samples.size());
@@ -96,7 +133,7 @@ MeanInterval mean_interval(const std::vector<double>& samples) {
   if (samples.size() < 2) return {m.mean, m.mean, m.mean};
   double squares = 0;
   for (double x : samples) squares += (x - m.mean) * (x - m.mean);
-  double half = t95(samples.size() - 1) * std::sqrt(squares / (n - 1) / n);
+  double half = t_quantile(samples.size() - 1, confidence99) * std::sqrt(squares / (n - 1) / n);
   return {m.mean, m.mean - half, m.mean + half};
 }
 

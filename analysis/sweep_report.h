@@ -23,8 +23,8 @@ struct MeanInterval {
   double low = 0;
   double high = 0;
 };
-// Mean of `samples` with a two-sided 95% Student t interval (a single sample
-// gets a zero-width interval).
-MeanInterval mean_interval(const std::vector<double>& samples);
+// Mean of `samples` with a two-sided Student t interval at 95% (or 99%)
+// confidence; a single sample gets a zero-width interval.
+MeanInterval mean_interval(const std::vector<double>& samples, bool confidence99 = false);
 
 }  // namespace fluence::analysis

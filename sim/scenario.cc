@@ -152,6 +152,41 @@ Status read_por(const json& value, const std::string& path, PorSpec& por) {
   return f.finish();
 }
 
+Status read_cluster(const json& value, const std::string& path, ClusterSpec& c) {
+  JsonFields f(value, path);
+  c.members = static_cast<int>(f.integer("members", c.members, 4, 100));
+  c.arbiters = static_cast<int>(f.integer("arbiters", c.arbiters, 2, 1000));
+  c.forgotten_fraction = f.number("forgotten_fraction", c.forgotten_fraction, 0, 1);
+  c.chunks = static_cast<int>(f.integer("chunks", c.chunks, 1, 4096));
+  c.openings = static_cast<int>(f.integer("openings", c.openings, 0, 256));
+  c.rows = static_cast<int>(f.integer("rows", c.rows, 1, 1'000'000));
+  c.row_bytes = static_cast<int>(f.integer("row_bytes", c.row_bytes, 1, 256 * 1024));
+  c.tick_s = f.number("tick_s", c.tick_s, 1, 1e7);
+  c.ticks = static_cast<int>(f.integer("ticks", c.ticks, 1, 1'000'000));
+  c.eject_after_failed_ticks = static_cast<int>(f.integer("eject_after_failed_ticks", c.eject_after_failed_ticks, 1, 1000));
+  c.block_interval_ms = f.number("block_interval_ms", c.block_interval_ms, 1, 1e7);
+  const json& lazy = f.child("lazy");
+  if (f.ok() && !lazy.is_null()) {
+    if (!lazy.is_array()) {
+      f.fail("lazy", "expected a list of member indices");
+    } else {
+      c.lazy.clear();
+      for (const json& i : lazy) {
+        if (!i.is_number_integer() || i.get<int64_t>() < 0 || i.get<int64_t>() >= c.members) {
+          f.fail("lazy", "expected member indices from 0 to " + std::to_string(c.members - 1));
+          break;
+        }
+        c.lazy.push_back(i.get<size_t>());
+      }
+    }
+  }
+  if (f.ok() && c.openings > c.chunks) f.fail("openings", "at most chunks");
+  if (f.ok() && c.lazy.size() > static_cast<size_t>(c.arbiters) - 1) {
+    f.fail("lazy", "each lazy member needs an arbiter to replace it, and one arbiter must remain");
+  }
+  return f.finish();
+}
+
 }  // namespace
 
 Result<Scenario> parse_scenario(const std::string& json_text, const std::string& source) {
@@ -175,8 +210,8 @@ Result<Scenario> parse_scenario(const std::string& json_text, const std::string&
   s.lookups_start_s = f.number("lookups_start_s", 0, 0, 1e9);
   s.lookup_interval_ms = f.number("lookup_interval_ms", 100, 0.001, 1e9);
   s.sample_interval_s = f.number("sample_interval_s", 10, 0.001, 1e9);
-  if (f.ok() && s.kind != "kademlia-lookup" && s.kind != "por-detection") {
-    f.fail("kind", "expected \"kademlia-lookup\" or \"por-detection\"");
+  if (f.ok() && s.kind != "kademlia-lookup" && s.kind != "por-detection" && s.kind != "lazy-member") {
+    f.fail("kind", "expected \"kademlia-lookup\", \"por-detection\" or \"lazy-member\"");
   }
   if (f.ok() && s.question.empty()) f.fail("question", "every scenario states the question it answers");
   Status status = f.status();
@@ -193,6 +228,18 @@ Result<Scenario> parse_scenario(const std::string& json_text, const std::string&
       if (status.is_ok()) s.nodes = 3 * s.por.cases.size() + 1;
     } else if (!por.is_null()) {
       status = Status::error(ErrorCode::kMalformed, "scenario.por: only for kind por-detection");
+    }
+  }
+  if (status.is_ok()) {
+    const json& cluster = f.child("cluster");
+    if (s.kind == "lazy-member") {
+      status = read_cluster(cluster.is_null() ? json::object() : cluster, "scenario.cluster", s.cluster);
+      if (status.is_ok()) {
+        s.nodes = static_cast<size_t>(s.cluster.members + s.cluster.arbiters);
+        s.end_s = s.cluster.tick_s * (s.cluster.ticks + 1);
+      }
+    } else if (!cluster.is_null()) {
+      status = Status::error(ErrorCode::kMalformed, "scenario.cluster: only for kind lazy-member");
     }
   }
   if (status.is_ok()) status = f.finish();

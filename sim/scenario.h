@@ -57,9 +57,27 @@ struct PorSpec {
   double max_response_ms = 5000;
 };
 
+// The "lazy-member" scenario: a cluster chain (members, arbiters, per-tick
+// proofs, ejection votes, recovery) whose `lazy` members delete a fraction
+// of their entries once the data is written.
+struct ClusterSpec {
+  int members = 7;
+  int arbiters = 3;
+  std::vector<size_t> lazy = {6};  // member indices
+  double forgotten_fraction = 0.05;
+  int chunks = 20;
+  int openings = 2;
+  int rows = 500;
+  int row_bytes = 256;
+  double tick_s = 60;
+  int ticks = 40;                 // the run ends after this many ticks, or once every lazy member is replaced
+  int eject_after_failed_ticks = 3;
+  double block_interval_ms = 1000;
+};
+
 struct Scenario {
   std::string name;
-  std::string kind;  // "kademlia-lookup" or "por-detection"
+  std::string kind;  // "kademlia-lookup", "por-detection" or "lazy-member"
   std::string question;
   uint64_t seed = 1;
   size_t nodes = 100;
@@ -75,6 +93,7 @@ struct Scenario {
   std::vector<Fault> faults;
   std::vector<ClockSkew> clocks;
   PorSpec por;  // kind "por-detection"
+  ClusterSpec cluster;  // kind "lazy-member"
 };
 
 // Reads and checks a scenario; `source` names it in errors.

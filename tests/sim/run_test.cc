@@ -115,4 +115,18 @@ TEST(SimRunTest, BadScenarioIsAClearErrorNamingTheField) {
   EXPECT_NE(help.output.find("--seed"), std::string::npos);
 }
 
+TEST(SimRunTest, ALazyMemberIsReplacedAndTheRecruitRebuildsTheReplica) {
+  SimRun a = run_sim(scenario("lazy-member-small.json"), "--seed 3");
+  ASSERT_EQ(a.exit_code, 0) << a.output;
+  EXPECT_EQ(a.summary["rows_acknowledged"], 200);
+  EXPECT_EQ(a.summary["ejected"], 1) << a.output;
+  EXPECT_EQ(a.summary["recovered"], 1) << a.output;
+  EXPECT_EQ(a.summary["honest_failed_outcomes"], 0);
+  EXPECT_EQ(a.summary["honest_ejected"], 0);
+  ASSERT_TRUE(a.summary["ticks_to_ejection"][0].is_number());
+  EXPECT_GE(a.summary["ticks_to_ejection"][0].get<int>(), 2) << "two failed ticks in a row, from tick 1";
+  SimRun b = run_sim(scenario("lazy-member-small.json"), "--seed 3");
+  EXPECT_EQ(a.summary["trace_hash"], b.summary["trace_hash"]);
+}
+
 }  // namespace

@@ -43,10 +43,18 @@ TEST(ScenarioTest, ErrorsNameTheField) {
                 .find("scenario.por.cases[0].chunks: expected an integer"),
             std::string::npos);
   EXPECT_NE(error_of("{not json").find("test.json: not valid JSON"), std::string::npos);
+  EXPECT_NE(error_of(R"({"question": "q", "kind": "lazy-member", "cluster": {"lazy": [9]}})").find("scenario.cluster.lazy"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"question": "q", "kind": "lazy-member", "cluster": {"lazy": [4, 5, 6]}})")
+                .find("each lazy member needs an arbiter"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"question": "q", "kind": "kademlia-lookup", "cluster": {}})").find("scenario.cluster: only for"),
+            std::string::npos);
 }
 
 TEST(ScenarioTest, ShippedScenariosParse) {
-  for (const char* name : {"kademlia-lookup.json", "kademlia-small.json", "kademlia-faults.json", "kademlia-partition.json", "por-detection.json"}) {
+  for (const char* name : {"kademlia-lookup.json", "kademlia-small.json", "kademlia-faults.json", "kademlia-partition.json", "por-detection.json",
+                           "lazy-member.json", "lazy-member-small.json"}) {
     Result<Scenario> s = load_scenario(std::string(FLUENCE_SCENARIOS_DIR) + "/" + name);
     EXPECT_TRUE(s.is_ok()) << name << ": " << s.status().to_string();
   }

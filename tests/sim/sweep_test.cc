@@ -69,11 +69,14 @@ TEST(SweepTest, MistakesAreNamedBeforeAnythingRuns) {
 }
 
 TEST(SweepTest, ShippedSweepsExpand) {
-  std::ifstream in(std::string(FLUENCE_SCENARIOS_DIR) + "/kademlia-bucket-sweep.json");
-  nlohmann::json file = nlohmann::json::parse(in, nullptr, false);
-  Result<std::vector<SweepRun>> runs = expand_sweep(file, "kademlia-bucket-sweep.json");
-  ASSERT_TRUE(runs.is_ok()) << runs.status().to_string();
-  EXPECT_EQ(runs->size(), 18u);
+  for (auto [name, count] : {std::pair<const char*, size_t>{"kademlia-bucket-sweep.json", 18},
+                             std::pair<const char*, size_t>{"lazy-member-sweep.json", 60}}) {
+    std::ifstream in(std::string(FLUENCE_SCENARIOS_DIR) + "/" + name);
+    nlohmann::json file = nlohmann::json::parse(in, nullptr, false);
+    Result<std::vector<SweepRun>> runs = expand_sweep(file, name);
+    ASSERT_TRUE(runs.is_ok()) << runs.status().to_string();
+    EXPECT_EQ(runs->size(), count) << name;
+  }
 }
 
 struct Invocation {

@@ -1,0 +1,234 @@
+#include "sim/lazy_member_run.h"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+namespace fluence::sim {
+
+LazyMemberRun::LazyMemberRun(World& world, const Scenario& scenario, uint64_t seed, bool progress)
+    : world_(world), scenario_(scenario), spec_(scenario.cluster), seed_(seed), progress_(progress) {
+  FL_ASSERT(world_.size() == static_cast<size_t>(spec_.members + spec_.arbiters));
+  dataset_[0] = 0x1a;
+  for (size_t m : spec_.lazy) ejected_at_[m] = std::nullopt;
+}
+
+bool LazyMemberRun::is_lazy(size_t member) const {
+  return std::find(spec_.lazy.begin(), spec_.lazy.end(), member) != spec_.lazy.end();
+}
+
+size_t LazyMemberRun::observer() const {
+  for (size_t m = 0; m < static_cast<size_t>(spec_.members); ++m) {
+    if (!is_lazy(m)) return m;
+  }
+  FL_ASSERT(false);
+  return 0;
+}
+
+void LazyMemberRun::configure() {
+  node::HostedDataset hosted{dataset_, {}, {}};
+  for (size_t i = 0; i < world_.size(); ++i) {
+    consensus::Validator v{World::address_of(i), world_.identity(i).key.public_key()};
+    (i < static_cast<size_t>(spec_.members) ? hosted.members : hosted.arbiters).push_back(v);
+  }
+  world_.set_node_config([this, hosted](size_t) {
+    node::NodeConfig config;
+    config.dht = scenario_.dht;  // no bootstrap: the roster names everyone
+    config.datasets = {hosted};
+    cluster::ClusterConfig& c = config.cluster;
+    c.block_interval = std::chrono::microseconds(static_cast<int64_t>(spec_.block_interval_ms * 1000));
+    c.write_timeout = std::max<env::Duration>(c.write_timeout, 4 * c.block_interval);
+    c.rules.tick_length = std::chrono::microseconds(static_cast<int64_t>(spec_.tick_s * 1e6));
+    c.rules.max_clock_skew = std::min<env::Duration>(std::chrono::seconds(1), c.rules.tick_length / 10);
+    c.por.chunks = static_cast<uint16_t>(spec_.chunks);
+    c.por.openings = static_cast<uint16_t>(spec_.openings);
+    c.ejection.failed_ticks = static_cast<uint64_t>(spec_.eject_after_failed_ticks);
+    c.ejection.offline_ticks = 1'000'000;
+    return config;
+  });
+}
+
+void LazyMemberRun::write_rows(node::Node* node) {
+  env::DeterministicRandom random(seed_, 0x1a00);
+  constexpr int kRowsPerWrite = 100;
+  for (int first = 0; first < spec_.rows; first += kRowsPerWrite) {
+    std::vector<storage::Mutation> rows;
+    for (int r = first; r < std::min(spec_.rows, first + kRowsPerWrite); ++r) {
+      std::string key = "row-" + std::to_string(r);
+      Bytes value(static_cast<size_t>(spec_.row_bytes));
+      random.fill(value);
+      rows.push_back({storage::Mutation::Kind::kPutRow, Bytes(key.begin(), key.end()), std::move(value), {}, {}});
+    }
+    size_t count = rows.size();
+    node->write(dataset_, std::move(rows), [this, count](Result<uint64_t> r) {
+      if (r) rows_acknowledged_ += count;
+    });
+  }
+}
+
+void LazyMemberRun::forget(size_t member, node::Node* node) {
+  if (node == nullptr) return;
+  storage::Dataset* dataset = node->dataset(dataset_);
+  FL_ASSERT(dataset != nullptr);
+  uint64_t n = dataset->entry_count();
+  uint64_t count = static_cast<uint64_t>(std::llround(spec_.forgotten_fraction * static_cast<double>(n)));
+  env::DeterministicRandom pick(seed_, 0x1b00 + member);
+  std::set<uint64_t> gone;
+  while (gone.size() < count) gone.insert(pick.uniform(n));
+  for (uint64_t index : gone) FL_ASSERT(dataset->silently_forget(index).is_ok());
+  forgotten_[member] = gone.size();
+}
+
+void LazyMemberRun::sample(node::Node* node) {
+  if (node == nullptr || node->chain(dataset_) == nullptr) return;
+  const cluster::ClusterChain& chain = *node->chain(dataset_);
+  height_ = chain.height();
+  ticks_run_ = static_cast<uint64_t>(world_.now() / spec_.tick_s);
+  last_sample_s_ = world_.now();
+  honest_ejected_ = 0;
+  for (const cluster::MembershipChange& change : chain.book().membership().changes()) {
+    bool found = false;
+    for (auto& [member, tick] : ejected_at_) {
+      if (world_.identity(member).key.public_key() != change.ejected) continue;
+      found = true;
+      if (!tick) {
+        Result<std::optional<chain::Block>> block = chain.block(change.height);
+        tick = block && block->has_value() ? (*block)->header.tick : ticks_run_;
+      }
+    }
+    if (!found) ++honest_ejected_;
+  }
+  honest_failed_ = 0;
+  for (size_t m = 0; m < static_cast<size_t>(spec_.members); ++m) {
+    if (is_lazy(m)) continue;
+    cluster::ProofRecord r = chain.verdicts().record(world_.identity(m).key.public_key());
+    honest_failed_ += r.failed + r.offline;
+  }
+  bool all_ejected = std::all_of(ejected_at_.begin(), ejected_at_.end(), [](const auto& e) { return e.second.has_value(); });
+  if (all_ejected && !ending_) {
+    // One more tick for the recruits to rebuild and join, then stop.
+    ending_ = true;
+    double check = world_.now() + spec_.tick_s;
+    for (const cluster::MembershipChange& change : chain.book().membership().changes()) {
+      for (size_t i = 0; i < world_.size(); ++i) {
+        if (world_.identity(i).key.public_key() != change.replacement.key) continue;
+        crypto::Hash256 root = node->dataset(dataset_)->state_root();
+        world_.at(check, i, [this, i, root](node::Node* recruit) {
+          cluster::ClusterChain* c = recruit ? recruit->chain(dataset_) : nullptr;
+          // The observer's root a tick ago: no writes come after the data is in.
+          recovered_[i] = c != nullptr && c->takes_part() && recruit->dataset(dataset_)->state_root() == root;
+        });
+      }
+    }
+    world_.at(check + 1, observer(), [this](node::Node*) { world_.end_now(); });
+  }
+  if (progress_) {
+    std::fprintf(stderr, "\r  simulated %8.0f / %.0f s   tick %llu   height %llu   replaced %zu/%zu ", world_.now(),
+                 scenario_.end_s, static_cast<unsigned long long>(ticks_run_), static_cast<unsigned long long>(height_),
+                 static_cast<size_t>(std::count_if(ejected_at_.begin(), ejected_at_.end(),
+                                                   [](const auto& e) { return e.second.has_value(); })),
+                 ejected_at_.size());
+    std::fflush(stderr);
+  }
+}
+
+void LazyMemberRun::schedule() {
+  for (size_t i = 0; i < world_.size(); ++i) {
+    world_.at(0, i, [](node::Node* node) {
+      if (node != nullptr) node->start();
+    });
+  }
+  world_.at(1, 0, [this](node::Node* node) {
+    if (node != nullptr) write_rows(node);
+  });
+  // The lazy members delete data half way through tick 0, once it is in.
+  for (size_t m : spec_.lazy) {
+    world_.at(spec_.tick_s / 2, m, [this, m](node::Node* node) { forget(m, node); });
+  }
+  double step = std::min(spec_.tick_s / 4, scenario_.sample_interval_s);
+  for (double t = step; t <= scenario_.end_s; t += step) {
+    world_.at(t, observer(), [this](node::Node* node) { sample(node); });
+  }
+}
+
+Status LazyMemberRun::write_results(const std::filesystem::path& out, double wall_seconds) const {
+  std::error_code error;
+  std::filesystem::create_directories(out, error);
+  if (error) return Status::error(ErrorCode::kIo, out.string() + ": " + error.message());
+  nlohmann::json ticks = nlohmann::json::array();
+  double sum = 0;
+  size_t ejected = 0;
+  for (const auto& [member, tick] : ejected_at_) {
+    // Challenges begin at tick 1, the first after the data was deleted.
+    if (tick) {
+      ticks.push_back(*tick);
+      sum += static_cast<double>(*tick);
+      ++ejected;
+    } else {
+      ticks.push_back(nullptr);
+    }
+  }
+  size_t recovered = static_cast<size_t>(std::count_if(recovered_.begin(), recovered_.end(), [](const auto& r) { return r.second; }));
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const WorldCounters& counters = world_.counters();
+  nlohmann::json summary = {{"kind", scenario_.kind},
+                            {"scenario", scenario_.name},
+                            {"question", scenario_.question},
+                            {"seed", seed_},
+                            {"nodes", world_.size()},
+                            {"members", spec_.members},
+                            {"arbiters", spec_.arbiters},
+                            {"lazy_members", spec_.lazy.size()},
+                            {"forgotten_fraction", spec_.forgotten_fraction},
+                            {"chunks", spec_.chunks},
+                            {"eject_after_failed_ticks", spec_.eject_after_failed_ticks},
+                            {"tick_s", spec_.tick_s},
+                            {"ticks_limit", spec_.ticks},
+                            {"rows_acknowledged", rows_acknowledged_},
+                            {"ejected", ejected},
+                            {"ticks_to_ejection", ticks},
+                            {"recovered", recovered},
+                            {"honest_failed_outcomes", honest_failed_},
+                            {"honest_ejected", honest_ejected_},
+                            {"height", height_},
+                            {"messages_sent", counters.messages_sent},
+                            {"bytes_sent", counters.bytes_sent},
+                            {"trace_hash", world_.trace_hash_hex()},
+                            {"simulated_seconds", last_sample_s_},
+                            {"wall_seconds", wall_seconds},
+                            {"peak_rss_mb", static_cast<double>(usage.ru_maxrss) / 1024.0}};
+  if (ejected > 0) summary["ticks_to_ejection_mean"] = sum / static_cast<double>(ejected);
+  std::ofstream file(out / "summary.json");
+  file << summary.dump(2) << "\n";
+  std::ofstream csv(out / "timeseries.csv");
+  csv << "lazy_member,forgotten_entries,ejected_at_tick\n";
+  for (const auto& [member, tick] : ejected_at_) {
+    csv << member << "," << (forgotten_.count(member) ? forgotten_.at(member) : 0) << ","
+        << (tick ? std::to_string(*tick) : "") << "\n";
+  }
+  if (!file || !csv) return Status::error(ErrorCode::kIo, "cannot write results into " + out.string());
+  return Status::ok();
+}
+
+void LazyMemberRun::print_summary(double wall_seconds) const {
+  if (progress_) std::fprintf(stderr, "\n");
+  for (const auto& [member, tick] : ejected_at_) {
+    if (tick) {
+      std::printf("lazy member %zu: replaced in the block of tick %llu\n", member, static_cast<unsigned long long>(*tick));
+    } else {
+      std::printf("lazy member %zu: still a member after %llu ticks\n", member, static_cast<unsigned long long>(ticks_run_));
+    }
+  }
+  std::printf("recruits rebuilt and joined: %zu of %zu; honest failed outcomes: %llu; %.1f s wall\n",
+              static_cast<size_t>(std::count_if(recovered_.begin(), recovered_.end(), [](const auto& r) { return r.second; })),
+              recovered_.size(), static_cast<unsigned long long>(honest_failed_), wall_seconds);
+}
+
+}  // namespace fluence::sim
