@@ -152,6 +152,60 @@ Result<RunReport> report_lazy_member(const RunResult& run) {
   return report;
 }
 
+// A region ban: offline members are replaced after exactly the SLA's offline
+// ticks if the rest can still commit blocks (at most f banned), never if not:
+// the ejection votes must go on chain, and 2f + 1 members commit it.
+Result<RunReport> report_region_ban(const RunResult& run) {
+  RunReport report;
+  report.title = string_field(run, "scenario") + " (seed " + string_field(run, "seed") + ")";
+  for (const char* name : {"members", "banned_members", "eject_after_offline_ticks", "ticks_limit", "ejected", "recovered",
+                           "honest_failed_outcomes", "honest_ejected"}) {
+    if (Result<double> value = run.metric(name); !value) return value.status();
+  }
+  auto ticks = run.summary.find("ticks_to_ejection");
+  auto writes = run.summary.find("writes");
+  if (ticks == run.summary.end() || !ticks->is_array() || writes == run.summary.end() || !writes->is_object()) {
+    return Status::error(ErrorCode::kNotFound, (run.folder / "summary.json").string() + ": no 'ticks_to_ejection' or 'writes'");
+  }
+  double members = *run.metric("members"), banned = *run.metric("banned_members");
+  bool live = banned <= std::floor((members - 1) / 3);
+  double offline = *run.metric("eject_after_offline_ticks");
+  std::string model = live ? format(offline, 0) + " (the SLA's offline ticks)"
+                           : "never: " + format(members - banned, 0) + " of " + format(members, 0) +
+                                 " cannot commit the votes";
+  for (size_t i = 0; i < ticks->size(); ++i) {
+    const nlohmann::json& t = (*ticks)[i];
+    std::string what = "ticks from ban to replacement, member " + std::to_string(i + 1);
+    if (t.is_number()) {
+      double measured = t.get<double>();
+      bool agrees = live && measured >= offline && measured <= offline + 1;  // the votes may land in the next tick
+      report.rows.push_back({what, format(measured, 0), model, agrees ? "ok" : "DISAGREES"});
+    } else {
+      report.rows.push_back({what, "not within " + format(*run.metric("ticks_limit"), 0) + " ticks", model,
+                             live ? "DISAGREES" : "ok"});
+    }
+  }
+  for (const char* window : {"before", "during", "after"}) {
+    const nlohmann::json& w = (*writes)[window];
+    uint64_t tried = w.value("tried", uint64_t{0}), committed = w.value("committed", uint64_t{0});
+    if (tried == 0) continue;
+    Interval interval = wilson_interval(committed, tried);
+    bool expect_all = std::string(window) != "during" || live;
+    bool agrees = expect_all ? interval.high >= 0.99 : interval.low <= 0.01;
+    report.rows.push_back({std::string("writes committed ") + window + " the outage",
+                           std::to_string(committed) + " of " + std::to_string(tried) + " [99% CI " +
+                               format(interval.low, 3) + ", " + format(interval.high, 3) + "]",
+                           expect_all ? "all" : "none", agrees ? "ok" : "DISAGREES"});
+  }
+  double ejected = *run.metric("ejected"), recovered = *run.metric("recovered");
+  report.rows.push_back({"recruits rebuilt and joined", format(recovered, 0) + " of " + format(ejected, 0), "all",
+                         recovered == ejected ? "ok" : "DISAGREES"});
+  double honest = *run.metric("honest_failed_outcomes");
+  report.rows.push_back({"honest members' failed outcomes", format(honest, 0), "0", honest == 0 ? "ok" : "DISAGREES"});
+  report.rows.push_back({"trace hash", string_field(run, "trace_hash").substr(0, 16), "", ""});
+  return report;
+}
+
 }  // namespace
 
 LazyMemberModel lazy_member_model(const RunResult& run) {
@@ -176,6 +230,7 @@ Result<RunReport> report_run(const RunResult& run) {
   if (kind == "kademlia-lookup") return report_kademlia(run);
   if (kind == "por-detection") return report_por(run);
   if (kind == "lazy-member") return report_lazy_member(run);
+  if (kind == "region-ban") return report_region_ban(run);
   return Status::error(ErrorCode::kInvalidArgument,
                        (run.folder / "summary.json").string() + ": no report for scenario kind '" +
                            kind + "'");

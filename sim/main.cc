@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "sim/kademlia_run.h"
-#include "sim/lazy_member_run.h"
+#include "sim/cluster_run.h"
 #include "sim/por_run.h"
 #include "sim/scenario.h"
 #include "sim/sweep.h"
@@ -109,8 +109,8 @@ int main(int argc, char** argv) {
     return 0;
   };
   int status = 0;
-  if (scenario->kind == "lazy-member") {
-    fluence::sim::LazyMemberRun run(world, *scenario, run_seed, progress);
+  if (scenario->kind == "lazy-member" || scenario->kind == "region-ban") {
+    fluence::sim::ClusterRun run(world, *scenario, run_seed, progress);
     run.configure();
     status = finish(run);
   } else if (scenario->kind == "por-detection") {

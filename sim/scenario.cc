@@ -1,5 +1,6 @@
 #include "sim/scenario.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -165,24 +166,33 @@ Status read_cluster(const json& value, const std::string& path, ClusterSpec& c) 
   c.ticks = static_cast<int>(f.integer("ticks", c.ticks, 1, 1'000'000));
   c.eject_after_failed_ticks = static_cast<int>(f.integer("eject_after_failed_ticks", c.eject_after_failed_ticks, 1, 1000));
   c.block_interval_ms = f.number("block_interval_ms", c.block_interval_ms, 1, 1e7);
-  const json& lazy = f.child("lazy");
-  if (f.ok() && !lazy.is_null()) {
-    if (!lazy.is_array()) {
-      f.fail("lazy", "expected a list of member indices");
-    } else {
-      c.lazy.clear();
-      for (const json& i : lazy) {
-        if (!i.is_number_integer() || i.get<int64_t>() < 0 || i.get<int64_t>() >= c.members) {
-          f.fail("lazy", "expected member indices from 0 to " + std::to_string(c.members - 1));
-          break;
-        }
-        c.lazy.push_back(i.get<size_t>());
+  auto read_members = [&](const char* name, std::vector<size_t>& out) {
+    const json& list = f.child(name);
+    if (!f.ok() || list.is_null()) return;
+    if (!list.is_array()) return f.fail(name, "expected a list of member indices");
+    out.clear();
+    for (const json& i : list) {
+      if (!i.is_number_integer() || i.get<int64_t>() < 0 || i.get<int64_t>() >= c.members) {
+        return f.fail(name, "expected member indices from 0 to " + std::to_string(c.members - 1));
       }
+      if (std::find(out.begin(), out.end(), i.get<size_t>()) != out.end()) return f.fail(name, "a member named twice");
+      out.push_back(i.get<size_t>());
     }
+  };
+  read_members("lazy", c.lazy);
+  read_members("banned", c.banned);
+  c.ban_tick = static_cast<int>(f.integer("ban_tick", c.ban_tick, 1, 1'000'000));
+  c.eject_after_offline_ticks = static_cast<int>(f.integer("eject_after_offline_ticks", c.eject_after_offline_ticks, 1, 1000));
+  c.write_interval_s = f.number("write_interval_s", c.write_interval_s, 0, 1e7);
+  for (size_t m : c.banned) {
+    if (f.ok() && std::find(c.lazy.begin(), c.lazy.end(), m) != c.lazy.end()) f.fail("banned", "a member both lazy and banned");
   }
   if (f.ok() && c.openings > c.chunks) f.fail("openings", "at most chunks");
-  if (f.ok() && c.lazy.size() > static_cast<size_t>(c.arbiters) - 1) {
-    f.fail("lazy", "each lazy member needs an arbiter to replace it, and one arbiter must remain");
+  if (f.ok() && c.lazy.size() + c.banned.size() > static_cast<size_t>(c.arbiters) - 1) {
+    f.fail("lazy", "each lazy or banned member needs an arbiter to replace it, and one arbiter must remain");
+  }
+  if (f.ok() && c.lazy.size() + c.banned.size() >= static_cast<size_t>(c.members)) {
+    f.fail("lazy", "at least one member must stay honest and up");
   }
   return f.finish();
 }
@@ -210,8 +220,9 @@ Result<Scenario> parse_scenario(const std::string& json_text, const std::string&
   s.lookups_start_s = f.number("lookups_start_s", 0, 0, 1e9);
   s.lookup_interval_ms = f.number("lookup_interval_ms", 100, 0.001, 1e9);
   s.sample_interval_s = f.number("sample_interval_s", 10, 0.001, 1e9);
-  if (f.ok() && s.kind != "kademlia-lookup" && s.kind != "por-detection" && s.kind != "lazy-member") {
-    f.fail("kind", "expected \"kademlia-lookup\", \"por-detection\" or \"lazy-member\"");
+  bool cluster_kind = s.kind == "lazy-member" || s.kind == "region-ban";
+  if (f.ok() && s.kind != "kademlia-lookup" && s.kind != "por-detection" && !cluster_kind) {
+    f.fail("kind", "expected \"kademlia-lookup\", \"por-detection\", \"lazy-member\" or \"region-ban\"");
   }
   if (f.ok() && s.question.empty()) f.fail("question", "every scenario states the question it answers");
   Status status = f.status();
@@ -232,14 +243,20 @@ Result<Scenario> parse_scenario(const std::string& json_text, const std::string&
   }
   if (status.is_ok()) {
     const json& cluster = f.child("cluster");
-    if (s.kind == "lazy-member") {
+    if (cluster_kind) {
       status = read_cluster(cluster.is_null() ? json::object() : cluster, "scenario.cluster", s.cluster);
+      if (status.is_ok() && s.kind == "lazy-member" && s.cluster.lazy.empty()) {
+        status = Status::error(ErrorCode::kMalformed, "scenario.cluster.lazy: a lazy-member scenario names its lazy members");
+      }
+      if (status.is_ok() && s.kind == "region-ban" && s.cluster.banned.empty()) {
+        status = Status::error(ErrorCode::kMalformed, "scenario.cluster.banned: a region-ban scenario names the banned members");
+      }
       if (status.is_ok()) {
         s.nodes = static_cast<size_t>(s.cluster.members + s.cluster.arbiters);
         s.end_s = s.cluster.tick_s * (s.cluster.ticks + 1);
       }
     } else if (!cluster.is_null()) {
-      status = Status::error(ErrorCode::kMalformed, "scenario.cluster: only for kind lazy-member");
+      status = Status::error(ErrorCode::kMalformed, "scenario.cluster: only for kinds lazy-member and region-ban");
     }
   }
   if (status.is_ok()) status = f.finish();

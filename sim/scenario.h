@@ -57,13 +57,18 @@ struct PorSpec {
   double max_response_ms = 5000;
 };
 
-// The "lazy-member" scenario: a cluster chain (members, arbiters, per-tick
-// proofs, ejection votes, recovery) whose `lazy` members delete a fraction
-// of their entries once the data is written.
+// The cluster chain scenarios (members, arbiters, per-tick proofs, ejection
+// votes, recovery): "lazy-member", whose `lazy` members delete a fraction of
+// their entries once the data is written, and "region-ban", whose `banned`
+// members go offline for good half way through tick `ban_tick`.
 struct ClusterSpec {
   int members = 7;
   int arbiters = 3;
-  std::vector<size_t> lazy = {6};  // member indices
+  std::vector<size_t> lazy;    // member indices
+  std::vector<size_t> banned;  // member indices
+  int ban_tick = 2;
+  int eject_after_offline_ticks = 3;
+  double write_interval_s = 0;  // a client write through an honest member this often (0: none after the data)
   double forgotten_fraction = 0.05;
   int chunks = 20;
   int openings = 2;

@@ -129,4 +129,20 @@ TEST(SimRunTest, ALazyMemberIsReplacedAndTheRecruitRebuildsTheReplica) {
   EXPECT_EQ(a.summary["trace_hash"], b.summary["trace_hash"]);
 }
 
+TEST(SimRunTest, ARegionBanWithinFIsRecoveredWhileWritesGoOn) {
+  SimRun run = run_sim(scenario("region-ban.json"), "--seed 2");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(run.summary["ejected"], 2) << run.output;
+  EXPECT_EQ(run.summary["recovered"], 2) << run.output;
+  for (const auto& ticks : run.summary["ticks_to_ejection"]) {
+    ASSERT_TRUE(ticks.is_number()) << run.output;
+    EXPECT_GE(ticks.get<int>(), 3) << "the SLA allows 3 offline ticks";
+    EXPECT_LE(ticks.get<int>(), 4);
+  }
+  const auto& during = run.summary["writes"]["during"];
+  EXPECT_GT(during["tried"].get<int>(), 10);
+  EXPECT_EQ(during["committed"], during["tried"]) << "5 of 7 members still commit";
+  EXPECT_EQ(run.summary["honest_failed_outcomes"], 0);
+}
+
 }  // namespace

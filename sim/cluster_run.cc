@@ -1,4 +1,4 @@
-#include "sim/lazy_member_run.h"
+#include "sim/cluster_run.h"
 
 #include <sys/resource.h>
 
@@ -12,26 +12,29 @@
 
 namespace fluence::sim {
 
-LazyMemberRun::LazyMemberRun(World& world, const Scenario& scenario, uint64_t seed, bool progress)
+ClusterRun::ClusterRun(World& world, const Scenario& scenario, uint64_t seed, bool progress)
     : world_(world), scenario_(scenario), spec_(scenario.cluster), seed_(seed), progress_(progress) {
   FL_ASSERT(world_.size() == static_cast<size_t>(spec_.members + spec_.arbiters));
   dataset_[0] = 0x1a;
   for (size_t m : spec_.lazy) ejected_at_[m] = std::nullopt;
+  for (size_t m : spec_.banned) ejected_at_[m] = std::nullopt;
 }
 
-bool LazyMemberRun::is_lazy(size_t member) const {
+bool ClusterRun::is_lazy(size_t member) const {
   return std::find(spec_.lazy.begin(), spec_.lazy.end(), member) != spec_.lazy.end();
 }
 
-size_t LazyMemberRun::observer() const {
+bool ClusterRun::is_faulty(size_t member) const { return ejected_at_.count(member) != 0; }
+
+size_t ClusterRun::observer() const {
   for (size_t m = 0; m < static_cast<size_t>(spec_.members); ++m) {
-    if (!is_lazy(m)) return m;
+    if (!is_faulty(m)) return m;
   }
   FL_ASSERT(false);
   return 0;
 }
 
-void LazyMemberRun::configure() {
+void ClusterRun::configure() {
   node::HostedDataset hosted{dataset_, {}, {}};
   for (size_t i = 0; i < world_.size(); ++i) {
     consensus::Validator v{World::address_of(i), world_.identity(i).key.public_key()};
@@ -49,12 +52,12 @@ void LazyMemberRun::configure() {
     c.por.chunks = static_cast<uint16_t>(spec_.chunks);
     c.por.openings = static_cast<uint16_t>(spec_.openings);
     c.ejection.failed_ticks = static_cast<uint64_t>(spec_.eject_after_failed_ticks);
-    c.ejection.offline_ticks = 1'000'000;
+    c.ejection.offline_ticks = static_cast<uint64_t>(spec_.eject_after_offline_ticks);
     return config;
   });
 }
 
-void LazyMemberRun::write_rows(node::Node* node) {
+void ClusterRun::write_rows(node::Node* node) {
   env::DeterministicRandom random(seed_, 0x1a00);
   constexpr int kRowsPerWrite = 100;
   for (int first = 0; first < spec_.rows; first += kRowsPerWrite) {
@@ -72,7 +75,16 @@ void LazyMemberRun::write_rows(node::Node* node) {
   }
 }
 
-void LazyMemberRun::forget(size_t member, node::Node* node) {
+void ClusterRun::client_write(node::Node* node, int i) {
+  if (node == nullptr || (replaced_all_s_ && world_.now() > *replaced_all_s_ + spec_.tick_s / 2)) return;
+  std::string key = "client-" + std::to_string(i % 50);
+  size_t slot = writes_.size();
+  writes_.push_back({world_.now(), false});
+  node->write(dataset_, {{storage::Mutation::Kind::kPutRow, Bytes(key.begin(), key.end()), Bytes(32, static_cast<uint8_t>(i)), {}, {}}},
+              [this, slot](Result<uint64_t> r) { writes_[slot].committed = r.is_ok(); });
+}
+
+void ClusterRun::forget(size_t member, node::Node* node) {
   if (node == nullptr) return;
   storage::Dataset* dataset = node->dataset(dataset_);
   FL_ASSERT(dataset != nullptr);
@@ -85,7 +97,7 @@ void LazyMemberRun::forget(size_t member, node::Node* node) {
   forgotten_[member] = gone.size();
 }
 
-void LazyMemberRun::sample(node::Node* node) {
+void ClusterRun::sample(node::Node* node) {
   if (node == nullptr || node->chain(dataset_) == nullptr) return;
   const cluster::ClusterChain& chain = *node->chain(dataset_);
   height_ = chain.height();
@@ -106,23 +118,27 @@ void LazyMemberRun::sample(node::Node* node) {
   }
   honest_failed_ = 0;
   for (size_t m = 0; m < static_cast<size_t>(spec_.members); ++m) {
-    if (is_lazy(m)) continue;
+    if (is_faulty(m)) continue;
     cluster::ProofRecord r = chain.verdicts().record(world_.identity(m).key.public_key());
     honest_failed_ += r.failed + r.offline;
   }
   bool all_ejected = std::all_of(ejected_at_.begin(), ejected_at_.end(), [](const auto& e) { return e.second.has_value(); });
   if (all_ejected && !ending_) {
-    // One more tick for the recruits to rebuild and join, then stop.
+    // One more tick for the recruits to rebuild and join, with client writes
+    // for half of it only, so that every replica settles on one state; then stop.
     ending_ = true;
+    replaced_all_s_ = world_.now();
     double check = world_.now() + spec_.tick_s;
+    auto root = std::make_shared<crypto::Hash256>();
+    world_.at(check - 1, observer(), [this, root](node::Node* n) {
+      if (n != nullptr && n->dataset(dataset_) != nullptr) *root = n->dataset(dataset_)->state_root();
+    });
     for (const cluster::MembershipChange& change : chain.book().membership().changes()) {
       for (size_t i = 0; i < world_.size(); ++i) {
         if (world_.identity(i).key.public_key() != change.replacement.key) continue;
-        crypto::Hash256 root = node->dataset(dataset_)->state_root();
         world_.at(check, i, [this, i, root](node::Node* recruit) {
           cluster::ClusterChain* c = recruit ? recruit->chain(dataset_) : nullptr;
-          // The observer's root a tick ago: no writes come after the data is in.
-          recovered_[i] = c != nullptr && c->takes_part() && recruit->dataset(dataset_)->state_root() == root;
+          recovered_[i] = c != nullptr && c->takes_part() && recruit->dataset(dataset_)->state_root() == *root;
         });
       }
     }
@@ -138,7 +154,7 @@ void LazyMemberRun::sample(node::Node* node) {
   }
 }
 
-void LazyMemberRun::schedule() {
+void ClusterRun::schedule() {
   for (size_t i = 0; i < world_.size(); ++i) {
     world_.at(0, i, [](node::Node* node) {
       if (node != nullptr) node->start();
@@ -151,29 +167,56 @@ void LazyMemberRun::schedule() {
   for (size_t m : spec_.lazy) {
     world_.at(spec_.tick_s / 2, m, [this, m](node::Node* node) { forget(m, node); });
   }
+  for (size_t m : spec_.banned) {
+    world_.control_at((spec_.ban_tick + 0.5) * spec_.tick_s, [this, m] { world_.crash(m); });
+  }
+  if (spec_.write_interval_s > 0) {
+    int i = 0;
+    for (double t = spec_.tick_s; t < scenario_.end_s; t += spec_.write_interval_s) {
+      world_.at(t, observer(), [this, i](node::Node* node) { client_write(node, i); });
+      ++i;
+    }
+  }
   double step = std::min(spec_.tick_s / 4, scenario_.sample_interval_s);
   for (double t = step; t <= scenario_.end_s; t += step) {
     world_.at(t, observer(), [this](node::Node* node) { sample(node); });
   }
 }
 
-Status LazyMemberRun::write_results(const std::filesystem::path& out, double wall_seconds) const {
+Status ClusterRun::write_results(const std::filesystem::path& out, double wall_seconds) const {
   std::error_code error;
   std::filesystem::create_directories(out, error);
   if (error) return Status::error(ErrorCode::kIo, out.string() + ": " + error.message());
+  // Lazy members count from tick 0 (challenges begin at tick 1, the first
+  // after the data was deleted); banned ones from the tick of the ban.
   nlohmann::json ticks = nlohmann::json::array();
   double sum = 0;
   size_t ejected = 0;
   for (const auto& [member, tick] : ejected_at_) {
-    // Challenges begin at tick 1, the first after the data was deleted.
     if (tick) {
-      ticks.push_back(*tick);
-      sum += static_cast<double>(*tick);
+      uint64_t since = is_lazy(member) ? 0 : static_cast<uint64_t>(spec_.ban_tick);
+      uint64_t lasted = *tick >= since ? *tick - since : 0;
+      ticks.push_back(lasted);
+      sum += static_cast<double>(lasted);
       ++ejected;
     } else {
       ticks.push_back(nullptr);
     }
   }
+  // Client writes by window: before the ban, during the outage (until the
+  // last replacement), after; a write still open when the run ended is left out.
+  double ban_s = spec_.banned.empty() ? INFINITY : (spec_.ban_tick + 0.5) * spec_.tick_s;
+  double replaced_s = replaced_all_s_.value_or(INFINITY);
+  uint64_t tried[3] = {0, 0, 0}, committed[3] = {0, 0, 0};
+  for (const ClientWrite& w : writes_) {
+    if (w.at_s + 4 * spec_.block_interval_ms / 1000 > last_sample_s_ && !w.committed) continue;
+    int window = w.at_s < ban_s ? 0 : (w.at_s < replaced_s ? 1 : 2);
+    ++tried[window];
+    committed[window] += w.committed ? 1 : 0;
+  }
+  nlohmann::json availability = nlohmann::json::object();
+  const char* names[3] = {"before", "during", "after"};
+  for (int i = 0; i < 3; ++i) availability[names[i]] = {{"tried", tried[i]}, {"committed", committed[i]}};
   size_t recovered = static_cast<size_t>(std::count_if(recovered_.begin(), recovered_.end(), [](const auto& r) { return r.second; }));
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
@@ -186,6 +229,10 @@ Status LazyMemberRun::write_results(const std::filesystem::path& out, double wal
                             {"members", spec_.members},
                             {"arbiters", spec_.arbiters},
                             {"lazy_members", spec_.lazy.size()},
+                            {"banned_members", spec_.banned.size()},
+                            {"ban_tick", spec_.ban_tick},
+                            {"eject_after_offline_ticks", spec_.eject_after_offline_ticks},
+                            {"writes", availability},
                             {"forgotten_fraction", spec_.forgotten_fraction},
                             {"chunks", spec_.chunks},
                             {"eject_after_failed_ticks", spec_.eject_after_failed_ticks},
@@ -208,22 +255,23 @@ Status LazyMemberRun::write_results(const std::filesystem::path& out, double wal
   std::ofstream file(out / "summary.json");
   file << summary.dump(2) << "\n";
   std::ofstream csv(out / "timeseries.csv");
-  csv << "lazy_member,forgotten_entries,ejected_at_tick\n";
+  csv << "member,fault,forgotten_entries,ejected_at_tick\n";
   for (const auto& [member, tick] : ejected_at_) {
-    csv << member << "," << (forgotten_.count(member) ? forgotten_.at(member) : 0) << ","
-        << (tick ? std::to_string(*tick) : "") << "\n";
+    csv << member << "," << (is_lazy(member) ? "lazy" : "banned") << ","
+        << (forgotten_.count(member) ? forgotten_.at(member) : 0) << "," << (tick ? std::to_string(*tick) : "") << "\n";
   }
   if (!file || !csv) return Status::error(ErrorCode::kIo, "cannot write results into " + out.string());
   return Status::ok();
 }
 
-void LazyMemberRun::print_summary(double wall_seconds) const {
+void ClusterRun::print_summary(double wall_seconds) const {
   if (progress_) std::fprintf(stderr, "\n");
   for (const auto& [member, tick] : ejected_at_) {
+    const char* fault = is_lazy(member) ? "lazy" : "banned";
     if (tick) {
-      std::printf("lazy member %zu: replaced in the block of tick %llu\n", member, static_cast<unsigned long long>(*tick));
+      std::printf("%s member %zu: replaced in the block of tick %llu\n", fault, member, static_cast<unsigned long long>(*tick));
     } else {
-      std::printf("lazy member %zu: still a member after %llu ticks\n", member, static_cast<unsigned long long>(ticks_run_));
+      std::printf("%s member %zu: still a member after %llu ticks\n", fault, member, static_cast<unsigned long long>(ticks_run_));
     }
   }
   std::printf("recruits rebuilt and joined: %zu of %zu; honest failed outcomes: %llu; %.1f s wall\n",

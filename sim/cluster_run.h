@@ -1,0 +1,64 @@
+// The cluster chain scenarios: the whole chain in simulation. A dataset's
+// members commit writes in blocks, its arbiters seal them and challenge
+// every member each tick. Faulty members are `lazy` (they silently delete a
+// fraction f of their entries once the data is written: "lazy-member") or
+// `banned` (a regulator takes them offline for good half way through tick
+// `ban_tick`: "region-ban"). The run measures how many ticks each faulty
+// member lasts before the arbiters' votes replace it, whether each recruit
+// rebuilds the replica, whether any honest member ever fails a proof, and,
+// with client writes, how many writes commit before, during and after the
+// outage. analysis/ sets the ticks beside their models.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "sim/world.h"
+
+namespace fluence::sim {
+
+class ClusterRun {
+ public:
+  ClusterRun(World& world, const Scenario& scenario, uint64_t seed, bool progress);
+  void configure();
+  void schedule();
+  Status write_results(const std::filesystem::path& out, double wall_seconds) const;
+  void print_summary(double wall_seconds) const;
+
+ private:
+  size_t observer() const;  // an honest member, which reads the chain
+  bool is_lazy(size_t member) const;
+  bool is_faulty(size_t member) const;
+  void client_write(node::Node* node, int i);
+  void write_rows(node::Node* node);
+  void forget(size_t member, node::Node* node);
+  void sample(node::Node* node);
+  void check_recruits();
+
+  World& world_;
+  const Scenario& scenario_;
+  const ClusterSpec& spec_;
+  uint64_t seed_;
+  bool progress_;
+  storage::DatasetId dataset_{};
+  uint64_t rows_acknowledged_ = 0;
+  std::map<size_t, uint64_t> forgotten_;                 // lazy member -> entries deleted
+  std::map<size_t, std::optional<uint64_t>> ejected_at_;  // faulty member -> tick of the block that replaced it
+  std::optional<double> replaced_all_s_;                  // when the last faulty member was replaced
+  struct ClientWrite {
+    double at_s = 0;
+    bool committed = false;
+  };
+  std::vector<ClientWrite> writes_;
+  std::map<size_t, bool> recovered_;                      // recruit node -> rebuilt and taking part
+  uint64_t height_ = 0;
+  uint64_t ticks_run_ = 0;
+  double last_sample_s_ = 0;
+  uint64_t honest_failed_ = 0;   // failed or offline outcomes of honest members
+  uint64_t honest_ejected_ = 0;
+  bool ending_ = false;
+};
+
+}  // namespace fluence::sim
