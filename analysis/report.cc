@@ -231,6 +231,7 @@ Result<RunReport> report_run(const RunResult& run) {
   if (kind == "por-detection") return report_por(run);
   if (kind == "lazy-member") return report_lazy_member(run);
   if (kind == "region-ban") return report_region_ban(run);
+  if (kind == "sybil-grinding") return report_sybil(run);
   return Status::error(ErrorCode::kInvalidArgument,
                        (run.folder / "summary.json").string() + ": no report for scenario kind '" +
                            kind + "'");

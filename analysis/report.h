@@ -34,6 +34,9 @@ struct LazyMemberModel {
 };
 LazyMemberModel lazy_member_model(const RunResult& run);
 
+// The "sybil-grinding" report (sybil_report.cc).
+Result<RunReport> report_sybil(const RunResult& run);
+
 std::string render_table(const RunReport& report);
 std::string render_markdown(const std::vector<RunReport>& reports);
 

@@ -15,6 +15,7 @@
 #include "sim/por_run.h"
 #include "sim/scenario.h"
 #include "sim/sweep.h"
+#include "sim/sybil_run.h"
 #include "sim/world.h"
 
 namespace {
@@ -88,6 +89,15 @@ int main(int argc, char** argv) {
   uint64_t run_seed = seed.value_or(scenario->seed);
   if (out.empty()) out = "results/" + scenario->name + "-seed" + std::to_string(run_seed);
 
+  if (scenario->kind == "sybil-grinding") {  // no network to simulate
+    fluence::Status done = fluence::sim::run_sybil_grinding(*scenario, run_seed, out, !quiet && isatty(STDERR_FILENO));
+    if (!done.is_ok()) {
+      std::cerr << "fluence-sim: " << done.message() << "\n";
+      return 1;
+    }
+    std::cout << "results: " << out << "\n";
+    return 0;
+  }
   // SimGrid reads its own options from argv; give it only ours, as config.
   std::string log_option = "--log=fluence.thres:" + log_level;
   std::string binding_log = "--log=fluence_sim.thres:warning";

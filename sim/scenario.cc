@@ -197,6 +197,17 @@ Status read_cluster(const json& value, const std::string& path, ClusterSpec& c) 
   return f.finish();
 }
 
+Status read_sybil(const json& value, const std::string& path, SybilSpec& y) {
+  JsonFields f(value, path);
+  y.network_nodes = static_cast<int>(f.integer("network_nodes", y.network_nodes, 1, 100'000'000));
+  y.cluster_size = static_cast<int>(f.integer("cluster_size", y.cluster_size, 1, 1000));
+  y.difficulty = static_cast<int>(f.integer("difficulty", y.difficulty, 0, 40));
+  y.targets = static_cast<int>(f.integer("targets", y.targets, 1, 1'000'000));
+  y.budget_nonces = f.number("budget_nonces", y.budget_nonces, 1, 1e15);
+  if (f.ok() && y.cluster_size > y.network_nodes) f.fail("cluster_size", "at most network_nodes");
+  return f.finish();
+}
+
 }  // namespace
 
 Result<Scenario> parse_scenario(const std::string& json_text, const std::string& source) {
@@ -221,8 +232,8 @@ Result<Scenario> parse_scenario(const std::string& json_text, const std::string&
   s.lookup_interval_ms = f.number("lookup_interval_ms", 100, 0.001, 1e9);
   s.sample_interval_s = f.number("sample_interval_s", 10, 0.001, 1e9);
   bool cluster_kind = s.kind == "lazy-member" || s.kind == "region-ban";
-  if (f.ok() && s.kind != "kademlia-lookup" && s.kind != "por-detection" && !cluster_kind) {
-    f.fail("kind", "expected \"kademlia-lookup\", \"por-detection\", \"lazy-member\" or \"region-ban\"");
+  if (f.ok() && s.kind != "kademlia-lookup" && s.kind != "por-detection" && s.kind != "sybil-grinding" && !cluster_kind) {
+    f.fail("kind", "expected \"kademlia-lookup\", \"por-detection\", \"lazy-member\", \"region-ban\" or \"sybil-grinding\"");
   }
   if (f.ok() && s.question.empty()) f.fail("question", "every scenario states the question it answers");
   Status status = f.status();
@@ -257,6 +268,14 @@ Result<Scenario> parse_scenario(const std::string& json_text, const std::string&
       }
     } else if (!cluster.is_null()) {
       status = Status::error(ErrorCode::kMalformed, "scenario.cluster: only for kinds lazy-member and region-ban");
+    }
+  }
+  if (status.is_ok()) {
+    const json& sybil = f.child("sybil");
+    if (s.kind == "sybil-grinding") {
+      status = read_sybil(sybil.is_null() ? json::object() : sybil, "scenario.sybil", s.sybil);
+    } else if (!sybil.is_null()) {
+      status = Status::error(ErrorCode::kMalformed, "scenario.sybil: only for kind sybil-grinding");
     }
   }
   if (status.is_ok()) status = f.finish();

@@ -80,6 +80,17 @@ struct ClusterSpec {
   double block_interval_ms = 1000;
 };
 
+// The "sybil-grinding" scenario: a network of `network_nodes` honest ids and
+// a sybil grinding ids into the cluster (the `cluster_size` closest) of
+// `targets` random dataset ids at puzzle `difficulty` (model/adversary).
+struct SybilSpec {
+  int network_nodes = 10000;
+  int cluster_size = 7;
+  int difficulty = 8;
+  int targets = 20;
+  double budget_nonces = 1e10;  // per target, so a mistaken setting fails instead of hanging
+};
+
 struct Scenario {
   std::string name;
   std::string kind;  // "kademlia-lookup", "por-detection" or "lazy-member"
@@ -98,7 +109,8 @@ struct Scenario {
   std::vector<Fault> faults;
   std::vector<ClockSkew> clocks;
   PorSpec por;  // kind "por-detection"
-  ClusterSpec cluster;  // kind "lazy-member"
+  ClusterSpec cluster;  // kinds "lazy-member", "region-ban"
+  SybilSpec sybil;      // kind "sybil-grinding"
 };
 
 // Reads and checks a scenario; `source` names it in errors.

@@ -145,4 +145,16 @@ TEST(SimRunTest, ARegionBanWithinFIsRecoveredWhileWritesGoOn) {
   EXPECT_EQ(run.summary["honest_failed_outcomes"], 0);
 }
 
+TEST(SimRunTest, SybilGrindingCostsWhatTheModelSays) {
+  SimRun run = run_sim(scenario("sybil-grinding.json"), "--seed 4");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(run.summary["targets_over_budget"], 0);
+  ASSERT_EQ(run.summary["per_target"].size(), 30u);
+  // Geometric draws: the mean of 30 is within a factor 2 of the model's
+  // mean with overwhelming probability (the report's interval is tighter).
+  double ratio = run.summary["nonces_mean"].get<double>() / run.summary["model_nonces_mean"].get<double>();
+  EXPECT_GT(ratio, 0.5);
+  EXPECT_LT(ratio, 2.0);
+}
+
 }  // namespace
