@@ -206,6 +206,37 @@ Result<RunReport> report_region_ban(const RunResult& run) {
   return report;
 }
 
+// Clocks that run ahead: members reject a proposal whose tick is ahead of
+// their own clock, so at most f fast members commit nothing early; a whole
+// fast cluster commits early blocks, but the arbiters seal none before their
+// own clocks reach its tick.
+Result<RunReport> report_fast_clock(const RunResult& run) {
+  RunReport report;
+  report.title = string_field(run, "scenario") + " (seed " + string_field(run, "seed") + ")";
+  for (const char* name : {"members", "fast_members", "height", "sealed_height", "early_blocks", "max_tick_lead",
+                           "max_sealed_tick_lead", "honest_failed_outcomes"}) {
+    if (Result<double> value = run.metric(name); !value) return value.status();
+  }
+  double members = *run.metric("members"), fast = *run.metric("fast_members");
+  bool minority = fast <= std::floor((members - 1) / 3);
+  double early = *run.metric("early_blocks");
+  report.rows.push_back({"fast members", format(fast, 0) + " of " + format(members, 0), "", ""});
+  report.rows.push_back({"blocks committed for a tick not yet come",
+                         format(early, 0) + " of " + format(*run.metric("height"), 0) + " (lead up to " +
+                             format(*run.metric("max_tick_lead"), 0) + " ticks)",
+                         minority ? "0: 2f + 1 members' clocks reject them" : "some: 2f + 1 fast members accept them",
+                         minority ? (early == 0 ? "ok" : "DISAGREES") : (early > 0 ? "ok" : "DISAGREES")});
+  double sealed_lead = *run.metric("max_sealed_tick_lead");
+  report.rows.push_back({"sealed block ahead of true time (ticks, max)", format(sealed_lead, 0),
+                         "<= 0: arbiters seal on their own clocks", sealed_lead <= 0 ? "ok" : "DISAGREES"});
+  report.rows.push_back({"blocks sealed", format(*run.metric("sealed_height"), 0) + " of " + format(*run.metric("height"), 0),
+                         minority ? "all but the last few" : "only those whose tick has come", ""});
+  double honest = *run.metric("honest_failed_outcomes");
+  report.rows.push_back({"honest members' failed outcomes", format(honest, 0), "0", honest == 0 ? "ok" : "DISAGREES"});
+  report.rows.push_back({"trace hash", string_field(run, "trace_hash").substr(0, 16), "", ""});
+  return report;
+}
+
 }  // namespace
 
 LazyMemberModel lazy_member_model(const RunResult& run) {
@@ -232,6 +263,7 @@ Result<RunReport> report_run(const RunResult& run) {
   if (kind == "lazy-member") return report_lazy_member(run);
   if (kind == "region-ban") return report_region_ban(run);
   if (kind == "sybil-grinding") return report_sybil(run);
+  if (kind == "fast-clock") return report_fast_clock(run);
   return Status::error(ErrorCode::kInvalidArgument,
                        (run.folder / "summary.json").string() + ": no report for scenario kind '" +
                            kind + "'");

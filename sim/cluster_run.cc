@@ -26,6 +26,17 @@ bool ClusterRun::is_lazy(size_t member) const {
 
 bool ClusterRun::is_faulty(size_t member) const { return ejected_at_.count(member) != 0; }
 
+size_t ClusterRun::fast_members() const {
+  // Members whose clock runs ahead of the skew bound by the end of the run.
+  size_t fast = 0;
+  double bound_s = std::min(1.0, spec_.tick_s / 10);
+  for (const ClockSkew& skew : scenario_.clocks) {
+    double ahead_s = skew.offset_ms / 1000 + skew.drift * scenario_.end_s;
+    if (skew.node < static_cast<size_t>(spec_.members) && ahead_s > bound_s) ++fast;
+  }
+  return fast;
+}
+
 size_t ClusterRun::observer() const {
   for (size_t m = 0; m < static_cast<size_t>(spec_.members); ++m) {
     if (!is_faulty(m)) return m;
@@ -101,6 +112,23 @@ void ClusterRun::sample(node::Node* node) {
   if (node == nullptr || node->chain(dataset_) == nullptr) return;
   const cluster::ClusterChain& chain = *node->chain(dataset_);
   height_ = chain.height();
+  sealed_height_ = chain.sealed_height();
+  // Sampled at least once a block interval, so a block is checked against
+  // the true tick within one interval of its commit.
+  uint64_t true_tick = static_cast<uint64_t>(world_.now() / spec_.tick_s);
+  for (; scanned_height_ < height_; ++scanned_height_) {
+    Result<std::optional<chain::Block>> block = chain.block(scanned_height_ + 1);
+    if (!block || !block->has_value()) break;
+    int64_t lead = static_cast<int64_t>((*block)->header.tick) - static_cast<int64_t>(true_tick);
+    max_tick_lead_ = std::max(max_tick_lead_, lead);
+    if (lead > 0) ++early_blocks_;
+  }
+  if (sealed_height_ > 0) {
+    Result<std::optional<chain::Block>> sealed = chain.block(sealed_height_);
+    if (sealed && sealed->has_value()) {
+      max_sealed_lead_ = std::max(max_sealed_lead_, static_cast<int64_t>((*sealed)->header.tick) - static_cast<int64_t>(true_tick));
+    }
+  }
   ticks_run_ = static_cast<uint64_t>(world_.now() / spec_.tick_s);
   last_sample_s_ = world_.now();
   honest_ejected_ = 0;
@@ -123,7 +151,7 @@ void ClusterRun::sample(node::Node* node) {
     honest_failed_ += r.failed + r.offline;
   }
   bool all_ejected = std::all_of(ejected_at_.begin(), ejected_at_.end(), [](const auto& e) { return e.second.has_value(); });
-  if (all_ejected && !ending_) {
+  if (!ejected_at_.empty() && all_ejected && !ending_) {
     // One more tick for the recruits to rebuild and join, with client writes
     // for half of it only, so that every replica settles on one state; then stop.
     ending_ = true;
@@ -177,7 +205,7 @@ void ClusterRun::schedule() {
       ++i;
     }
   }
-  double step = std::min(spec_.tick_s / 4, scenario_.sample_interval_s);
+  double step = std::min({spec_.tick_s / 4, scenario_.sample_interval_s, spec_.block_interval_ms / 1000});
   for (double t = step; t <= scenario_.end_s; t += step) {
     world_.at(t, observer(), [this](node::Node* node) { sample(node); });
   }
@@ -245,6 +273,12 @@ Status ClusterRun::write_results(const std::filesystem::path& out, double wall_s
                             {"honest_failed_outcomes", honest_failed_},
                             {"honest_ejected", honest_ejected_},
                             {"height", height_},
+                            {"sealed_height", sealed_height_},
+                            {"early_blocks", early_blocks_},
+                            {"max_tick_lead", max_tick_lead_},
+                            {"max_sealed_tick_lead", max_sealed_lead_},
+                            {"fast_members", fast_members()},
+                            {"max_clock_skew_s", std::min(1.0, spec_.tick_s / 10)},
                             {"messages_sent", counters.messages_sent},
                             {"bytes_sent", counters.bytes_sent},
                             {"trace_hash", world_.trace_hash_hex()},

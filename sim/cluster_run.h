@@ -7,7 +7,10 @@
 // member lasts before the arbiters' votes replace it, whether each recruit
 // rebuilds the replica, whether any honest member ever fails a proof, and,
 // with client writes, how many writes commit before, during and after the
-// outage. analysis/ sets the ticks beside their models.
+// outage. With skewed clocks (the scenario's `clocks`, kind "fast-clock")
+// it also measures whether any block was committed for a tick that had not
+// come yet, and how far the arbiters' seals lag. analysis/ sets all of it
+// beside the models.
 #pragma once
 
 #include <filesystem>
@@ -31,6 +34,7 @@ class ClusterRun {
   size_t observer() const;  // an honest member, which reads the chain
   bool is_lazy(size_t member) const;
   bool is_faulty(size_t member) const;
+  size_t fast_members() const;
   void client_write(node::Node* node, int i);
   void write_rows(node::Node* node);
   void forget(size_t member, node::Node* node);
@@ -54,6 +58,11 @@ class ClusterRun {
   std::vector<ClientWrite> writes_;
   std::map<size_t, bool> recovered_;                      // recruit node -> rebuilt and taking part
   uint64_t height_ = 0;
+  uint64_t sealed_height_ = 0;
+  uint64_t scanned_height_ = 0;  // blocks checked for a tick ahead of true time
+  int64_t max_tick_lead_ = 0;    // the most a committed block's tick ran ahead of true time
+  uint64_t early_blocks_ = 0;    // blocks committed with a tick true time had not reached
+  int64_t max_sealed_lead_ = 0;  // the same for the last sealed block, at each sample
   uint64_t ticks_run_ = 0;
   double last_sample_s_ = 0;
   uint64_t honest_failed_ = 0;   // failed or offline outcomes of honest members

@@ -231,9 +231,11 @@ Result<Scenario> parse_scenario(const std::string& json_text, const std::string&
   s.lookups_start_s = f.number("lookups_start_s", 0, 0, 1e9);
   s.lookup_interval_ms = f.number("lookup_interval_ms", 100, 0.001, 1e9);
   s.sample_interval_s = f.number("sample_interval_s", 10, 0.001, 1e9);
-  bool cluster_kind = s.kind == "lazy-member" || s.kind == "region-ban";
+  bool cluster_kind = s.kind == "lazy-member" || s.kind == "region-ban" || s.kind == "fast-clock";
   if (f.ok() && s.kind != "kademlia-lookup" && s.kind != "por-detection" && s.kind != "sybil-grinding" && !cluster_kind) {
-    f.fail("kind", "expected \"kademlia-lookup\", \"por-detection\", \"lazy-member\", \"region-ban\" or \"sybil-grinding\"");
+    f.fail("kind",
+           "expected \"kademlia-lookup\", \"por-detection\", \"lazy-member\", \"region-ban\", \"fast-clock\" or "
+           "\"sybil-grinding\"");
   }
   if (f.ok() && s.question.empty()) f.fail("question", "every scenario states the question it answers");
   Status status = f.status();
@@ -262,12 +264,21 @@ Result<Scenario> parse_scenario(const std::string& json_text, const std::string&
       if (status.is_ok() && s.kind == "region-ban" && s.cluster.banned.empty()) {
         status = Status::error(ErrorCode::kMalformed, "scenario.cluster.banned: a region-ban scenario names the banned members");
       }
+      if (status.is_ok() && s.kind == "fast-clock" && s.clocks.empty()) {
+        status = Status::error(ErrorCode::kMalformed, "scenario.clocks: a fast-clock scenario sets some members' clocks");
+      }
       if (status.is_ok()) {
         s.nodes = static_cast<size_t>(s.cluster.members + s.cluster.arbiters);
         s.end_s = s.cluster.tick_s * (s.cluster.ticks + 1);
+        for (size_t i = 0; i < s.clocks.size() && status.is_ok(); ++i) {
+          if (s.clocks[i].node >= s.nodes) {
+            status = Status::error(ErrorCode::kMalformed, "scenario.clocks[" + std::to_string(i) + "].node: at most " +
+                                                              std::to_string(s.nodes - 1) + " (members, then arbiters)");
+          }
+        }
       }
     } else if (!cluster.is_null()) {
-      status = Status::error(ErrorCode::kMalformed, "scenario.cluster: only for kinds lazy-member and region-ban");
+      status = Status::error(ErrorCode::kMalformed, "scenario.cluster: only for kinds lazy-member, region-ban and fast-clock");
     }
   }
   if (status.is_ok()) {

@@ -157,4 +157,15 @@ TEST(SimRunTest, SybilGrindingCostsWhatTheModelSays) {
   EXPECT_LT(ratio, 2.0);
 }
 
+TEST(SimRunTest, OneFastMemberCommitsNothingEarly) {
+  SimRun run = run_sim(scenario("fast-clock.json"), "--seed 2");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(run.summary["fast_members"], 1);
+  EXPECT_GT(run.summary["height"].get<int>(), 100);
+  EXPECT_EQ(run.summary["early_blocks"], 0) << "a block of a future tick was committed";
+  EXPECT_LE(run.summary["max_sealed_tick_lead"].get<int>(), 0);
+  EXPECT_GE(run.summary["sealed_height"].get<int>(), run.summary["height"].get<int>() - 2);
+  EXPECT_EQ(run.summary["writes"]["before"]["committed"], run.summary["writes"]["before"]["tried"]);
+}
+
 }  // namespace
