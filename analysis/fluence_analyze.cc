@@ -22,19 +22,21 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   std::vector<fluence::analysis::RunReport> reports;
+  std::vector<fluence::analysis::Series> series;  // one plot per sweep that has one
   bool any_disagreement = false;
   for (const std::string& folder : folders) {
     if (fluence::analysis::is_sweep(folder)) {
-      fluence::Result<std::vector<fluence::analysis::RunReport>> sweep = fluence::analysis::report_sweep(folder);
+      fluence::Result<fluence::analysis::SweepReport> sweep = fluence::analysis::report_sweep(folder);
       if (!sweep) {
         std::cerr << "fluence-analyze: " << sweep.status().message() << "\n";
         return 2;
       }
-      for (fluence::analysis::RunReport& report : *sweep) {
+      for (fluence::analysis::RunReport& report : sweep->points) {
         std::cout << fluence::analysis::render_table(report) << "\n";
         any_disagreement = any_disagreement || report.disagrees();
         reports.push_back(std::move(report));
       }
+      if (sweep->series) series.push_back(*sweep->series);
       continue;
     }
     fluence::Result<fluence::analysis::RunResult> run = fluence::analysis::load_run(folder);
@@ -56,6 +58,16 @@ int main(int argc, char** argv) {
   std::filesystem::create_directories(out, error);
   std::ofstream file(out / "report.md");
   file << fluence::analysis::render_markdown(reports);
+  for (size_t i = 0; i < series.size(); ++i) {
+    fluence::Result<std::string> svg = fluence::analysis::plot(series[i], out, "plot" + std::to_string(i + 1));
+    if (svg) {
+      file << "![" << series[i].title << "](" << *svg << ")\n\n";
+      std::cout << "plot: " << (out / *svg).string() << "\n";
+    } else {
+      file << "_(plot skipped: " << svg.status().message() << ")_\n\n";
+      std::cerr << "fluence-analyze: " << svg.status().message() << "\n";
+    }
+  }
   if (!file) {
     std::cerr << "fluence-analyze: cannot write " << (out / "report.md").string() << "\n";
     return 2;

@@ -40,9 +40,12 @@ struct Point {
   nlohmann::json parameters;
   std::vector<RunResult> runs;
   size_t unfinished = 0;
+  // Filled by report_point for kinds with a headline measurement.
+  std::optional<MeanInterval> headline;
+  double model = 0;
 };
 
-Result<RunReport> report_point(const Point& point) {
+Result<RunReport> report_point(Point& point) {
   RunReport report;
   report.title = "point " + point.parameters.dump() + ": " + std::to_string(point.runs.size()) + " runs" +
                  (point.unfinished ? ", " + std::to_string(point.unfinished) + " unfinished" : "");
@@ -70,6 +73,8 @@ Result<RunReport> report_point(const Point& point) {
                            ">= 0.99", success.high >= 0.99 ? "ok" : "DISAGREES"});
     HopPrediction predicted = predict_hops(static_cast<uint64_t>(nodes), static_cast<int>(k));
     MeanInterval h = mean_interval(hops);
+    point.headline = h;
+    point.model = predicted.estimate;
     report.rows.push_back({"hops (mean)", with_interval(h, 2, hops.size()),
                            "<= log2 N = " + format(predicted.log2_n, 1) + "; ~log2 N / log2 k = " +
                                format(predicted.estimate, 1),
@@ -99,6 +104,8 @@ Result<RunReport> report_point(const Point& point) {
     }
     LazyMemberModel model = lazy_member_model(point.runs.front());
     MeanInterval t = mean_interval(ticks, true);
+    point.headline = t;
+    point.model = model.expected_ticks;
     std::string measured = format(t.mean, 2) + " [99% CI " + format(t.low, 2) + ", " + format(t.high, 2) + "] over " +
                            std::to_string(ticks.size()) + " lazy members";
     bool inside = ticks.size() < 2 || (model.expected_ticks >= t.low && model.expected_ticks <= t.high);
@@ -139,7 +146,7 @@ MeanInterval mean_interval(const std::vector<double>& samples, bool confidence99
 
 bool is_sweep(const fs::path& folder) { return fs::exists(folder / "sweep.json"); }
 
-Result<std::vector<RunReport>> report_sweep(const fs::path& folder) {
+Result<SweepReport> report_sweep(const fs::path& folder) {
   std::ifstream in(folder / "sweep.json");
   nlohmann::json index = nlohmann::json::parse(in, nullptr, false);
   if (!index.is_array()) return Status::error(ErrorCode::kMalformed, (folder / "sweep.json").string() + ": expected a list of runs");
@@ -160,13 +167,47 @@ Result<std::vector<RunReport>> report_sweep(const fs::path& folder) {
     if (!run) return run.status();
     point.runs.push_back(std::move(*run));
   }
-  std::vector<RunReport> reports;
-  for (const auto& [index_of_point, point] : points) {
+  SweepReport sweep;
+  for (auto& [index_of_point, point] : points) {
     Result<RunReport> report = report_point(point);
     if (!report) return report.status();
-    reports.push_back(std::move(*report));
+    sweep.points.push_back(std::move(*report));
   }
-  return reports;
+  // A plot when one numeric parameter varies and every point has a headline.
+  if (points.empty() || points.begin()->second.runs.empty()) return sweep;
+  const nlohmann::json& first = points.begin()->second.parameters;
+  if (first.size() != 1 || !first.begin().value().is_number()) return sweep;
+  std::string parameter = first.begin().key();
+  std::string kind = points.begin()->second.runs.front().scenario_kind();
+  Series series;
+  series.x_label = parameter;
+  if (kind == "lazy-member") {
+    series.title = "Ticks a lazy member survives (99% intervals) against the absorbing chain";
+    series.y_label = "ticks to ejection";
+    series.log_y = true;
+  } else {
+    series.title = "Lookup hops (95% intervals) against log2 N / log2 k";
+    series.y_label = "hops";
+  }
+  for (const auto& [index_of_point, point] : points) {
+    if (!point.headline || !point.parameters.contains(parameter) || !point.parameters[parameter].is_number()) return sweep;
+    double x = point.parameters[parameter].get<double>();
+    series.measured.push_back({x, point.headline->mean, point.headline->low, point.headline->high});
+    series.model.push_back({x, point.model});
+  }
+  // The lazy-member model as a curve across the swept fraction, not only at the points.
+  if (kind == "lazy-member" && parameter == "cluster.forgotten_fraction" && series.measured.size() >= 2) {
+    series.model.clear();
+    double low = series.measured.front()[0], high = series.measured.back()[0];
+    RunResult probe = points.begin()->second.runs.front();
+    for (int i = 0; i <= 60; ++i) {
+      double f = low + (high - low) * i / 60;
+      probe.summary["forgotten_fraction"] = f;
+      series.model.push_back({f, lazy_member_model(probe).expected_ticks});
+    }
+  }
+  sweep.series = std::move(series);
+  return sweep;
 }
 
 }  // namespace fluence::analysis

@@ -4,8 +4,10 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <vector>
 
+#include "analysis/plot.h"
 #include "analysis/report.h"
 
 namespace fluence::analysis {
@@ -13,10 +15,17 @@ namespace fluence::analysis {
 // True if `folder` is a sweep's folder (it holds sweep.json).
 bool is_sweep(const std::filesystem::path& folder);
 
-// One report per point, in point order; fails if sweep.json is unreadable
-// or a finished run's summary lacks what its kind needs. Unfinished runs are
-// left out and counted in the title.
-Result<std::vector<RunReport>> report_sweep(const std::filesystem::path& folder);
+// One report per point, in point order, and, when the sweep varies one
+// numeric parameter and the kind has a headline measurement with a model
+// (lazy-member: ticks to ejection; kademlia-lookup: hops), that measurement
+// across the points for a plot. Fails if sweep.json is unreadable or a
+// finished run's summary lacks what its kind needs. Unfinished runs are left
+// out and counted in the titles.
+struct SweepReport {
+  std::vector<RunReport> points;
+  std::optional<Series> series;
+};
+Result<SweepReport> report_sweep(const std::filesystem::path& folder);
 
 struct MeanInterval {
   double mean = 0;

@@ -44,13 +44,20 @@ TEST(SweepReportTest, PoolsEachPointAndFlagsDisagreement) {
   std::ofstream(dir / "sweep.json") << index.dump();
 
   ASSERT_TRUE(is_sweep(dir));
-  Result<std::vector<RunReport>> reports = report_sweep(dir);
-  ASSERT_TRUE(reports.is_ok()) << reports.status().to_string();
-  ASSERT_EQ(reports->size(), 2u);
-  EXPECT_NE((*reports)[0].title.find("2 runs, 1 unfinished"), std::string::npos) << (*reports)[0].title;
-  EXPECT_FALSE((*reports)[0].disagrees());
-  EXPECT_TRUE((*reports)[1].disagrees()) << render_table((*reports)[1]);
-  EXPECT_NE(render_table((*reports)[0]).find("2.10 [95% CI"), std::string::npos) << render_table((*reports)[0]);
+  Result<SweepReport> sweep = report_sweep(dir);
+  ASSERT_TRUE(sweep.is_ok()) << sweep.status().to_string();
+  const std::vector<RunReport>& reports = sweep->points;
+  ASSERT_EQ(reports.size(), 2u);
+  EXPECT_NE(reports[0].title.find("2 runs, 1 unfinished"), std::string::npos) << reports[0].title;
+  EXPECT_FALSE(reports[0].disagrees());
+  EXPECT_TRUE(reports[1].disagrees()) << render_table(reports[1]);
+  EXPECT_NE(render_table(reports[0]).find("2.10 [95% CI"), std::string::npos) << render_table(reports[0]);
+  // One numeric parameter varies: a series for the plot, one entry per point.
+  ASSERT_TRUE(sweep->series.has_value());
+  EXPECT_EQ(sweep->series->x_label, "nodes");
+  ASSERT_EQ(sweep->series->measured.size(), 2u);
+  EXPECT_DOUBLE_EQ(sweep->series->measured[0][1], 2.1);
+  EXPECT_EQ(sweep->series->model.size(), 2u);
   fs::remove_all(dir);
 }
 
