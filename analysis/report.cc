@@ -12,11 +12,7 @@ namespace fluence::analysis {
 
 namespace {
 
-std::string format(double value, int decimals) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
-  return buffer;
-}
+std::string format(double value, int decimals) { return format_fixed(value, decimals); }
 
 std::string string_field(const RunResult& run, const char* name) {
   auto it = run.summary.find(name);
@@ -250,6 +246,12 @@ LazyMemberModel lazy_member_model(const RunResult& run) {
   m.q = tick_failure_probability(number("forgotten_fraction", 0), static_cast<int>(number("chunks", 1)), arbiters / 2 + 1);
   m.expected_ticks = m.q > 0 ? expected_ticks_to_ejection(m.q, m.run_length) : INFINITY;
   return m;
+}
+
+std::string format_fixed(double value, int decimals) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
+  return buffer;
 }
 
 bool RunReport::disagrees() const {

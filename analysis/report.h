@@ -37,6 +37,9 @@ LazyMemberModel lazy_member_model(const RunResult& run);
 // The "sybil-grinding" report (sybil_report.cc).
 Result<RunReport> report_sybil(const RunResult& run);
 
+// A number with a fixed count of decimals, as every report prints them.
+std::string format_fixed(double value, int decimals);
+
 std::string render_table(const RunReport& report);
 std::string render_markdown(const std::vector<RunReport>& reports);
 

@@ -13,11 +13,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string format(double value, int decimals) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
-  return buffer;
-}
 
 // Two-sided 95% and 99% quantiles of Student's t for 1..30 degrees of freedom.
 double t_quantile(size_t df, bool confidence99) {
@@ -32,7 +27,7 @@ double t_quantile(size_t df, bool confidence99) {
 }
 
 std::string with_interval(const MeanInterval& m, int decimals, size_t n) {
-  return format(m.mean, decimals) + " [95% CI " + format(m.low, decimals) + ", " + format(m.high, decimals) +
+  return format_fixed(m.mean, decimals) + " [95% CI " + format_fixed(m.low, decimals) + ", " + format_fixed(m.high, decimals) +
          "] over " + std::to_string(n) + " seeds";
 }
 
@@ -68,16 +63,16 @@ Result<RunReport> report_point(Point& point) {
     }
     Interval success = wilson_interval(static_cast<uint64_t>(successes), static_cast<uint64_t>(lookups));
     report.rows.push_back({"lookup success rate (pooled)",
-                           format(lookups ? successes / lookups : 0, 4) + " [99% CI " + format(success.low, 4) + ", " +
-                               format(success.high, 4) + "]",
+                           format_fixed(lookups ? successes / lookups : 0, 4) + " [99% CI " + format_fixed(success.low, 4) + ", " +
+                               format_fixed(success.high, 4) + "]",
                            ">= 0.99", success.high >= 0.99 ? "ok" : "DISAGREES"});
     HopPrediction predicted = predict_hops(static_cast<uint64_t>(nodes), static_cast<int>(k));
     MeanInterval h = mean_interval(hops);
     point.headline = h;
     point.model = predicted.estimate;
     report.rows.push_back({"hops (mean)", with_interval(h, 2, hops.size()),
-                           "<= log2 N = " + format(predicted.log2_n, 1) + "; ~log2 N / log2 k = " +
-                               format(predicted.estimate, 1),
+                           "<= log2 N = " + format_fixed(predicted.log2_n, 1) + "; ~log2 N / log2 k = " +
+                               format_fixed(predicted.estimate, 1),
                            h.low <= predicted.log2_n ? "ok" : "DISAGREES"});
     report.rows.push_back({"messages per lookup", with_interval(mean_interval(messages), 1, messages.size()), "", ""});
     return report;
@@ -106,15 +101,15 @@ Result<RunReport> report_point(Point& point) {
     MeanInterval t = mean_interval(ticks, true);
     point.headline = t;
     point.model = model.expected_ticks;
-    std::string measured = format(t.mean, 2) + " [99% CI " + format(t.low, 2) + ", " + format(t.high, 2) + "] over " +
+    std::string measured = format_fixed(t.mean, 2) + " [99% CI " + format_fixed(t.low, 2) + ", " + format_fixed(t.high, 2) + "] over " +
                            std::to_string(ticks.size()) + " lazy members";
     bool inside = ticks.size() < 2 || (model.expected_ticks >= t.low && model.expected_ticks <= t.high);
     report.rows.push_back({"ticks to ejection (mean)", measured,
-                           "absorbing chain: " + format(model.expected_ticks, 2) + " (q = " + format(model.q, 3) + ")",
+                           "absorbing chain: " + format_fixed(model.expected_ticks, 2) + " (q = " + format_fixed(model.q, 3) + ")",
                            inside ? "ok" : "DISAGREES"});
-    report.rows.push_back({"recruits rebuilt and joined", format(recovered, 0) + " of " + format(ejected, 0), "all",
+    report.rows.push_back({"recruits rebuilt and joined", format_fixed(recovered, 0) + " of " + format_fixed(ejected, 0), "all",
                            recovered == ejected ? "ok" : "DISAGREES"});
-    report.rows.push_back({"honest members' failed outcomes", format(honest, 0), "0", honest == 0 ? "ok" : "DISAGREES"});
+    report.rows.push_back({"honest members' failed outcomes", format_fixed(honest, 0), "0", honest == 0 ? "ok" : "DISAGREES"});
     return report;
   }
   // Other kinds: every numeric top-level metric, with its interval.

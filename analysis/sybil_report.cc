@@ -8,14 +8,6 @@
 
 namespace fluence::analysis {
 
-namespace {
-std::string format(double value, int decimals) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
-  return buffer;
-}
-}  // namespace
-
 Result<RunReport> report_sybil(const RunResult& run) {
   RunReport report;
   report.title = run.summary.value("scenario", std::string("sybil-grinding")) + " (seed " + run.summary["seed"].dump() + ")";
@@ -42,19 +34,19 @@ Result<RunReport> report_sybil(const RunResult& run) {
   MeanInterval ratio = mean_interval(ratios, true);
   bool inside = ratios.size() < 2 || (ratio.low <= 1 && 1 <= ratio.high);
   report.rows.push_back({"nonces / model, mean over " + std::to_string(ratios.size()) + " targets",
-                         format(ratio.mean, 3) + " [99% CI " + format(ratio.low, 3) + ", " + format(ratio.high, 3) + "]",
+                         format_fixed(ratio.mean, 3) + " [99% CI " + format_fixed(ratio.low, 3) + ", " + format_fixed(ratio.high, 3) + "]",
                          "1", inside ? "ok" : "DISAGREES"});
   double over = *run.metric("targets_over_budget");
-  report.rows.push_back({"targets not reached within the budget", format(over, 0), "0", over == 0 ? "ok" : "DISAGREES"});
+  report.rows.push_back({"targets not reached within the budget", format_fixed(over, 0), "0", over == 0 ? "ok" : "DISAGREES"});
   double rate = *run.metric("nonces_per_second");
-  report.rows.push_back({"nonces per second (one core)", format(rate, 0), "", ""});
+  report.rows.push_back({"nonces per second (one core)", format_fixed(rate, 0), "", ""});
   // What a placed sybil costs at stronger puzzles on this machine, by the
   // model: 2^d (N + 1) / n nonces.
   for (double difficulty : {d, 16.0, 20.0, 24.0}) {
     double nonces = std::ldexp(1.0, static_cast<int>(difficulty)) * (n + 1) / c;
-    report.rows.push_back({"core-seconds per placed sybil, difficulty " + format(difficulty, 0),
-                           difficulty == d && !ratios.empty() ? format(model_sum / ratios.size() * ratio.mean / rate, 1) : "",
-                           format(nonces / rate, 1), ""});
+    report.rows.push_back({"core-seconds per placed sybil, difficulty " + format_fixed(difficulty, 0),
+                           difficulty == d && !ratios.empty() ? format_fixed(model_sum / ratios.size() * ratio.mean / rate, 1) : "",
+                           format_fixed(nonces / rate, 1), ""});
   }
   return report;
 }
