@@ -265,6 +265,7 @@ Result<RunReport> report_run(const RunResult& run) {
   if (kind == "lazy-member") return report_lazy_member(run);
   if (kind == "region-ban") return report_region_ban(run);
   if (kind == "sybil-grinding") return report_sybil(run);
+  if (kind == "committee-capture") return report_capture(run);
   if (kind == "fast-clock") return report_fast_clock(run);
   return Status::error(ErrorCode::kInvalidArgument,
                        (run.folder / "summary.json").string() + ": no report for scenario kind '" +

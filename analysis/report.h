@@ -34,8 +34,10 @@ struct LazyMemberModel {
 };
 LazyMemberModel lazy_member_model(const RunResult& run);
 
-// The "sybil-grinding" report (sybil_report.cc).
+// The "sybil-grinding" and "committee-capture" reports (sybil_report.cc,
+// capture_report.cc).
 Result<RunReport> report_sybil(const RunResult& run);
+Result<RunReport> report_capture(const RunResult& run);
 
 // A number with a fixed count of decimals, as every report prints them.
 std::string format_fixed(double value, int decimals);

@@ -112,6 +112,23 @@ Result<RunReport> report_point(Point& point) {
     report.rows.push_back({"honest members' failed outcomes", format_fixed(honest, 0), "0", honest == 0 ? "ok" : "DISAGREES"});
     return report;
   }
+  if (kind == "committee-capture") {
+    // Seeds are more samples of the same odds: pool the counts.
+    RunResult pooled = point.runs.front();
+    for (const char* name : {"datasets", "clusters_stalled", "clusters_captured", "arbiter_majorities", "undetected_captures"}) {
+      double total = 0;
+      for (const RunResult& run : point.runs) {
+        Result<double> v = run.metric(name);
+        if (!v) return v.status();
+        total += *v;
+      }
+      pooled.summary[name] = total;
+    }
+    Result<RunReport> pooled_report = report_capture(pooled);
+    if (!pooled_report) return pooled_report.status();
+    pooled_report->title = report.title;
+    return pooled_report;
+  }
   // Other kinds: every numeric top-level metric, with its interval.
   std::map<std::string, std::vector<double>> samples;
   for (const RunResult& run : point.runs) {

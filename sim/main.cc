@@ -10,8 +10,9 @@
 #include <sstream>
 #include <thread>
 
-#include "sim/kademlia_run.h"
+#include "sim/capture_run.h"
 #include "sim/cluster_run.h"
+#include "sim/kademlia_run.h"
 #include "sim/por_run.h"
 #include "sim/scenario.h"
 #include "sim/sweep.h"
@@ -89,8 +90,11 @@ int main(int argc, char** argv) {
   uint64_t run_seed = seed.value_or(scenario->seed);
   if (out.empty()) out = "results/" + scenario->name + "-seed" + std::to_string(run_seed);
 
-  if (scenario->kind == "sybil-grinding") {  // no network to simulate
-    fluence::Status done = fluence::sim::run_sybil_grinding(*scenario, run_seed, out, !quiet && isatty(STDERR_FILENO));
+  if (scenario->kind == "sybil-grinding" || scenario->kind == "committee-capture") {  // no network to simulate
+    bool bar = !quiet && isatty(STDERR_FILENO);
+    fluence::Status done = scenario->kind == "sybil-grinding"
+                               ? fluence::sim::run_sybil_grinding(*scenario, run_seed, out, bar)
+                               : fluence::sim::run_committee_capture(*scenario, run_seed, out, bar);
     if (!done.is_ok()) {
       std::cerr << "fluence-sim: " << done.message() << "\n";
       return 1;

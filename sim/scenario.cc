@@ -208,6 +208,17 @@ Status read_sybil(const json& value, const std::string& path, SybilSpec& y) {
   return f.finish();
 }
 
+Status read_capture(const json& value, const std::string& path, CaptureSpec& c) {
+  JsonFields f(value, path);
+  c.network_nodes = static_cast<int>(f.integer("network_nodes", c.network_nodes, 1, 10'000'000));
+  c.malicious_fraction = f.number("malicious_fraction", c.malicious_fraction, 0, 1);
+  c.cluster_size = static_cast<int>(f.integer("cluster_size", c.cluster_size, 1, 1000));
+  c.arbiters = static_cast<int>(f.integer("arbiters", c.arbiters, 1, 10'000));
+  c.datasets = static_cast<int>(f.integer("datasets", c.datasets, 1, 10'000'000));
+  if (f.ok() && c.cluster_size + c.arbiters > c.network_nodes) f.fail("arbiters", "cluster_size + arbiters exceed network_nodes");
+  return f.finish();
+}
+
 }  // namespace
 
 Result<Scenario> parse_scenario(const std::string& json_text, const std::string& source) {
@@ -232,10 +243,11 @@ Result<Scenario> parse_scenario(const std::string& json_text, const std::string&
   s.lookup_interval_ms = f.number("lookup_interval_ms", 100, 0.001, 1e9);
   s.sample_interval_s = f.number("sample_interval_s", 10, 0.001, 1e9);
   bool cluster_kind = s.kind == "lazy-member" || s.kind == "region-ban" || s.kind == "fast-clock";
-  if (f.ok() && s.kind != "kademlia-lookup" && s.kind != "por-detection" && s.kind != "sybil-grinding" && !cluster_kind) {
+  if (f.ok() && s.kind != "kademlia-lookup" && s.kind != "por-detection" && s.kind != "sybil-grinding" &&
+      s.kind != "committee-capture" && !cluster_kind) {
     f.fail("kind",
-           "expected \"kademlia-lookup\", \"por-detection\", \"lazy-member\", \"region-ban\", \"fast-clock\" or "
-           "\"sybil-grinding\"");
+           "expected \"kademlia-lookup\", \"por-detection\", \"lazy-member\", \"region-ban\", \"fast-clock\", "
+           "\"sybil-grinding\" or \"committee-capture\"");
   }
   if (f.ok() && s.question.empty()) f.fail("question", "every scenario states the question it answers");
   Status status = f.status();
@@ -287,6 +299,14 @@ Result<Scenario> parse_scenario(const std::string& json_text, const std::string&
       status = read_sybil(sybil.is_null() ? json::object() : sybil, "scenario.sybil", s.sybil);
     } else if (!sybil.is_null()) {
       status = Status::error(ErrorCode::kMalformed, "scenario.sybil: only for kind sybil-grinding");
+    }
+  }
+  if (status.is_ok()) {
+    const json& capture = f.child("capture");
+    if (s.kind == "committee-capture") {
+      status = read_capture(capture.is_null() ? json::object() : capture, "scenario.capture", s.capture);
+    } else if (!capture.is_null()) {
+      status = Status::error(ErrorCode::kMalformed, "scenario.capture: only for kind committee-capture");
     }
   }
   if (status.is_ok()) status = f.finish();

@@ -91,6 +91,20 @@ struct SybilSpec {
   double budget_nonces = 1e10;  // per target, so a mistaken setting fails instead of hanging
 };
 
+// The "committee-capture" scenario: a network of `network_nodes` ids, a
+// `malicious_fraction` of them an attacker's (placed at random: ids are
+// hashes), and `datasets` random dataset ids, each with its cluster (the
+// `cluster_size` closest) and its arbiters (the `arbiters` closest to a
+// random anchor, outside the cluster). How often does the attacker hold
+// enough of a cluster, and of its arbiters, to cheat?
+struct CaptureSpec {
+  int network_nodes = 10000;
+  double malicious_fraction = 0.2;
+  int cluster_size = 7;
+  int arbiters = 31;
+  int datasets = 2000;
+};
+
 struct Scenario {
   std::string name;
   std::string kind;  // "kademlia-lookup", "por-detection" or "lazy-member"
@@ -111,6 +125,7 @@ struct Scenario {
   PorSpec por;  // kind "por-detection"
   ClusterSpec cluster;  // kinds "lazy-member", "region-ban"
   SybilSpec sybil;      // kind "sybil-grinding"
+  CaptureSpec capture;  // kind "committee-capture"
 };
 
 // Reads and checks a scenario; `source` names it in errors.

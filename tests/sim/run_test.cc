@@ -168,4 +168,21 @@ TEST(SimRunTest, OneFastMemberCommitsNothingEarly) {
   EXPECT_EQ(run.summary["writes"]["before"]["committed"], run.summary["writes"]["before"]["tried"]);
 }
 
+TEST(SimRunTest, CommitteeCaptureRatesFollowTheHypergeometricModel) {
+  std::string file = (fs::temp_directory_path() / ("capture-" + std::to_string(getpid()) + ".json")).string();
+  std::ofstream(file) << R"({"question": "q", "kind": "committee-capture",
+                            "capture": {"network_nodes": 2000, "malicious_fraction": 0.4, "cluster_size": 7,
+                                        "arbiters": 7, "datasets": 1500}})";
+  SimRun run = run_sim(file, "--seed 5");
+  fs::remove(file);
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(run.summary["datasets"], 1500);
+  // Model (hypergeometric, N = 2000, M = 800, n = 7): P(>= 3) = 0.580, P(>= 5) = 0.096.
+  double stalled = run.summary["clusters_stalled"].get<double>() / 1500;
+  double captured = run.summary["clusters_captured"].get<double>() / 1500;
+  EXPECT_NEAR(stalled, 0.580, 0.04);
+  EXPECT_NEAR(captured, 0.096, 0.025);
+  EXPECT_LE(run.summary["undetected_captures"].get<int>(), run.summary["clusters_captured"].get<int>());
+}
+
 }  // namespace

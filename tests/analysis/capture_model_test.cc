@@ -1,0 +1,35 @@
+// The hypergeometric capture model against cases worked by hand.
+#include "analysis/capture_model.h"
+
+#include <gtest/gtest.h>
+
+namespace fluence::analysis {
+namespace {
+
+TEST(CaptureModelTest, HypergeometricMatchesHandComputedCases) {
+  // 2 of 5 marked, draw 2: P(both marked) = 1/10, P(none) = 3/10.
+  EXPECT_NEAR(hypergeometric_pmf(5, 2, 2, 2), 0.1, 1e-12);
+  EXPECT_NEAR(hypergeometric_pmf(5, 2, 2, 0), 0.3, 1e-12);
+  EXPECT_NEAR(hypergeometric_tail(5, 2, 2, 1), 0.7, 1e-12);
+  EXPECT_DOUBLE_EQ(hypergeometric_pmf(5, 2, 2, 3), 0.0) << "more than were drawn";
+  double total = 0;
+  for (uint64_t k = 0; k <= 7; ++k) total += hypergeometric_pmf(10000, 3000, 7, k);
+  EXPECT_NEAR(total, 1.0, 1e-9);
+}
+
+TEST(CaptureModelTest, OddsBehaveAtTheEdges) {
+  CaptureOdds none = capture_odds(10000, 0, 7, 31);
+  EXPECT_DOUBLE_EQ(none.stall, 0.0);
+  EXPECT_DOUBLE_EQ(none.undetected, 0.0);
+  CaptureOdds all = capture_odds(10000, 10000, 7, 31);
+  EXPECT_NEAR(all.capture, 1.0, 1e-9);
+  EXPECT_NEAR(all.undetected, 1.0, 1e-9);
+  // More arbiters make an arbiter majority rarer for a minority attacker.
+  EXPECT_GT(capture_odds(10000, 3000, 7, 7).arbiter_majority, capture_odds(10000, 3000, 7, 31).arbiter_majority);
+  CaptureOdds third = capture_odds(10000, 3000, 7, 31);
+  EXPECT_LE(third.undetected, third.capture);
+  EXPECT_LE(third.capture, third.stall);
+}
+
+}  // namespace
+}  // namespace fluence::analysis
