@@ -10,6 +10,7 @@
 
 #include "model/dht/node_id.h"
 #include "model/env/random.h"
+#include "sim/run_output.h"
 
 namespace fluence::sim {
 
@@ -68,11 +69,8 @@ Status run_committee_capture(const Scenario& scenario, uint64_t seed, const std:
   }
   if (progress) std::fprintf(stderr, "\n");
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  nlohmann::json summary = {{"kind", scenario.kind},
-                            {"scenario", scenario.name},
-                            {"question", scenario.question},
-                            {"seed", seed},
-                            {"network_nodes", c.network_nodes},
+  nlohmann::json summary = summary_header(scenario, seed);
+  summary.update({{"network_nodes", c.network_nodes},
                             {"malicious_nodes", malicious},
                             {"malicious_fraction", c.malicious_fraction},
                             {"cluster_size", c.cluster_size},
@@ -83,16 +81,10 @@ Status run_committee_capture(const Scenario& scenario, uint64_t seed, const std:
                             {"arbiter_majorities", arbiters_held},
                             {"undetected_captures", undetected},
                             {"malicious_per_cluster", cluster_histogram},
-                            {"wall_seconds", wall}};
-  std::error_code error;
-  std::filesystem::create_directories(out, error);
-  if (error) return Status::error(ErrorCode::kIo, out.string() + ": " + error.message());
-  std::ofstream file(out / "summary.json");
-  file << summary.dump(2) << "\n";
-  std::ofstream series(out / "timeseries.csv");
-  series << "malicious_in_cluster,datasets\n";
-  for (size_t k = 0; k < cluster_histogram.size(); ++k) series << k << "," << cluster_histogram[k] << "\n";
-  if (!file || !series) return Status::error(ErrorCode::kIo, "cannot write results into " + out.string());
+                            {"wall_seconds", wall}});
+  std::string csv = "malicious_in_cluster,datasets\n";
+  for (size_t k = 0; k < cluster_histogram.size(); ++k) csv += std::to_string(k) + "," + std::to_string(cluster_histogram[k]) + "\n";
+  FL_RETURN_IF_ERROR(write_run_files(out, summary, csv));
   std::printf("%d datasets, %.0f%% malicious: clusters stalled %llu, captured %llu; arbiter majorities %llu; "
               "undetected captures %llu\n",
               c.datasets, 100 * c.malicious_fraction, static_cast<unsigned long long>(stall),

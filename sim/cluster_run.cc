@@ -1,7 +1,5 @@
 #include "sim/cluster_run.h"
 
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -9,6 +7,8 @@
 #include <set>
 
 #include <nlohmann/json.hpp>
+
+#include "sim/run_output.h"
 
 namespace fluence::sim {
 
@@ -212,9 +212,6 @@ void ClusterRun::schedule() {
 }
 
 Status ClusterRun::write_results(const std::filesystem::path& out, double wall_seconds) const {
-  std::error_code error;
-  std::filesystem::create_directories(out, error);
-  if (error) return Status::error(ErrorCode::kIo, out.string() + ": " + error.message());
   // Lazy members count from tick 0 (challenges begin at tick 1, the first
   // after the data was deleted); banned ones from the tick of the ban.
   nlohmann::json ticks = nlohmann::json::array();
@@ -246,14 +243,9 @@ Status ClusterRun::write_results(const std::filesystem::path& out, double wall_s
   const char* names[3] = {"before", "during", "after"};
   for (int i = 0; i < 3; ++i) availability[names[i]] = {{"tried", tried[i]}, {"committed", committed[i]}};
   size_t recovered = static_cast<size_t>(std::count_if(recovered_.begin(), recovered_.end(), [](const auto& r) { return r.second; }));
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
   const WorldCounters& counters = world_.counters();
-  nlohmann::json summary = {{"kind", scenario_.kind},
-                            {"scenario", scenario_.name},
-                            {"question", scenario_.question},
-                            {"seed", seed_},
-                            {"nodes", world_.size()},
+  nlohmann::json summary = summary_header(scenario_, seed_);
+  summary.update({{"nodes", world_.size()},
                             {"members", spec_.members},
                             {"arbiters", spec_.arbiters},
                             {"lazy_members", spec_.lazy.size()},
@@ -284,18 +276,15 @@ Status ClusterRun::write_results(const std::filesystem::path& out, double wall_s
                             {"trace_hash", world_.trace_hash_hex()},
                             {"simulated_seconds", last_sample_s_},
                             {"wall_seconds", wall_seconds},
-                            {"peak_rss_mb", static_cast<double>(usage.ru_maxrss) / 1024.0}};
+                            {"peak_rss_mb", peak_rss_mb()}});
   if (ejected > 0) summary["ticks_to_ejection_mean"] = sum / static_cast<double>(ejected);
-  std::ofstream file(out / "summary.json");
-  file << summary.dump(2) << "\n";
-  std::ofstream csv(out / "timeseries.csv");
-  csv << "member,fault,forgotten_entries,ejected_at_tick\n";
+  std::string csv = "member,fault,forgotten_entries,ejected_at_tick\n";
   for (const auto& [member, tick] : ejected_at_) {
-    csv << member << "," << (is_lazy(member) ? "lazy" : "banned") << ","
-        << (forgotten_.count(member) ? forgotten_.at(member) : 0) << "," << (tick ? std::to_string(*tick) : "") << "\n";
+    csv += std::to_string(member) + "," + (is_lazy(member) ? "lazy" : "banned") + "," +
+           std::to_string(forgotten_.count(member) ? forgotten_.at(member) : 0) + "," + (tick ? std::to_string(*tick) : "") +
+           "\n";
   }
-  if (!file || !csv) return Status::error(ErrorCode::kIo, "cannot write results into " + out.string());
-  return Status::ok();
+  return write_run_files(out, summary, csv);
 }
 
 void ClusterRun::print_summary(double wall_seconds) const {

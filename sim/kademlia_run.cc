@@ -1,6 +1,5 @@
 #include "sim/kademlia_run.h"
 
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -8,8 +7,11 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
+
+#include "sim/run_output.h"
 
 namespace fluence::sim {
 
@@ -94,18 +96,7 @@ void KademliaRun::sample(double wall_start) {
   }
 }
 
-namespace {
-double peak_rss_mb() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;
-}
-}  // namespace
-
 Status KademliaRun::write_results(const std::filesystem::path& out, double wall_seconds) const {
-  std::error_code error;
-  std::filesystem::create_directories(out, error);
-  if (error) return Status::error(ErrorCode::kIo, out.string() + ": " + error.message());
   std::vector<int> hops;
   double hops_sum = 0, messages_sum = 0, recall_sum = 0, latency_sum = 0, failures_sum = 0;
   size_t ok = 0;
@@ -122,11 +113,8 @@ Status KademliaRun::write_results(const std::filesystem::path& out, double wall_
   double n = static_cast<double>(records_.size());
   int p99 = hops.empty() ? 0 : hops[std::min(hops.size() - 1, static_cast<size_t>(std::ceil(0.99 * n)) - 1)];
   const WorldCounters& c = world_.counters();
-  nlohmann::json summary = {
-      {"kind", scenario_.kind},
-      {"scenario", scenario_.name},
-      {"question", scenario_.question},
-      {"seed", seed_},
+  nlohmann::json summary = summary_header(scenario_, seed_);
+  summary.update({
       {"nodes", world_.size()},
       {"bucket_size", scenario_.dht.bucket_size},
       {"disjoint_paths", scenario_.dht.disjoint_paths},
@@ -150,17 +138,14 @@ Status KademliaRun::write_results(const std::filesystem::path& out, double wall_
       {"simulated_seconds", scenario_.end_s},
       {"wall_seconds", wall_seconds},
       {"peak_rss_mb", peak_rss_mb()},
-  };
-  std::ofstream json_file(out / "summary.json");
-  json_file << summary.dump(2) << "\n";
-  std::ofstream csv(out / "timeseries.csv");
+  });
+  std::ostringstream csv;
   csv << "time_s,live_nodes,messages,bytes,lookups_done,success_rate\n";
   for (const Sample& s : samples_) {
     csv << s.time_s << "," << s.live_nodes << "," << s.messages << "," << s.bytes << "," << s.lookups_done << ","
         << s.success_rate << "\n";
   }
-  if (!json_file || !csv) return Status::error(ErrorCode::kIo, "cannot write results into " + out.string());
-  return Status::ok();
+  return write_run_files(out, summary, csv.str());
 }
 
 void KademliaRun::print_summary(double wall_seconds) const {

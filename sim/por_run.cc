@@ -1,13 +1,14 @@
 #include "sim/por_run.h"
 
-#include <sys/resource.h>
-
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <set>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
+
+#include "sim/run_output.h"
 
 namespace fluence::sim {
 
@@ -114,9 +115,6 @@ void PorRun::schedule() {
 }
 
 Status PorRun::write_results(const std::filesystem::path& out, double wall_seconds) const {
-  std::error_code error;
-  std::filesystem::create_directories(out, error);
-  if (error) return Status::error(ErrorCode::kIo, out.string() + ": " + error.message());
   nlohmann::json cases = nlohmann::json::array();
   for (size_t c = 0; c < cases_.size(); ++c) {
     const CaseState& s = cases_[c];
@@ -128,14 +126,9 @@ Status PorRun::write_results(const std::filesystem::path& out, double wall_secon
                      {"detected", s.detected},
                      {"honest_failures", s.honest_failures}});
   }
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
   const WorldCounters& counters = world_.counters();
-  nlohmann::json summary = {{"kind", scenario_.kind},
-                            {"scenario", scenario_.name},
-                            {"question", scenario_.question},
-                            {"seed", seed_},
-                            {"nodes", world_.size()},
+  nlohmann::json summary = summary_header(scenario_, seed_);
+  summary.update({{"nodes", world_.size()},
                             {"openings", scenario_.por.openings},
                             {"max_response_ms", scenario_.por.max_response_ms},
                             {"cases", cases},
@@ -144,17 +137,14 @@ Status PorRun::write_results(const std::filesystem::path& out, double wall_secon
                             {"trace_hash", world_.trace_hash_hex()},
                             {"simulated_seconds", scenario_.end_s},
                             {"wall_seconds", wall_seconds},
-                            {"peak_rss_mb", static_cast<double>(usage.ru_maxrss) / 1024.0}};
-  std::ofstream file(out / "summary.json");
-  file << summary.dump(2) << "\n";
-  std::ofstream csv(out / "timeseries.csv");
+                            {"peak_rss_mb", peak_rss_mb()}});
+  std::ostringstream csv;
   csv << "case,forgotten_fraction,chunks,rounds,detected\n";
   for (size_t c = 0; c < cases_.size(); ++c) {
     csv << c << "," << scenario_.por.cases[c].forgotten_fraction << "," << scenario_.por.cases[c].chunks << ","
         << cases_[c].rounds << "," << cases_[c].detected << "\n";
   }
-  if (!file || !csv) return Status::error(ErrorCode::kIo, "cannot write results into " + out.string());
-  return Status::ok();
+  return write_run_files(out, summary, csv.str());
 }
 
 void PorRun::print_summary(double wall_seconds) const {

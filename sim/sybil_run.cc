@@ -10,6 +10,7 @@
 
 #include "model/adversary/id_grinder.h"
 #include "model/env/random.h"
+#include "sim/run_output.h"
 
 namespace fluence::sim {
 
@@ -58,11 +59,8 @@ Status run_sybil_grinding(const Scenario& scenario, uint64_t seed, const std::fi
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (progress) std::fprintf(stderr, "\n");
   double nonces_per_second = wall > 0 ? nonces_total / wall : 0;
-  nlohmann::json summary = {{"kind", scenario.kind},
-                            {"scenario", scenario.name},
-                            {"question", scenario.question},
-                            {"seed", seed},
-                            {"network_nodes", y.network_nodes},
+  nlohmann::json summary = summary_header(scenario, seed);
+  summary.update({{"network_nodes", y.network_nodes},
                             {"cluster_size", y.cluster_size},
                             {"difficulty", y.difficulty},
                             {"targets", y.targets},
@@ -71,15 +69,8 @@ Status run_sybil_grinding(const Scenario& scenario, uint64_t seed, const std::fi
                             {"nonces_mean", y.targets > static_cast<int>(failed) ? nonces_total / (y.targets - failed) : 0},
                             {"model_nonces_mean", y.targets > static_cast<int>(failed) ? model_total / (y.targets - failed) : 0},
                             {"nonces_per_second", nonces_per_second},
-                            {"wall_seconds", wall}};
-  std::error_code error;
-  std::filesystem::create_directories(out, error);
-  if (error) return Status::error(ErrorCode::kIo, out.string() + ": " + error.message());
-  std::ofstream file(out / "summary.json");
-  file << summary.dump(2) << "\n";
-  std::ofstream series(out / "timeseries.csv");
-  series << csv;
-  if (!file || !series) return Status::error(ErrorCode::kIo, "cannot write results into " + out.string());
+                            {"wall_seconds", wall}});
+  FL_RETURN_IF_ERROR(write_run_files(out, summary, csv));
   std::printf("%d targets at difficulty %d among %d nodes: %.0f nonces per sybil on average (model %.0f); %.2f M nonces/s\n",
               y.targets, y.difficulty, y.network_nodes, summary["nonces_mean"].get<double>(),
               summary["model_nonces_mean"].get<double>(), nonces_per_second / 1e6);

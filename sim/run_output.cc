@@ -1,0 +1,31 @@
+#include "sim/run_output.h"
+
+#include <sys/resource.h>
+
+#include <fstream>
+
+namespace fluence::sim {
+
+nlohmann::json summary_header(const Scenario& scenario, uint64_t seed) {
+  return {{"kind", scenario.kind}, {"scenario", scenario.name}, {"question", scenario.question}, {"seed", seed}};
+}
+
+double peak_rss_mb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;
+}
+
+Status write_run_files(const std::filesystem::path& out, const nlohmann::json& summary, const std::string& timeseries_csv) {
+  std::error_code error;
+  std::filesystem::create_directories(out, error);
+  if (error) return Status::error(ErrorCode::kIo, out.string() + ": " + error.message());
+  std::ofstream file(out / "summary.json");
+  file << summary.dump(2) << "\n";
+  std::ofstream csv(out / "timeseries.csv");
+  csv << timeseries_csv;
+  if (!file || !csv) return Status::error(ErrorCode::kIo, "cannot write results into " + out.string());
+  return Status::ok();
+}
+
+}  // namespace fluence::sim
