@@ -281,12 +281,44 @@ void Tendermint::apply_decision(const Decision& decision) {
       if (h == height_ && round_ == 0 && step_ == Step::kPropose) start_round(0);
     });
   }
-  // Messages that arrived early for this height count now.
+  // Messages that arrived early for this height count now; those still
+  // ahead wait again (and keep asking the peers ahead for decisions).
   std::vector<std::pair<env::Peer, Bytes>> early;
   early.swap(future_);
   for (auto& [peer, bytes] : early) {
     Result<ConsensusMessage> message = codec::decode<ConsensusMessage>(bytes);
-    if (message) handle(peer, *message);
+    if (!message) continue;
+    if (message_height(*message) > height_) {
+      future_.emplace_back(peer, std::move(bytes));
+      request_sync(peer.address);
+    } else {
+      handle(peer, *message);
+    }
+  }
+}
+
+uint64_t Tendermint::message_height(const ConsensusMessage& message) {
+  return message.proposal   ? message.proposal->height
+         : message.vote     ? message.vote->height
+         : message.decision ? message.decision->height
+                            : message.sync_height;
+}
+
+void Tendermint::apply_buffered_decisions() {
+  // Decisions a peer sent ahead of this height, applied in order as soon as
+  // each is the next one: a lagger catches up at the speed of its links.
+  while (!future_decisions_.empty()) {
+    auto it = future_decisions_.begin();
+    if (it->first < height_) {
+      future_decisions_.erase(it);
+      continue;
+    }
+    if (it->first != height_) return;
+    Decision d = std::move(it->second);
+    future_decisions_.erase(it);
+    env_.charge(env::Work::kVerify, d.certificate.size());
+    if (!certificate_valid(d) || !valid(d.value)) return;
+    apply_decision(d);
   }
 }
 
@@ -308,10 +340,7 @@ void Tendermint::on_message(const env::Peer& from, ByteView body) {
   if (!started_) return;
   Result<ConsensusMessage> message = codec::decode<ConsensusMessage>(body);
   if (!message) return;
-  uint64_t height = message->proposal ? message->proposal->height
-                    : message->vote    ? message->vote->height
-                    : message->decision ? message->decision->height
-                                        : message->sync_height;
+  uint64_t height = message_height(*message);
   if (message->type != ConsensusMessage::Type::kSyncRequest && height > height_ &&
       message->type != ConsensusMessage::Type::kDecision) {
     // Ahead of us: keep it for later, and ask for what we miss.
@@ -384,16 +413,25 @@ void Tendermint::handle(const env::Peer& from, const ConsensusMessage& message) 
     }
     case ConsensusMessage::Type::kDecision: {
       const Decision& d = *message.decision;
-      if (d.height != height_) {
-        if (d.height > height_) request_sync(from.address);
+      if (d.height > height_) {
+        // Kept (bounded) until it is the next one; checked then.
+        if (d.height <= height_ + kSyncBurst * 4 && future_decisions_.size() < kSyncBurst * 4) {
+          future_decisions_.try_emplace(d.height, d);
+        }
+        request_sync(from.address);
         break;
       }
+      if (d.height < height_) break;
       env_.charge(env::Work::kVerify, d.certificate.size());
-      if (certificate_valid(d) && valid(d.value)) apply_decision(d);
+      if (certificate_valid(d) && valid(d.value)) {
+        apply_decision(d);
+        apply_buffered_decisions();
+      }
       break;
     }
     case ConsensusMessage::Type::kSyncRequest:
-      send_decision(from.address, message.sync_height);
+      // A burst, so that a lagger catches up faster than blocks are made.
+      for (uint64_t h = message.sync_height; h < message.sync_height + kSyncBurst; ++h) send_decision(from.address, h);
       break;
     case ConsensusMessage::Type::kLimit: break;
   }

@@ -15,8 +15,8 @@
 // over our lossy transport a validator instead re-sends its own messages for
 // the current height on a heartbeat, answers a lagging peer with the
 // decision it is missing, and asks a peer that is ahead for the decisions it
-// lacks (a decision carries its 2f + 1 precommits, so it is checked, not
-// trusted). Conflicting signed votes from one validator are kept as
+// lacks, which come a few heights at a time (a decision carries its 2f + 1
+// precommits, so it is checked, not trusted, when its height comes). Conflicting signed votes from one validator are kept as
 // equivocation evidence.
 #pragma once
 
@@ -112,6 +112,8 @@ class Tendermint {
   void heartbeat();
   void decide(const Bytes& value, uint32_t round);
   void apply_decision(const Decision& decision);
+  void apply_buffered_decisions();
+  static uint64_t message_height(const ConsensusMessage& message);
   void send_decision(const env::Address& to, uint64_t height);  // if decided
   void request_sync(const env::Address& to);                    // from our height on
   void after_timeout(env::Duration delay, std::function<void()> callback);
@@ -145,6 +147,9 @@ class Tendermint {
 
   std::map<uint64_t, Decision> decided_;
   std::vector<std::pair<env::Peer, Bytes>> future_;
+  // Decisions a peer sent for heights above this one (a sync burst).
+  static constexpr uint64_t kSyncBurst = 8;
+  std::map<uint64_t, Decision> future_decisions_;
   std::vector<Equivocating> evidence_;
   std::set<std::pair<crypto::PublicKey, Key>> evidence_seen_;
   std::map<std::pair<env::Address, uint64_t>, env::Time> decision_sent_;  // rate limit, see send_decision

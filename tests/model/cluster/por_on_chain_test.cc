@@ -185,5 +185,31 @@ TEST_F(PorOnChainTest, ALazyMemberIsEjectedAndAnArbiterRecoversInItsPlace) {
   EXPECT_TRUE(recruit_signed);
 }
 
+TEST_F(PorOnChainTest, AMemberDownAcrossTheRosterChangeCatchesUp) {
+  build_with_short_ticks(nullptr, 2);
+  write_bulk();
+  storage::Dataset& lazy = *world->node(kLazy).dataset(id);
+  for (uint64_t i = 0; i < lazy.entry_count(); ++i) ASSERT_TRUE(lazy.silently_forget(i).is_ok());
+  // Member 2 goes down before the lazy member is replaced and comes back
+  // after: its engine restarts on the old roster and must cross the change.
+  world->crash(2);
+  for (int i = 0; i < 45; ++i) {
+    world->node(i % 2).write(id, {row(i)}, [](Result<uint64_t>) {});
+    world->run_for(seconds(1));
+  }
+  ASSERT_EQ(chain(0).book().membership().changes().size(), 1u) << "the lazy member was not replaced while 2 was down";
+  world->restart(2).start();
+  world->run_for(seconds(20));
+  EXPECT_EQ(chain(2).height(), chain(0).height());
+  EXPECT_EQ(chain(2).book().membership().changes().size(), 1u);
+  EXPECT_TRUE(chain(2).roster().is_member(arbiters[0].key));
+  EXPECT_TRUE(chain(2).takes_part());
+  EXPECT_EQ(world->node(2).dataset(id)->state_root(), world->node(0).dataset(id)->state_root());
+  bool acked = false;
+  world->node(2).write(id, {row(500)}, [&](Result<uint64_t> r) { acked = r.is_ok(); });
+  world->run_for(seconds(3));
+  EXPECT_TRUE(acked) << "a write through the member that came back";
+}
+
 }  // namespace
 }  // namespace fluence::cluster
