@@ -68,6 +68,8 @@ void ChainArbiter::on_message(const env::Peer& from, const ClusterMessage& messa
       Result<chain::Block> mine = codec::decode<chain::Block>(**stored);
       if (mine && mine->header == header) send_signature(from.address, header, sign(header));
     }
+    // And how far we got, so the member stops feeding us blocks we signed.
+    if (header.height < last_.height) send_signature(from.address, last_, sign(last_));
     return;
   }
   if (header.height > last_.height + config_.max_candidate_heights) return;

@@ -468,12 +468,41 @@ void ClusterChain::retry_endorsements() {
     ++attempts_[height];
     send_endorsements(block);
   }
+  // An arbiter behind the sealed blocks (down while the others sealed them)
+  // gets them one by one; the ones it already signed it says so.
+  for (const consensus::Validator& arbiter : roster().arbiters) {
+    auto known = arbiter_progress_.find(arbiter.key);
+    uint64_t signed_height = known == arbiter_progress_.end() ? 0 : known->second;
+    if (signed_height < sealed_height_) feed_arbiter(arbiter.key, signed_height);
+  }
   retry_timer_ = env_.schedule(config_.endorsement_retry, [this] { retry_endorsements(); });
+}
+
+void ClusterChain::feed_arbiter(const crypto::PublicKey& arbiter, uint64_t signed_height) {
+  if (signed_height >= last_.height) return;
+  if (auto it = unsealed_.find(signed_height + 1); it != unsealed_.end()) return send_endorsement(it->second, arbiter);
+  Result<std::optional<chain::Block>> stored = block(signed_height + 1);
+  if (stored && stored->has_value()) send_endorsement(**stored, arbiter);
 }
 
 void ClusterChain::add_endorsement(const chain::BlockHeader& header, const chain::Endorsement& endorsement,
                                    bool from_arbiter) {
   auto it = unsealed_.find(header.height);
+  if (from_arbiter && it == unsealed_.end() && header.height <= last_.height) {
+    // A block sealed already: the arbiter is catching up, or telling us how
+    // far it got. Believe it only for a header we committed.
+    Result<std::optional<chain::Block>> stored = block(header.height);
+    if (!stored || !stored->has_value() || (*stored)->header.hash() != header.hash()) return;
+    if (!roster_at(header.height).is_arbiter(endorsement.signer)) return;
+    env_.charge(env::Work::kVerify, 1);
+    if (!crypto::verify(endorsement.signer, chain::vote_message(header.height, header.hash()), endorsement.signature)) return;
+    uint64_t& progress = arbiter_progress_[endorsement.signer];
+    if (header.height > progress) {
+      progress = header.height;
+      feed_arbiter(endorsement.signer, progress);
+    }
+    return;
+  }
   if (it == unsealed_.end() && header.height > last_.height && header.height <= last_.height + kEarlyHeights) {
     // Faster members' signatures reach us before we commit the block: keep
     // them for then (they are not re-sent once the sender has a quorum).
@@ -496,8 +525,9 @@ void ClusterChain::add_endorsement(const chain::BlockHeader& header, const chain
   if (from_arbiter) {
     // The arbiter moved on: hand it the next block now rather than at the
     // next retry, so an arbiter that fell behind catches up at network speed.
-    auto next = unsealed_.find(header.height + 1);
-    if (next != unsealed_.end()) send_endorsement(next->second, endorsement.signer);
+    uint64_t& progress = arbiter_progress_[endorsement.signer];
+    progress = std::max(progress, header.height);
+    feed_arbiter(endorsement.signer, header.height);
   }
 }
 

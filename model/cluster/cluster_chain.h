@@ -166,6 +166,8 @@ class ClusterChain final : public consensus::Application {
   void send_endorsement(const chain::Block& block, const crypto::PublicKey& arbiter);  // unless it signed
   void send_endorsements(const chain::Block& block);
   void retry_endorsements();
+  // Sends an arbiter the block after `signed_height`, from memory or the store.
+  void feed_arbiter(const crypto::PublicKey& arbiter, uint64_t signed_height);
   bool carries_transactions(uint64_t height) const;
   Status save(const chain::Block& block, bool sealed);
   // (Re)starts the engine with the current roster, after the last block; none if not a member.
@@ -189,6 +191,7 @@ class ClusterChain final : public consensus::Application {
   size_t changes_seen_ = 0;  // membership changes the engine was restarted for
   std::map<uint64_t, chain::Block> unsealed_;  // committed, awaiting signatures
   std::map<uint64_t, uint64_t> attempts_;       // retries so far, by unsealed height
+  std::map<crypto::PublicKey, uint64_t> arbiter_progress_;  // the highest block each arbiter is known to have signed
   struct EarlyEndorsement {
     chain::BlockHeader header;
     chain::Endorsement endorsement;

@@ -61,6 +61,22 @@ TEST_F(ClusterChainTest, TwoCrashedMembersDoNotStopCommitsAndCatchUpAfterRestart
   expect_replicas_agree();
 }
 
+TEST_F(ClusterChainTest, AnArbiterThatWasDownCatchesUpOnSealedBlocks) {
+  build();
+  const size_t late = kMembers + kArbiters - 1;
+  world->crash(late);
+  ASSERT_EQ(write(30, 0), 30);
+  uint64_t sealed = chain(0).sealed_height();
+  ASSERT_GT(sealed, 10u) << "the other two arbiters seal";
+  EXPECT_LT(world->node(late).arbiter(id)->signed_height(), 10u);
+  // The others sealed those blocks, so they are no longer retried: the
+  // members must feed them to the late arbiter from their stores.
+  world->restart(late).start();
+  world->run_for(seconds(10));
+  EXPECT_GE(world->node(late).arbiter(id)->signed_height(), sealed);
+  EXPECT_GE(world->node(late).arbiter(id)->signed_height() + 2, chain(0).height());
+}
+
 TEST_F(ClusterChainTest, ThreeCrashedMembersStopCommits) {
   build();
   ASSERT_EQ(write(5, 0), 5);
