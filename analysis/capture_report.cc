@@ -7,11 +7,9 @@
 namespace fluence::analysis {
 
 Result<RunReport> report_capture(const RunResult& run) {
-  const char* fields[] = {"network_nodes", "malicious_nodes", "malicious_fraction", "cluster_size", "arbiters", "datasets",
-                          "clusters_stalled", "clusters_captured", "arbiter_majorities", "undetected_captures"};
-  for (const char* name : fields) {
-    if (Result<double> value = run.metric(name); !value) return value.status();
-  }
+  FL_RETURN_IF_ERROR(run.require({"network_nodes", "malicious_nodes", "malicious_fraction", "cluster_size", "arbiters",
+                                  "datasets", "clusters_stalled", "clusters_captured", "arbiter_majorities",
+                                  "undetected_captures"}));
   auto count = [&](const char* name) { return static_cast<uint64_t>(*run.metric(name)); };
   RunReport report;
   report.title = run.summary.value("scenario", std::string("committee-capture")) + " (seed " + run.summary["seed"].dump() +

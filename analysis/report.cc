@@ -23,11 +23,7 @@ std::string string_field(const RunResult& run, const char* name) {
 Result<RunReport> report_kademlia(const RunResult& run) {
   RunReport report;
   report.title = string_field(run, "scenario") + " (seed " + string_field(run, "seed") + ")";
-  const char* required[] = {"nodes", "lookups", "lookup_success_rate", "hops_mean", "hops_p99",
-                            "messages_per_lookup"};
-  for (const char* name : required) {
-    if (Result<double> value = run.metric(name); !value) return value.status();
-  }
+  FL_RETURN_IF_ERROR(run.require({"nodes", "lookups", "lookup_success_rate", "hops_mean", "hops_p99", "messages_per_lookup"}));
   double nodes = *run.metric("nodes");
   double lookups = *run.metric("lookups");
   double success = *run.metric("lookup_success_rate");
@@ -102,10 +98,8 @@ Result<RunReport> report_por(const RunResult& run) {
 Result<RunReport> report_lazy_member(const RunResult& run) {
   RunReport report;
   report.title = string_field(run, "scenario") + " (seed " + string_field(run, "seed") + ")";
-  for (const char* name : {"forgotten_fraction", "chunks", "arbiters", "eject_after_failed_ticks", "ticks_limit",
-                           "ejected", "recovered", "honest_failed_outcomes", "honest_ejected"}) {
-    if (Result<double> value = run.metric(name); !value) return value.status();
-  }
+  FL_RETURN_IF_ERROR(run.require({"forgotten_fraction", "chunks", "arbiters", "eject_after_failed_ticks", "ticks_limit",
+                           "ejected", "recovered", "honest_failed_outcomes", "honest_ejected"}));
   LazyMemberModel model = lazy_member_model(run);
   auto ticks = run.summary.find("ticks_to_ejection");
   if (ticks == run.summary.end() || !ticks->is_array()) {
@@ -154,10 +148,8 @@ Result<RunReport> report_lazy_member(const RunResult& run) {
 Result<RunReport> report_region_ban(const RunResult& run) {
   RunReport report;
   report.title = string_field(run, "scenario") + " (seed " + string_field(run, "seed") + ")";
-  for (const char* name : {"members", "banned_members", "eject_after_offline_ticks", "ticks_limit", "ejected", "recovered",
-                           "honest_failed_outcomes", "honest_ejected"}) {
-    if (Result<double> value = run.metric(name); !value) return value.status();
-  }
+  FL_RETURN_IF_ERROR(run.require({"members", "banned_members", "eject_after_offline_ticks", "ticks_limit", "ejected", "recovered",
+                           "honest_failed_outcomes", "honest_ejected"}));
   auto ticks = run.summary.find("ticks_to_ejection");
   auto writes = run.summary.find("writes");
   if (ticks == run.summary.end() || !ticks->is_array() || writes == run.summary.end() || !writes->is_object()) {
@@ -209,10 +201,8 @@ Result<RunReport> report_region_ban(const RunResult& run) {
 Result<RunReport> report_fast_clock(const RunResult& run) {
   RunReport report;
   report.title = string_field(run, "scenario") + " (seed " + string_field(run, "seed") + ")";
-  for (const char* name : {"members", "fast_members", "height", "sealed_height", "early_blocks", "max_tick_lead",
-                           "max_sealed_tick_lead", "honest_failed_outcomes"}) {
-    if (Result<double> value = run.metric(name); !value) return value.status();
-  }
+  FL_RETURN_IF_ERROR(run.require({"members", "fast_members", "height", "sealed_height", "early_blocks", "max_tick_lead",
+                           "max_sealed_tick_lead", "honest_failed_outcomes"}));
   double members = *run.metric("members"), fast = *run.metric("fast_members");
   bool minority = fast <= std::floor((members - 1) / 3);
   double early = *run.metric("early_blocks");

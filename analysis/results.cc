@@ -18,6 +18,13 @@ Result<double> RunResult::metric(const std::string& name) const {
   return it->get<double>();
 }
 
+Status RunResult::require(std::initializer_list<const char*> names) const {
+  for (const char* name : names) {
+    if (Result<double> value = metric(name); !value) return value.status();
+  }
+  return Status::ok();
+}
+
 Result<RunResult> load_run(const std::filesystem::path& folder) {
   std::filesystem::path path = folder / "summary.json";
   std::ifstream in(path);

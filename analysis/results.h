@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <initializer_list>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -20,6 +21,8 @@ struct RunResult {
   std::string scenario_kind() const;
   // A numeric metric, or kNotFound naming the metric and the folder.
   Result<double> metric(const std::string& name) const;
+  // Ok if every one of `names` is a numeric metric; else the first error.
+  Status require(std::initializer_list<const char*> names) const;
 };
 
 Result<RunResult> load_run(const std::filesystem::path& folder);

@@ -51,9 +51,7 @@ Result<RunReport> report_point(Point& point) {
     std::vector<double> hops, messages;
     double nodes = 0, k = 20;
     for (const RunResult& run : point.runs) {
-      for (const char* name : {"nodes", "lookups", "lookup_success_rate", "hops_mean", "messages_per_lookup"}) {
-        if (Result<double> v = run.metric(name); !v) return v.status();
-      }
+      FL_RETURN_IF_ERROR(run.require({"nodes", "lookups", "lookup_success_rate", "hops_mean", "messages_per_lookup"}));
       nodes = *run.metric("nodes");
       if (Result<double> bucket = run.metric("bucket_size")) k = *bucket;
       lookups += *run.metric("lookups");
@@ -90,9 +88,7 @@ Result<RunReport> report_point(Point& point) {
       Result<double> limit = run.metric("ticks_limit");
       if (!limit) return limit.status();
       for (const nlohmann::json& t : *list) ticks.push_back(t.is_number() ? t.get<double>() : *limit);
-      for (const char* name : {"honest_failed_outcomes", "recovered", "ejected"}) {
-        if (Result<double> v = run.metric(name); !v) return v.status();
-      }
+      FL_RETURN_IF_ERROR(run.require({"honest_failed_outcomes", "recovered", "ejected"}));
       honest += *run.metric("honest_failed_outcomes");
       recovered += *run.metric("recovered");
       ejected += *run.metric("ejected");

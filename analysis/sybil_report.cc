@@ -11,9 +11,7 @@ namespace fluence::analysis {
 Result<RunReport> report_sybil(const RunResult& run) {
   RunReport report;
   report.title = run.summary.value("scenario", std::string("sybil-grinding")) + " (seed " + run.summary["seed"].dump() + ")";
-  for (const char* name : {"network_nodes", "cluster_size", "difficulty", "nonces_per_second", "targets_over_budget"}) {
-    if (Result<double> value = run.metric(name); !value) return value.status();
-  }
+  FL_RETURN_IF_ERROR(run.require({"network_nodes", "cluster_size", "difficulty", "nonces_per_second", "targets_over_budget"}));
   auto targets = run.summary.find("per_target");
   if (targets == run.summary.end() || !targets->is_array()) {
     return Status::error(ErrorCode::kNotFound, (run.folder / "summary.json").string() + ": no 'per_target' list");

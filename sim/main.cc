@@ -68,21 +68,23 @@ int main(int argc, char** argv) {
   app.add_option("--jobs,-j", jobs, "sweeps: runs at a time (default: one per core)")->check(CLI::Range(1, 1024));
   CLI11_PARSE(app, argc, argv);
 
-  {
-    std::ifstream in(scenario_path);
-    std::stringstream text;
-    text << in.rdbuf();
-    nlohmann::json file = nlohmann::json::parse(text.str(), nullptr, false);
-    if (in && file.is_object() && file.contains("sweep")) {
-      if (seed) {
-        std::cerr << "fluence-sim: --seed: a sweep names its seeds (scenario.sweep.seeds)\n";
-        return 2;
-      }
-      return run_sweep_file(scenario_path, file, out, jobs, quiet || !isatty(STDERR_FILENO));
+  std::ifstream in(scenario_path);
+  if (!in) {
+    std::cerr << "fluence-sim: " << scenario_path << ": cannot open\n";
+    return 2;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  nlohmann::json file = nlohmann::json::parse(text.str(), nullptr, false);
+  if (file.is_object() && file.contains("sweep")) {
+    if (seed) {
+      std::cerr << "fluence-sim: --seed: a sweep names its seeds (scenario.sweep.seeds)\n";
+      return 2;
     }
+    return run_sweep_file(scenario_path, file, out, jobs, quiet || !isatty(STDERR_FILENO));
   }
 
-  fluence::Result<fluence::sim::Scenario> scenario = fluence::sim::load_scenario(scenario_path);
+  fluence::Result<fluence::sim::Scenario> scenario = fluence::sim::parse_scenario(text.str(), scenario_path);
   if (!scenario) {
     std::cerr << "fluence-sim: " << scenario.status().message() << "\n";
     return 2;

@@ -219,6 +219,18 @@ Status read_capture(const json& value, const std::string& path, CaptureSpec& c) 
   return f.finish();
 }
 
+// A section only some kinds have: read (all defaults when absent) for those,
+// an error naming the kinds for any other.
+template <typename Spec>
+Status read_section(JsonFields& f, const char* name, bool ours, const std::string& kinds,
+                    Status (*read)(const json&, const std::string&, Spec&), Spec& spec) {
+  const json& value = f.child(name);
+  std::string path = std::string("scenario.") + name;
+  if (ours) return read(value.is_null() ? json::object() : value, path, spec);
+  if (!value.is_null()) return Status::error(ErrorCode::kMalformed, path + ": only for " + kinds);
+  return Status::ok();
+}
+
 }  // namespace
 
 Result<Scenario> parse_scenario(const std::string& json_text, const std::string& source) {
@@ -267,47 +279,30 @@ Result<Scenario> parse_scenario(const std::string& json_text, const std::string&
     }
   }
   if (status.is_ok()) {
-    const json& cluster = f.child("cluster");
-    if (cluster_kind) {
-      status = read_cluster(cluster.is_null() ? json::object() : cluster, "scenario.cluster", s.cluster);
-      if (status.is_ok() && s.kind == "lazy-member" && s.cluster.lazy.empty()) {
-        status = Status::error(ErrorCode::kMalformed, "scenario.cluster.lazy: a lazy-member scenario names its lazy members");
+    status = read_section(f, "cluster", cluster_kind, "kinds lazy-member, region-ban and fast-clock", read_cluster, s.cluster);
+  }
+  if (status.is_ok() && cluster_kind) {
+    if (s.kind == "lazy-member" && s.cluster.lazy.empty()) {
+      status = Status::error(ErrorCode::kMalformed, "scenario.cluster.lazy: a lazy-member scenario names its lazy members");
+    } else if (s.kind == "region-ban" && s.cluster.banned.empty()) {
+      status = Status::error(ErrorCode::kMalformed, "scenario.cluster.banned: a region-ban scenario names the banned members");
+    } else if (s.kind == "fast-clock" && s.clocks.empty()) {
+      status = Status::error(ErrorCode::kMalformed, "scenario.clocks: a fast-clock scenario sets some members' clocks");
+    }
+    s.nodes = static_cast<size_t>(s.cluster.members + s.cluster.arbiters);
+    s.end_s = s.cluster.tick_s * (s.cluster.ticks + 1);
+    for (size_t i = 0; i < s.clocks.size() && status.is_ok(); ++i) {
+      if (s.clocks[i].node >= s.nodes) {
+        status = Status::error(ErrorCode::kMalformed, "scenario.clocks[" + std::to_string(i) + "].node: at most " +
+                                                          std::to_string(s.nodes - 1) + " (members, then arbiters)");
       }
-      if (status.is_ok() && s.kind == "region-ban" && s.cluster.banned.empty()) {
-        status = Status::error(ErrorCode::kMalformed, "scenario.cluster.banned: a region-ban scenario names the banned members");
-      }
-      if (status.is_ok() && s.kind == "fast-clock" && s.clocks.empty()) {
-        status = Status::error(ErrorCode::kMalformed, "scenario.clocks: a fast-clock scenario sets some members' clocks");
-      }
-      if (status.is_ok()) {
-        s.nodes = static_cast<size_t>(s.cluster.members + s.cluster.arbiters);
-        s.end_s = s.cluster.tick_s * (s.cluster.ticks + 1);
-        for (size_t i = 0; i < s.clocks.size() && status.is_ok(); ++i) {
-          if (s.clocks[i].node >= s.nodes) {
-            status = Status::error(ErrorCode::kMalformed, "scenario.clocks[" + std::to_string(i) + "].node: at most " +
-                                                              std::to_string(s.nodes - 1) + " (members, then arbiters)");
-          }
-        }
-      }
-    } else if (!cluster.is_null()) {
-      status = Status::error(ErrorCode::kMalformed, "scenario.cluster: only for kinds lazy-member, region-ban and fast-clock");
     }
   }
   if (status.is_ok()) {
-    const json& sybil = f.child("sybil");
-    if (s.kind == "sybil-grinding") {
-      status = read_sybil(sybil.is_null() ? json::object() : sybil, "scenario.sybil", s.sybil);
-    } else if (!sybil.is_null()) {
-      status = Status::error(ErrorCode::kMalformed, "scenario.sybil: only for kind sybil-grinding");
-    }
+    status = read_section(f, "sybil", s.kind == "sybil-grinding", "kind sybil-grinding", read_sybil, s.sybil);
   }
   if (status.is_ok()) {
-    const json& capture = f.child("capture");
-    if (s.kind == "committee-capture") {
-      status = read_capture(capture.is_null() ? json::object() : capture, "scenario.capture", s.capture);
-    } else if (!capture.is_null()) {
-      status = Status::error(ErrorCode::kMalformed, "scenario.capture: only for kind committee-capture");
-    }
+    status = read_section(f, "capture", s.kind == "committee-capture", "kind committee-capture", read_capture, s.capture);
   }
   if (status.is_ok()) status = f.finish();
   if (!status.is_ok()) return status.with_context(source);

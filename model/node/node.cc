@@ -180,8 +180,8 @@ std::optional<DatasetStatus> Node::dataset_status(const storage::DatasetId& data
   if (it == hosted_.end() || !it->second->chain) return std::nullopt;
   const storage::Dataset& d = *it->second->dataset;
   const cluster::ClusterChain& c = *it->second->chain;
-  return DatasetStatus{d.applied_sequence(), d.entry_count(), d.state_root(),          c.height(),
-                       c.sealed_height(),     c.pool_size(),     c.verdicts().record(identity_.key.public_key())};
+  return DatasetStatus{d.applied_sequence(), d.entry_count(), d.state_root(), c.height(), c.sealed_height(),
+                       c.pool_size(), c.verdicts().record(identity_.key.public_key())};
 }
 
 storage::Dataset* Node::dataset(const storage::DatasetId& dataset) {

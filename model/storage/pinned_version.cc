@@ -24,12 +24,6 @@ Result<std::optional<Bytes>> decode_preimage(ByteView stored) {
   return std::optional<Bytes>(Bytes(stored.begin() + 1, stored.end()));
 }
 
-Bytes big_endian_u64(uint64_t value) {
-  Bytes out(8);
-  for (int i = 0; i < 8; ++i) out[i] = static_cast<uint8_t>(value >> (56 - 8 * i));
-  return out;
-}
-
 bool has_prefix(ByteView key, const Bytes& prefix) {
   return key.size() >= prefix.size() && std::equal(prefix.begin(), prefix.end(), key.begin());
 }
@@ -59,7 +53,9 @@ Status Dataset::erase_pin(env::WriteBatch& batch) const {
 Status Dataset::pin() {
   env::WriteBatch batch;
   FL_RETURN_IF_ERROR(erase_pin(batch));
-  batch.put(key('v', {}), big_endian_u64(applied_));
+  codec::Writer pin;
+  pin.u64(applied_);
+  batch.put(key('v', {}), pin.finish());
   FL_RETURN_IF_ERROR(store_->write(batch).with_context("pinning the dataset"));
   pinned_sequence_ = applied_;
   pinned_tree_ = tree_.clone();
@@ -85,9 +81,9 @@ Status Dataset::load_pin(const std::vector<std::pair<Bytes, Hash256>>& entries) 
   Result<std::optional<Bytes>> stored = store_->get(key('v', {}));
   if (!stored) return stored.status().with_context("dataset pin");
   if (!stored->has_value()) return Status::ok();
-  if ((*stored)->size() != 8) return Status::error(ErrorCode::kMalformed, "malformed dataset pin");
-  uint64_t sequence = 0;
-  for (uint8_t b : **stored) sequence = sequence << 8 | b;
+  codec::Reader reader(**stored);
+  uint64_t sequence = reader.u64("dataset.pin");
+  FL_RETURN_IF_ERROR(reader.finish());
   // The pinned contents: today's entries with every preimage laid over them.
   std::vector<std::pair<Bytes, std::optional<Hash256>>> preimages;
   Bytes prefix = key('p', {});
