@@ -120,7 +120,7 @@ void ChainArbiter::try_sign() {
       return;
     }
     uint64_t latest = config_.rules.latest_acceptable_tick(env_.now());
-    if (h.tick > latest) {
+    if (config_.conduct.checks_time && h.tick > latest) {
       if (refused_for_time_.insert(h.hash()).second) {
         env_.log(env::LogLevel::kWarning, "refusing block " + std::to_string(h.height) + ": tick " +
                                               std::to_string(h.tick) + " is ahead of this clock (latest " +
@@ -130,6 +130,15 @@ void ChainArbiter::try_sign() {
       env::Duration wait = config_.rules.tick_start(h.tick) - config_.rules.max_clock_skew - env_.now();
       env_.cancel(recheck_timer_);
       recheck_timer_ = env_.schedule(std::max(wait, env::Duration(std::chrono::milliseconds(1))), [this] { try_sign(); });
+      return;
+    }
+    if (config_.conduct.demands_inclusion && leaves_out_ours(*chosen)) {
+      // The block is committed, so no other will come at this height: this
+      // arbiter is done with this chain.
+      if (refused_for_censorship_.insert(h.height).second) {
+        env_.log(env::LogLevel::kWarning, "refusing block " + std::to_string(h.height) + ": the chain left out our verdicts or votes for " +
+                                              std::to_string(config_.inclusion_ticks) + " ticks");
+      }
       return;
     }
     chain::Block block;
@@ -154,7 +163,37 @@ void ChainArbiter::try_sign() {
   }
 }
 
+bool ChainArbiter::leaves_out_ours(const Candidate& candidate) {
+  // What can no longer go on chain is no longer owed: a verdict about a
+  // member that left, a vote the membership no longer accepts.
+  std::erase_if(pending_, [&](const auto& entry) {
+    const chain::Transaction& t = entry.second.transaction;
+    if (const auto* verdict = std::get_if<por::PorVerdict>(&t.body)) return !book_.roster().is_member(verdict->node);
+    if (const auto* vote = std::get_if<chain::EjectionVote>(&t.body)) return !book_.membership().vote_acceptable(*vote);
+    return false;
+  });
+  std::set<crypto::Hash256> carried;
+  for (const chain::Transaction& t : candidate.transactions) carried.insert(t.hash());
+  for (const auto& [hash, pending] : pending_) {
+    if (pending.tick + config_.inclusion_ticks <= candidate.header.tick && carried.count(hash) == 0) return true;
+  }
+  return false;
+}
+
+void ChainArbiter::publish(const chain::Transaction& transaction, uint64_t tick) {
+  if (config_.conduct.demands_inclusion) pending_[transaction.hash()] = Pending{transaction, tick, last_.height};
+  send_to_members(transaction);
+}
+
 void ChainArbiter::follow(const chain::Block& block) {
+  for (const chain::Transaction& t : block.transactions) pending_.erase(t.hash());
+  // Still missing two blocks after it was sent: a member lost it (a crash
+  // empties its pool), or the proposers left it out. Send it again.
+  for (auto& [hash, pending] : pending_) {
+    if (block.header.height < pending.sent_height + 2) continue;
+    pending.sent_height = block.header.height;
+    send_to_members(pending.transaction);
+  }
   size_t changes = book_.membership().changes().size();
   book_.apply(block.header, block.transactions);
   for (size_t i = changes; i < book_.membership().changes().size(); ++i) {
@@ -171,6 +210,7 @@ void ChainArbiter::follow(const chain::Block& block) {
     }
     return;
   }
+  if (!config_.conduct.votes) return;
   for (const EjectionGround& ground : book_.grounds(config_.ejection)) vote(ground);
 }
 
@@ -187,7 +227,7 @@ void ChainArbiter::vote(const EjectionGround& ground) {
   env_.charge(env::Work::kSign, 1);
   ++votes_sent_;
   env_.log(env::LogLevel::kWarning, std::string("voting to eject a member: ") + chain::reason_name(ground.reason));
-  send_to_members({vote});
+  publish({vote}, last_.tick);
 }
 
 void ChainArbiter::send_to_members(const chain::Transaction& transaction) {
@@ -199,6 +239,18 @@ void ChainArbiter::send_to_members(const chain::Transaction& transaction) {
 }
 
 void ChainArbiter::challenge(const chain::BlockHeader& header) {
+  if (!config_.conduct.challenges) {
+    // Corrupted: a passing verdict for every member, nothing asked.
+    por::PorChallenge unasked;
+    unasked.dataset = config_.dataset;
+    unasked.tick = header.tick;
+    ++rounds_;
+    for (const consensus::Validator& v : book_.roster().members) {
+      env_.charge(env::Work::kSign, 1);
+      publish({por::PorVerdict::make(key_, unasked, v.key, por::Fault::kNone)}, header.tick);
+    }
+    return;
+  }
   std::vector<por::Member> members;
   for (const consensus::Validator& v : book_.roster().members) members.push_back({v.address, v.key});
   por_.run_round(config_.dataset, header.tick, header.state_root, header.entry_count, members,
@@ -206,7 +258,7 @@ void ChainArbiter::challenge(const chain::BlockHeader& header) {
                    ++rounds_;
                    for (const por::PorVerdict& verdict : verdicts) {
                      if (!verdict.passed()) ++faults_;
-                     send_to_members({verdict});
+                     publish({verdict}, verdict.tick);
                    }
                  });
 }

@@ -18,6 +18,14 @@
 // to the members, who put them on chain. It challenges only blocks of the
 // tick its own clock is in: members keep one pinned state, so a challenge
 // about a past tick would fail honest members.
+//
+// The members choose what goes in a block, so a cluster could keep an
+// arbiter's failing verdicts and ejection votes off its chain. An arbiter
+// therefore signs no block whose tick is `inclusion_ticks` or more past a
+// verdict or vote of its own that the chain still lacks; until then it sends
+// what is missing again with each block it signs. A cluster that censors
+// its arbiters gets no seal from them, and so no arbiter quorum unless the
+// arbiters it left in are a quorum by themselves (model/adversary/collusion.h).
 #pragma once
 
 #include <functional>
@@ -38,6 +46,8 @@ struct ArbiterConfig {
   // Called (from a fresh event) once a block this arbiter signed made it a
   // member; the arbiter stops acting then.
   std::function<void(uint64_t height)> recruited;
+  uint64_t inclusion_ticks = 2;  // see above
+  ArbiterConduct conduct;        // honest by default (conduct.h)
 };
 
 class ChainArbiter {
@@ -64,6 +74,8 @@ class ChainArbiter {
   // PoR rounds finished, and verdicts that named a fault.
   uint64_t rounds() const { return rounds_; }
   uint64_t faults() const { return faults_; }
+  // Heights it refused to sign because the chain left out its transactions.
+  uint64_t refused_for_censorship() const { return refused_for_censorship_.size(); }
 
  private:
   struct Candidate {
@@ -82,6 +94,12 @@ class ChainArbiter {
   // After signing a block: the book moves on, and grounds become votes.
   void follow(const chain::Block& block);
   void vote(const EjectionGround& ground);
+  // Sends a verdict or vote to the members and, under demands_inclusion,
+  // waits for it on chain.
+  void publish(const chain::Transaction& transaction, uint64_t tick);
+  // Whether `candidate`, with the chain before it, leaves out a transaction
+  // of ours for too long; forgets the ones that can no longer go on chain.
+  bool leaves_out_ours(const Candidate& candidate);
   void send_to_members(const chain::Transaction& transaction);
 
   env::Env& env_;
@@ -95,6 +113,13 @@ class ChainArbiter {
   por::Arbiter por_;
   ChainBook book_;
   std::map<crypto::PublicKey, uint64_t> voted_at_;  // member -> height of our last vote against it
+  struct Pending {
+    chain::Transaction transaction;
+    uint64_t tick = 0;         // the tick it was made in
+    uint64_t sent_height = 0;  // our last signed height when it was (re)sent
+  };
+  std::map<crypto::Hash256, Pending> pending_;  // ours, not yet on the chain we signed
+  std::set<uint64_t> refused_for_censorship_;
   uint64_t rounds_ = 0;
   uint64_t faults_ = 0;
   uint64_t votes_sent_ = 0;

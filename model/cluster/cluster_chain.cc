@@ -219,11 +219,14 @@ void ClusterChain::submit_transaction(const chain::Transaction& transaction) {
 
 bool ClusterChain::transaction_acceptable(const chain::Transaction& transaction) const {
   if (committed_transactions_.count(transaction.hash()) != 0) return false;
+  const std::set<crypto::PublicKey>& censored = config_.member_conduct.censored_arbiters;
   if (const auto* verdict = std::get_if<por::PorVerdict>(&transaction.body)) {
+    if (censored.count(verdict->arbiter) != 0) return false;
     return verdict->dataset == config_.dataset && roster().is_arbiter(verdict->arbiter) &&
            roster().is_member(verdict->node) && verdict->signature_valid();
   }
   if (const auto* vote = std::get_if<chain::EjectionVote>(&transaction.body)) {
+    if (censored.count(vote->arbiter) != 0) return false;
     return vote->dataset == config_.dataset && book_.membership().vote_acceptable(*vote) && vote->signature_valid();
   }
   if (const auto* evidence = std::get_if<chain::Equivocation>(&transaction.body)) {

@@ -35,10 +35,11 @@
 #include <memory>
 #include <set>
 
+#include "model/cluster/chain_book.h"
+#include "model/cluster/conduct.h"
 #include "model/cluster/messages.h"
 #include "model/cluster/read.h"
 #include "model/consensus/tendermint.h"
-#include "model/cluster/chain_book.h"
 #include "model/por/round.h"
 #include "model/rpc/rpc.h"
 
@@ -64,6 +65,13 @@ struct ClusterConfig {
   por::RoundConfig por;
   // When arbiters vote a member out (they read it; members follow the votes).
   EjectionRules ejection;
+  // Ticks an arbiter gives the chain to carry its verdicts and votes before
+  // it stops signing the chain (arbiter.h).
+  uint64_t inclusion_ticks = 2;
+  // How this node departs from the protocol as a member and as an arbiter
+  // (conduct.h); honest by default.
+  MemberConduct member_conduct;
+  ArbiterConduct arbiter_conduct;
   // Confirms mints of functional tokens (must outlive the chain); nullptr:
   // none is confirmed, so no token enters this chain.
   const economy::Gateway* gateway = nullptr;

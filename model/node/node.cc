@@ -122,8 +122,16 @@ Status Node::start_member(Hosted& h) {
 
 Status Node::start_arbiter(Hosted& h) {
   const storage::DatasetId id = h.spec.id;
-  cluster::ArbiterConfig arbiter{id,      h.spec.members, h.spec.arbiters, config_.cluster.rules, config_.cluster.por,
-                                 config_.cluster.ejection, 64, [this, id](uint64_t) { recover(id); }};
+  cluster::ArbiterConfig arbiter;
+  arbiter.dataset = id;
+  arbiter.members = h.spec.members;
+  arbiter.arbiters = h.spec.arbiters;
+  arbiter.rules = config_.cluster.rules;
+  arbiter.por = config_.cluster.por;
+  arbiter.ejection = config_.cluster.ejection;
+  arbiter.recruited = [this, id](uint64_t) { recover(id); };
+  arbiter.inclusion_ticks = config_.cluster.inclusion_ticks;
+  arbiter.conduct = config_.cluster.arbiter_conduct;
   h.arbiter = std::make_unique<cluster::ChainArbiter>(env_, rpc_, identity_.key, arbiter);
   FL_RETURN_IF_ERROR(h.arbiter->start().with_context("cannot start arbitrating"));
   // Recruited before a restart, and not done recovering.

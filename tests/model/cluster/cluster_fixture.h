@@ -22,9 +22,10 @@ class ClusterFixture : public ::testing::Test {
   static constexpr size_t kMembers = 7;
   static constexpr size_t kArbiters = 3;
 
-  // `configure`, if given, adjusts the nodes' configuration before they start.
+  // `configure`, if given, adjusts each node's configuration (nodes 0 to 6
+  // are the members, 7 to 9 the arbiters) before it starts.
   void build(uint64_t seed = 42, const economy::Gateway* gateway = nullptr,
-             const std::function<void(node::NodeConfig&)>& configure = {}) {
+             const std::function<void(size_t node, node::NodeConfig&)>& configure = {}) {
     world = std::make_unique<testing::TestWorld>(seed);
     node::HostedDataset hosted{id, {}, {}};
     for (size_t i = 0; i < kMembers + kArbiters; ++i) {
@@ -41,8 +42,11 @@ class ClusterFixture : public ::testing::Test {
     config.cluster.rules.max_clock_skew = seconds(60);
     config.cluster.write_timeout = seconds(20);
     config.cluster.gateway = gateway;
-    if (configure) configure(config);
-    for (size_t i = 0; i < kMembers + kArbiters; ++i) world->add_node(config).start();
+    for (size_t i = 0; i < kMembers + kArbiters; ++i) {
+      node::NodeConfig own = config;
+      if (configure) configure(i, own);
+      world->add_node(own).start();
+    }
     world->run_for(seconds(1));
   }
 

@@ -20,7 +20,7 @@ class PorOnChainTest : public testing_support::ClusterFixture {
   static constexpr uint64_t kPeriod = 4;  // ticks
 
   void build_with_short_ticks(const economy::Gateway* gateway, uint64_t eject_after_failed_ticks = 1000) {
-    build(42, gateway, [eject_after_failed_ticks](node::NodeConfig& config) {
+    build(42, gateway, [eject_after_failed_ticks](size_t, node::NodeConfig& config) {
       config.cluster.ejection.failed_ticks = eject_after_failed_ticks;
       config.cluster.rules.tick_length = seconds(10);
       config.cluster.rules.max_clock_skew = seconds(1);

@@ -1,0 +1,37 @@
+// Where a cluster node may depart from the protocol.
+//
+// Honest nodes keep the defaults. The departures are data in the node's
+// configuration rather than subclasses, so the protocol has one code path
+// and each departure is a visible branch in it; model/adversary/collusion.h
+// names the combinations the white paper's attacks use.
+#pragma once
+
+#include <set>
+
+#include "model/crypto/sign.h"
+
+namespace fluence::cluster {
+
+struct ArbiterConduct {
+  // Refuses blocks whose tick is ahead of its own clock (arbiter.h).
+  bool checks_time = true;
+  // Challenges each member every tick; false: signs a passing verdict for
+  // every member without asking anything.
+  bool challenges = true;
+  // Votes to eject members on the grounds the chain shows.
+  bool votes = true;
+  // Stops signing a chain that leaves out its verdicts and votes for longer
+  // than ChainRules::inclusion_ticks.
+  bool demands_inclusion = true;
+
+  bool honest() const { return checks_time && challenges && votes && demands_inclusion; }
+};
+
+struct MemberConduct {
+  // Arbiters whose transactions (verdicts, votes) this member leaves out of
+  // the blocks it proposes and rejects in others' proposals. Empty for an
+  // honest member.
+  std::set<crypto::PublicKey> censored_arbiters;
+};
+
+}  // namespace fluence::cluster
