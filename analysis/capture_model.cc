@@ -22,6 +22,17 @@ double hypergeometric_tail(uint64_t population, uint64_t successes, uint64_t dra
   return std::min(1.0, tail);
 }
 
+double binomial_tail(uint64_t n, double p, uint64_t k) {
+  if (k == 0) return 1;
+  if (p <= 0) return 0;
+  if (p >= 1) return k <= n ? 1 : 0;
+  double tail = 0;
+  for (uint64_t x = k; x <= n; ++x) {
+    tail += std::exp(log_choose(n, x) + static_cast<double>(x) * std::log(p) + static_cast<double>(n - x) * std::log1p(-p));
+  }
+  return std::min(1.0, tail);
+}
+
 CaptureOdds capture_odds(uint64_t nodes, uint64_t malicious, uint64_t cluster_size, uint64_t arbiters) {
   uint64_t f = (cluster_size - 1) / 3;
   uint64_t quorum = arbiters / 2 + 1;

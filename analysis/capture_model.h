@@ -18,6 +18,9 @@ namespace fluence::analysis {
 double hypergeometric_pmf(uint64_t population, uint64_t successes, uint64_t draws, uint64_t k);
 // P(X >= k).
 double hypergeometric_tail(uint64_t population, uint64_t successes, uint64_t draws, uint64_t k);
+// P(Y >= k) for Y ~ Binomial(n, p): draws with replacement, as when each of
+// n arbiters is corrupted independently with probability p.
+double binomial_tail(uint64_t n, double p, uint64_t k);
 
 struct CaptureOdds {
   double stall = 0;              // P(cluster holds >= f + 1)

@@ -257,6 +257,7 @@ Result<RunReport> report_run(const RunResult& run) {
   if (kind == "sybil-grinding") return report_sybil(run);
   if (kind == "committee-capture") return report_capture(run);
   if (kind == "fast-clock") return report_fast_clock(run);
+  if (kind == "colluding-cluster") return report_collusion({run});
   return Status::error(ErrorCode::kInvalidArgument,
                        (run.folder / "summary.json").string() + ": no report for scenario kind '" +
                            kind + "'");

@@ -38,6 +38,9 @@ LazyMemberModel lazy_member_model(const RunResult& run);
 // capture_report.cc).
 Result<RunReport> report_sybil(const RunResult& run);
 Result<RunReport> report_capture(const RunResult& run);
+// The "colluding-cluster" report over one run or a sweep point's runs
+// (collusion_report.cc).
+Result<RunReport> report_collusion(const std::vector<RunResult>& runs);
 
 // A number with a fixed count of decimals, as every report prints them.
 std::string format_fixed(double value, int decimals);

@@ -108,6 +108,11 @@ Result<RunReport> report_point(Point& point) {
     report.rows.push_back({"honest members' failed outcomes", format_fixed(honest, 0), "0", honest == 0 ? "ok" : "DISAGREES"});
     return report;
   }
+  if (kind == "colluding-cluster") {
+    Result<RunReport> pooled = report_collusion(point.runs);
+    if (pooled) pooled->title = report.title;
+    return pooled;
+  }
   if (kind == "committee-capture") {
     // Seeds are more samples of the same odds: pool the counts.
     RunResult pooled = point.runs.front();

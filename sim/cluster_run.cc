@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "model/adversary/collusion.h"
 #include "sim/run_output.h"
 
 namespace fluence::sim {
@@ -18,6 +19,10 @@ ClusterRun::ClusterRun(World& world, const Scenario& scenario, uint64_t seed, bo
   dataset_[0] = 0x1a;
   for (size_t m : spec_.lazy) ejected_at_[m] = std::nullopt;
   for (size_t m : spec_.banned) ejected_at_[m] = std::nullopt;
+  env::DeterministicRandom draw(seed_, 0x1c00);
+  for (size_t a = 0; a < static_cast<size_t>(spec_.arbiters); ++a) {
+    if (draw.chance(spec_.corrupted_arbiter_fraction)) corrupted_.insert(static_cast<size_t>(spec_.members) + a);
+  }
 }
 
 bool ClusterRun::is_lazy(size_t member) const {
@@ -51,7 +56,12 @@ void ClusterRun::configure() {
     consensus::Validator v{World::address_of(i), world_.identity(i).key.public_key()};
     (i < static_cast<size_t>(spec_.members) ? hosted.members : hosted.arbiters).push_back(v);
   }
-  world_.set_node_config([this, hosted](size_t) {
+  std::vector<crypto::PublicKey> honest_arbiters;
+  for (const consensus::Validator& a : hosted.arbiters) {
+    size_t index = static_cast<size_t>(&a - hosted.arbiters.data()) + static_cast<size_t>(spec_.members);
+    if (corrupted_.count(index) == 0) honest_arbiters.push_back(a.key);
+  }
+  world_.set_node_config([this, hosted, honest_arbiters](size_t i) {
     node::NodeConfig config;
     config.dht = scenario_.dht;  // no bootstrap: the roster names everyone
     config.datasets = {hosted};
@@ -64,6 +74,9 @@ void ClusterRun::configure() {
     c.por.openings = static_cast<uint16_t>(spec_.openings);
     c.ejection.failed_ticks = static_cast<uint64_t>(spec_.eject_after_failed_ticks);
     c.ejection.offline_ticks = static_cast<uint64_t>(spec_.eject_after_offline_ticks);
+    c.inclusion_ticks = static_cast<uint64_t>(spec_.inclusion_ticks);
+    if (colluding() && i < static_cast<size_t>(spec_.members)) c.member_conduct = adversary::colluding_member(honest_arbiters);
+    if (corrupted_.count(i) != 0) c.arbiter_conduct = adversary::corrupted_arbiter();
     return config;
   });
 }
@@ -123,9 +136,11 @@ void ClusterRun::sample(node::Node* node) {
     max_tick_lead_ = std::max(max_tick_lead_, lead);
     if (lead > 0) ++early_blocks_;
   }
+  arbiter_quorum_ = chain.book().roster().arbiter_quorum();
   if (sealed_height_ > 0) {
     Result<std::optional<chain::Block>> sealed = chain.block(sealed_height_);
     if (sealed && sealed->has_value()) {
+      sealed_tick_ = (*sealed)->header.tick;
       max_sealed_lead_ = std::max(max_sealed_lead_, static_cast<int64_t>((*sealed)->header.tick) - static_cast<int64_t>(true_tick));
     }
   }
@@ -145,10 +160,16 @@ void ClusterRun::sample(node::Node* node) {
     if (!found) ++honest_ejected_;
   }
   honest_failed_ = 0;
+  colluders_ = {};
   for (size_t m = 0; m < static_cast<size_t>(spec_.members); ++m) {
-    if (is_faulty(m)) continue;
     cluster::ProofRecord r = chain.verdicts().record(world_.identity(m).key.public_key());
-    honest_failed_ += r.failed + r.offline;
+    if (colluding()) {
+      colluders_.proven += r.proven;
+      colluders_.failed += r.failed;
+      colluders_.offline += r.offline;
+    } else if (!is_faulty(m)) {
+      honest_failed_ += r.failed + r.offline;
+    }
   }
   bool all_ejected = std::all_of(ejected_at_.begin(), ejected_at_.end(), [](const auto& e) { return e.second.has_value(); });
   if (!ejected_at_.empty() && all_ejected && !ending_) {
@@ -192,7 +213,8 @@ void ClusterRun::schedule() {
     if (node != nullptr) write_rows(node);
   });
   // The lazy members delete data half way through tick 0, once it is in.
-  for (size_t m : spec_.lazy) {
+  for (size_t m = 0; m < static_cast<size_t>(spec_.members); ++m) {
+    if (!is_lazy(m) && !colluding()) continue;
     world_.at(spec_.tick_s / 2, m, [this, m](node::Node* node) { forget(m, node); });
   }
   for (size_t m : spec_.banned) {
@@ -278,6 +300,19 @@ Status ClusterRun::write_results(const std::filesystem::path& out, double wall_s
                             {"wall_seconds", wall_seconds},
                             {"peak_rss_mb", peak_rss_mb()}});
   if (ejected > 0) summary["ticks_to_ejection_mean"] = sum / static_cast<double>(ejected);
+  if (colluding()) {
+    // Sealed to the end: the last sealed block is of the run's last tick or
+    // the one before (a seal lags its block by a round trip).
+    summary.update({{"corrupted_arbiters", corrupted_.size()},
+                    {"corrupted_arbiter_fraction", spec_.corrupted_arbiter_fraction},
+                    {"arbiter_quorum", arbiter_quorum_},
+                    {"inclusion_ticks", spec_.inclusion_ticks},
+                    {"sealed_tick", sealed_tick_},
+                    {"ticks_run", ticks_run_},
+                    {"sealed_to_end", sealed_tick_ + 1 >= ticks_run_ ? 1 : 0},
+                    {"colluders_proven", colluders_.proven},
+                    {"colluders_failed", colluders_.failed + colluders_.offline}});
+  }
   std::string csv = "member,fault,forgotten_entries,ejected_at_tick\n";
   for (const auto& [member, tick] : ejected_at_) {
     csv += std::to_string(member) + "," + (is_lazy(member) ? "lazy" : "banned") + "," +
@@ -289,6 +324,15 @@ Status ClusterRun::write_results(const std::filesystem::path& out, double wall_s
 
 void ClusterRun::print_summary(double wall_seconds) const {
   if (progress_) std::fprintf(stderr, "\n");
+  if (colluding()) {
+    std::printf("colluding cluster, %zu of %d arbiters corrupted (quorum %zu): sealed through tick %llu of %llu (%s); "
+                "colluders' outcomes %llu proven, %llu failed; %.1f s wall\n",
+                corrupted_.size(), spec_.arbiters, arbiter_quorum_, static_cast<unsigned long long>(sealed_tick_),
+                static_cast<unsigned long long>(ticks_run_), sealed_tick_ + 1 >= ticks_run_ ? "kept alive" : "sealing stopped",
+                static_cast<unsigned long long>(colluders_.proven),
+                static_cast<unsigned long long>(colluders_.failed + colluders_.offline), wall_seconds);
+    return;
+  }
   for (const auto& [member, tick] : ejected_at_) {
     const char* fault = is_lazy(member) ? "lazy" : "banned";
     if (tick) {

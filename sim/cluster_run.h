@@ -9,13 +9,16 @@
 // with client writes, how many writes commit before, during and after the
 // outage. With skewed clocks (the scenario's `clocks`, kind "fast-clock")
 // it also measures whether any block was committed for a tick that had not
-// come yet, and how far the arbiters' seals lag. analysis/ sets all of it
-// beside the models.
+// come yet, and how far the arbiters' seals lag. In "colluding-cluster"
+// every member deletes data and covers for the others, some arbiters are
+// theirs, and the run measures whether the chain stays sealed and what the
+// colluders' proofs settle as. analysis/ sets all of it beside the models.
 #pragma once
 
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
 #include <vector>
 
 #include "sim/world.h"
@@ -33,6 +36,7 @@ class ClusterRun {
  private:
   size_t observer() const;  // an honest member, which reads the chain
   bool is_lazy(size_t member) const;
+  bool colluding() const { return scenario_.kind == "colluding-cluster"; }
   bool is_faulty(size_t member) const;
   size_t fast_members() const;
   void client_write(node::Node* node, int i);
@@ -49,6 +53,10 @@ class ClusterRun {
   storage::DatasetId dataset_{};
   uint64_t rows_acknowledged_ = 0;
   std::map<size_t, uint64_t> forgotten_;                 // lazy member -> entries deleted
+  std::set<size_t> corrupted_;                           // node indices of the cluster's arbiters
+  uint64_t sealed_tick_ = 0;                             // of the last sealed block
+  size_t arbiter_quorum_ = 0;
+  cluster::ProofRecord colluders_;                       // their settled outcomes, summed
   std::map<size_t, std::optional<uint64_t>> ejected_at_;  // faulty member -> tick of the block that replaced it
   std::optional<double> replaced_all_s_;                  // when the last faulty member was replaced
   struct ClientWrite {

@@ -125,7 +125,8 @@ int main(int argc, char** argv) {
     return 0;
   };
   int status = 0;
-  if (scenario->kind == "lazy-member" || scenario->kind == "region-ban" || scenario->kind == "fast-clock") {
+  if (scenario->kind == "lazy-member" || scenario->kind == "region-ban" || scenario->kind == "fast-clock" ||
+      scenario->kind == "colluding-cluster") {
     fluence::sim::ClusterRun run(world, *scenario, run_seed, progress);
     run.configure();
     status = finish(run);

@@ -166,6 +166,8 @@ Status read_cluster(const json& value, const std::string& path, ClusterSpec& c) 
   c.ticks = static_cast<int>(f.integer("ticks", c.ticks, 1, 1'000'000));
   c.eject_after_failed_ticks = static_cast<int>(f.integer("eject_after_failed_ticks", c.eject_after_failed_ticks, 1, 1000));
   c.block_interval_ms = f.number("block_interval_ms", c.block_interval_ms, 1, 1e7);
+  c.corrupted_arbiter_fraction = f.number("corrupted_arbiter_fraction", c.corrupted_arbiter_fraction, 0, 1);
+  c.inclusion_ticks = static_cast<int>(f.integer("inclusion_ticks", c.inclusion_ticks, 1, 1000));
   auto read_members = [&](const char* name, std::vector<size_t>& out) {
     const json& list = f.child(name);
     if (!f.ok() || list.is_null()) return;
@@ -254,12 +256,13 @@ Result<Scenario> parse_scenario(const std::string& json_text, const std::string&
   s.lookups_start_s = f.number("lookups_start_s", 0, 0, 1e9);
   s.lookup_interval_ms = f.number("lookup_interval_ms", 100, 0.001, 1e9);
   s.sample_interval_s = f.number("sample_interval_s", 10, 0.001, 1e9);
-  bool cluster_kind = s.kind == "lazy-member" || s.kind == "region-ban" || s.kind == "fast-clock";
+  bool cluster_kind =
+      s.kind == "lazy-member" || s.kind == "region-ban" || s.kind == "fast-clock" || s.kind == "colluding-cluster";
   if (f.ok() && s.kind != "kademlia-lookup" && s.kind != "por-detection" && s.kind != "sybil-grinding" &&
       s.kind != "committee-capture" && !cluster_kind) {
     f.fail("kind",
            "expected \"kademlia-lookup\", \"por-detection\", \"lazy-member\", \"region-ban\", \"fast-clock\", "
-           "\"sybil-grinding\" or \"committee-capture\"");
+           "\"colluding-cluster\", \"sybil-grinding\" or \"committee-capture\"");
   }
   if (f.ok() && s.question.empty()) f.fail("question", "every scenario states the question it answers");
   Status status = f.status();
@@ -279,7 +282,7 @@ Result<Scenario> parse_scenario(const std::string& json_text, const std::string&
     }
   }
   if (status.is_ok()) {
-    status = read_section(f, "cluster", cluster_kind, "kinds lazy-member, region-ban and fast-clock", read_cluster, s.cluster);
+    status = read_section(f, "cluster", cluster_kind, "kinds lazy-member, region-ban, fast-clock and colluding-cluster", read_cluster, s.cluster);
   }
   if (status.is_ok() && cluster_kind) {
     if (s.kind == "lazy-member" && s.cluster.lazy.empty()) {

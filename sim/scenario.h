@@ -59,8 +59,11 @@ struct PorSpec {
 
 // The cluster chain scenarios (members, arbiters, per-tick proofs, ejection
 // votes, recovery): "lazy-member", whose `lazy` members delete a fraction of
-// their entries once the data is written, and "region-ban", whose `banned`
-// members go offline for good half way through tick `ban_tick`.
+// their entries once the data is written; "region-ban", whose `banned`
+// members go offline for good half way through tick `ban_tick`; and
+// "colluding-cluster", whose members all delete that fraction and cover for
+// each other, with the arbiters each corrupted by them with probability
+// `corrupted_arbiter_fraction` (model/adversary/collusion.h).
 struct ClusterSpec {
   int members = 7;
   int arbiters = 3;
@@ -78,6 +81,8 @@ struct ClusterSpec {
   int ticks = 40;                 // the run ends after this many ticks, or once every lazy member is replaced
   int eject_after_failed_ticks = 3;
   double block_interval_ms = 1000;
+  double corrupted_arbiter_fraction = 0;  // drawn per arbiter from the run's seed
+  int inclusion_ticks = 2;                // ChainRules: how long an arbiter's verdicts may stay off chain
 };
 
 // The "sybil-grinding" scenario: a network of `network_nodes` honest ids and
@@ -123,7 +128,7 @@ struct Scenario {
   std::vector<Fault> faults;
   std::vector<ClockSkew> clocks;
   PorSpec por;  // kind "por-detection"
-  ClusterSpec cluster;  // kinds "lazy-member", "region-ban"
+  ClusterSpec cluster;  // kinds "lazy-member", "region-ban", "fast-clock", "colluding-cluster"
   SybilSpec sybil;      // kind "sybil-grinding"
   CaptureSpec capture;  // kind "committee-capture"
 };

@@ -478,7 +478,11 @@ void ClusterChain::retry_endorsements() {
     uint64_t signed_height = known == arbiter_progress_.end() ? 0 : known->second;
     if (signed_height < sealed_height_) feed_arbiter(arbiter.key, signed_height);
   }
-  retry_timer_ = env_.schedule(config_.endorsement_retry, [this] { retry_endorsements(); });
+  constexpr int kMaxBackoff = 16;
+  bool stuck = !unsealed_.empty() && sealed_height_ == sealed_at_last_retry_;
+  retry_backoff_ = stuck ? std::min(2 * retry_backoff_, kMaxBackoff) : 1;
+  sealed_at_last_retry_ = sealed_height_;
+  retry_timer_ = env_.schedule(config_.endorsement_retry * retry_backoff_, [this] { retry_endorsements(); });
 }
 
 void ClusterChain::feed_arbiter(const crypto::PublicKey& arbiter, uint64_t signed_height) {

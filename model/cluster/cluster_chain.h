@@ -60,6 +60,9 @@ struct ClusterConfig {
   size_t max_block_bytes = 512 * 1024;
   size_t max_pool_writes = 100000;
   env::Duration write_timeout = std::chrono::seconds(30);
+  // Unsealed blocks are sent again this often, doubling (up to 16 times)
+  // while no new block gets sealed, so a chain its arbiters have stopped
+  // sealing does not flood them.
   env::Duration endorsement_retry = std::chrono::seconds(2);
   // Each tick's proofs of retrievability: challenge size and deadline.
   por::RoundConfig por;
@@ -219,6 +222,8 @@ class ClusterChain final : public consensus::Application {
   std::set<crypto::Hash256> committed_transactions_;
   size_t evidence_reported_ = 0;  // consensus evidence already put in the pool
   env::TimerId retry_timer_ = 0;
+  int retry_backoff_ = 1;             // times endorsement_retry
+  uint64_t sealed_at_last_retry_ = 0;
   bool started_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -17,6 +17,17 @@ TEST(CaptureModelTest, HypergeometricMatchesHandComputedCases) {
   EXPECT_NEAR(total, 1.0, 1e-9);
 }
 
+TEST(CaptureModelTest, BinomialTailMatchesHandComputedCases) {
+  // 3 arbiters, each corrupted with p = 0.3; a quorum of 2: 3 p^2 (1 - p) + p^3.
+  EXPECT_NEAR(binomial_tail(3, 0.3, 2), 3 * 0.09 * 0.7 + 0.027, 1e-12);
+  EXPECT_NEAR(binomial_tail(7, 0.5, 4), 0.5, 1e-12) << "symmetric at p = 1/2 for odd n";
+  EXPECT_DOUBLE_EQ(binomial_tail(7, 0.4, 0), 1.0);
+  EXPECT_DOUBLE_EQ(binomial_tail(7, 0.0, 1), 0.0);
+  EXPECT_DOUBLE_EQ(binomial_tail(7, 1.0, 7), 1.0);
+  EXPECT_GT(binomial_tail(15, 0.4, 8), 0.0);
+  EXPECT_LT(binomial_tail(15, 0.4, 8), binomial_tail(7, 0.4, 4)) << "more arbiters, rarer corrupted quorum below 1/2";
+}
+
 TEST(CaptureModelTest, OddsBehaveAtTheEdges) {
   CaptureOdds none = capture_odds(10000, 0, 7, 31);
   EXPECT_DOUBLE_EQ(none.stall, 0.0);

@@ -65,5 +65,33 @@ TEST(ReportTest, UnknownKindIsAnError) {
   EXPECT_FALSE(report_run(run).is_ok());
 }
 
+RunResult colluding_run(int corrupted, bool sealed_to_end, int sealed_tick) {
+  RunResult run;
+  run.folder = "/tmp/run";
+  run.summary = {{"kind", "colluding-cluster"}, {"scenario", "test"}, {"seed", 1}, {"arbiters", 7},
+                 {"corrupted_arbiters", corrupted}, {"corrupted_arbiter_fraction", 0.4}, {"arbiter_quorum", 4},
+                 {"inclusion_ticks", 2}, {"sealed_tick", sealed_tick}, {"sealed_to_end", sealed_to_end ? 1 : 0},
+                 {"colluders_proven", sealed_to_end ? 42 : 0}, {"colluders_failed", 0}};
+  return run;
+}
+
+TEST(ReportTest, ACollusionRunMustFollowTheQuorumRule) {
+  Result<RunReport> stopped = report_run(colluding_run(3, false, 2));
+  ASSERT_TRUE(stopped.is_ok()) << stopped.status().to_string();
+  EXPECT_FALSE(stopped->disagrees());
+  Result<RunReport> survived = report_run(colluding_run(4, true, 6));
+  ASSERT_TRUE(survived.is_ok());
+  EXPECT_FALSE(survived->disagrees());
+  // Sealed to the end without a corrupted quorum, or stopped late: the
+  // mechanism did not work as the model says.
+  EXPECT_TRUE(report_run(colluding_run(3, true, 6))->disagrees());
+  EXPECT_TRUE(report_run(colluding_run(2, false, 4))->disagrees());
+  // Pooled: 20 runs all stopped, where the binomial model says 29% survive.
+  std::vector<RunResult> runs(20, colluding_run(2, false, 2));
+  Result<RunReport> pooled = report_collusion(runs);
+  ASSERT_TRUE(pooled.is_ok());
+  EXPECT_TRUE(pooled->disagrees()) << "0 of 20 is outside the interval around 0.29";
+}
+
 }  // namespace
 }  // namespace fluence::analysis

@@ -168,6 +168,34 @@ TEST(SimRunTest, OneFastMemberCommitsNothingEarly) {
   EXPECT_EQ(run.summary["writes"]["before"]["committed"], run.summary["writes"]["before"]["tried"]);
 }
 
+// All arbiters honest: the chain stops being sealed once it has left their
+// verdicts out for the inclusion bound. All corrupted: it stays sealed, and
+// the colluders, who lost data, are proven every tick.
+TEST(SimRunTest, AColludingClusterStaysSealedOnlyWithACorruptedArbiterQuorum) {
+  std::string file = (fs::temp_directory_path() / ("colluding-" + std::to_string(getpid()) + ".json")).string();
+  auto run_with = [&](double corrupted) {
+    std::ofstream(file) << R"({"question": "q", "kind": "colluding-cluster",
+                              "cluster": {"members": 4, "arbiters": 3, "inclusion_ticks": 2, "forgotten_fraction": 0.2,
+                                          "rows": 100, "chunks": 10, "tick_s": 3600, "ticks": 5,
+                                          "block_interval_ms": 600000, "corrupted_arbiter_fraction": )"
+                        << corrupted << "}}";
+    return run_sim(file, "--seed 3");
+  };
+  SimRun honest = run_with(0);
+  SimRun corrupted = run_with(1);
+  fs::remove(file);
+  ASSERT_EQ(honest.exit_code, 0) << honest.output;
+  ASSERT_EQ(corrupted.exit_code, 0) << corrupted.output;
+  EXPECT_EQ(honest.summary["corrupted_arbiters"], 0);
+  EXPECT_EQ(honest.summary["sealed_to_end"], 0) << honest.output;
+  EXPECT_EQ(honest.summary["sealed_tick"], 2) << "verdicts of tick 1 are owed from tick 3";
+  EXPECT_GT(honest.summary["height"].get<int>(), honest.summary["sealed_height"].get<int>() + 10);
+  EXPECT_EQ(corrupted.summary["corrupted_arbiters"], 3);
+  EXPECT_EQ(corrupted.summary["sealed_to_end"], 1) << corrupted.output;
+  EXPECT_EQ(corrupted.summary["colluders_failed"], 0);
+  EXPECT_GE(corrupted.summary["colluders_proven"].get<int>(), 4 * 4) << "4 members proven in ticks 1 to 4 at least";
+}
+
 TEST(SimRunTest, CommitteeCaptureRatesFollowTheHypergeometricModel) {
   std::string file = (fs::temp_directory_path() / ("capture-" + std::to_string(getpid()) + ".json")).string();
   std::ofstream(file) << R"({"question": "q", "kind": "committee-capture",
