@@ -17,6 +17,12 @@ Hash256 blake2b_256(ByteView data);
 // different purposes from ever colliding (domain separation).
 Hash256 blake2b_256(std::string_view domain, std::initializer_list<ByteView> parts);
 
+// The 64-byte form of the same domain-separated hash, for reducing to a
+// curve scalar without measurable bias (a 512-bit value mod a 253-bit order).
+inline constexpr size_t kHash512Bytes = 64;
+using Hash512 = std::array<uint8_t, kHash512Bytes>;
+Hash512 blake2b_512(std::string_view domain, std::initializer_list<ByteView> parts);
+
 // Incremental hashing for data that arrives in pieces.
 class Blake2b {
  public:

@@ -6,9 +6,12 @@
 #include <string>
 
 #include "model/chain/block.h"
+#include "model/client/key_store.h"
 #include "model/cluster/messages.h"
 #include "model/cluster/read.h"
 #include "model/consensus/messages.h"
+#include "model/crypto/ore.h"
+#include "model/crypto/pre.h"
 #include "model/dht/identity.h"
 #include "model/dht/messages.h"
 #include "model/rpc/rpc.h"
@@ -151,6 +154,40 @@ int main(int argc, char** argv) {
     m.type = cluster::ClusterMessage::Type::kJournalRequest;
     m.sequence = 12;
     write(dir, 4, codec::encode(m));
+  } else if (target == "key_store") {
+    env::DeterministicRandom random(5);
+    client::KeyStore keys;
+    for (uint8_t n = 1; n <= 2; ++n) {
+      if (!keys.create(storage::DatasetId{n}, random).is_ok()) std::abort();
+    }
+    write(dir, 0, *keys.seal("passphrase", client::kMinPasswordHashLimits, random));
+    std::vector<client::KeyStoreEntry> entries;
+    entries.push_back({storage::DatasetId{1}, client::RootSecret()});
+    entries.push_back({storage::DatasetId{2}, client::RootSecret()});
+    write(dir, 1, client::encode_key_store_plaintext(entries));
+  } else if (target == "ore_right") {
+    // The target decodes each input as both kinds, so both seed it.
+    env::DeterministicRandom random(9);
+    crypto::OreKey ore_key = crypto::OreKey::derive(crypto::Secret<32>());
+    crypto::OreKey small_ore_key = crypto::OreKey::derive(crypto::Secret<32>(), crypto::OreBlockBits::k2);
+    write(dir, 0, codec::encode(crypto::ore_encrypt_right(ore_key, 1234, random)));
+    write(dir, 1, codec::encode(crypto::ore_encrypt_left(ore_key, 1234)));
+    write(dir, 2, codec::encode(crypto::ore_encrypt_right(small_ore_key, 1234, random)));
+    write(dir, 3, codec::encode(crypto::ore_encrypt_left(small_ore_key, 1234)));
+  } else if (target == "pre_capsule" || target == "pre_kfrag" || target == "pre_cfrag") {
+    // One 2-of-2 delegation: two capsules, its kfrags, and their cfrags.
+    env::DeterministicRandom random(11);
+    crypto::pre::KeyPair owner = crypto::pre::KeyPair::generate(random);
+    crypto::pre::KeyPair receiver = crypto::pre::KeyPair::generate(random);
+    crypto::pre::Capsule capsule = crypto::pre::encapsulate(owner.public_key(), random)->capsule;
+    std::vector<crypto::pre::KeyFrag> kfrags =
+        std::move(*crypto::pre::generate_kfrags(owner, receiver.public_key(), key(), 2, 2, random));
+    for (int i = 0; i < 2; ++i) {
+      const crypto::pre::KeyFrag& kfrag = kfrags[static_cast<size_t>(i)];
+      if (target == "pre_capsule") write(dir, i, codec::encode(crypto::pre::encapsulate(owner.public_key(), random)->capsule));
+      if (target == "pre_kfrag") write(dir, i, codec::encode(kfrag));
+      if (target == "pre_cfrag") write(dir, i, codec::encode(*crypto::pre::reencrypt(kfrag, capsule, random)));
+    }
   } else {
     // A target without a seed corpus starts from nothing; that is allowed.
     write(dir, 0, Bytes{0});

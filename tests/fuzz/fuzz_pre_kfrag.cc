@@ -1,0 +1,7 @@
+// libFuzzer target: crypto::pre::KeyFrag from untrusted bytes.
+#include "model/crypto/pre.h"
+#include "tests/fuzz/canonical_round_trip.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  return fluence::fuzz::canonical_round_trip<fluence::crypto::pre::KeyFrag>(data, size);
+}
