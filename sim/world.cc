@@ -210,6 +210,8 @@ void World::crash(size_t index) {
   Slot& slot = slots_[index];
   if (!slot.up) return;
   slot.up = false;
+  // A process that was running comes back running (restart() starts it).
+  slot.started = slot.node && slot.node->started();
   if (slot.actor) slot.actor->kill();
   slot.actor.reset();
   slot.node.reset();

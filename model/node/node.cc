@@ -208,6 +208,7 @@ cluster::ChainArbiter* Node::arbiter(const storage::DatasetId& dataset) {
 }
 
 void Node::start(std::function<void(Status)> joined) {
+  started_ = true;
   open_datasets();
   std::vector<env::Address> bootstrap = config_.bootstrap;
   Result<std::optional<Bytes>> saved = env_.store().get(as_bytes(kSavedContactsKey));

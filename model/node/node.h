@@ -75,6 +75,7 @@ class Node {
 
   // Whether a join has completed (the first node, with no one to join, at once).
   bool joined() const { return joined_; }
+  bool started() const { return started_; }
   dht::Dht& dht() { return dht_; }
   const dht::Contact& contact() const { return dht_.self(); }
   const dht::Identity& identity() const { return identity_; }
@@ -103,6 +104,7 @@ class Node {
   std::map<storage::DatasetId, std::unique_ptr<Hosted>> hosted_;
   env::TimerId rejoin_timer_ = 0;
   bool joined_ = false;
+  bool started_ = false;
 };
 
 }  // namespace fluence::node
