@@ -6,6 +6,7 @@
 #include <string>
 
 #include "model/chain/block.h"
+#include "model/client/btree_bucket.h"
 #include "model/client/key_store.h"
 #include "model/cluster/messages.h"
 #include "model/cluster/read.h"
@@ -188,6 +189,26 @@ int main(int argc, char** argv) {
       if (target == "pre_kfrag") write(dir, i, codec::encode(kfrag));
       if (target == "pre_cfrag") write(dir, i, codec::encode(*crypto::pre::reencrypt(kfrag, capsule, random)));
     }
+  } else if (target == "btree_bucket") {
+    // The target decodes each input as a bucket and as a descriptor.
+    client::Bucket leaf;
+    client::Bucket internal;
+    internal.level = 1;
+    for (uint8_t n = 1; n <= 3; ++n) {
+      leaf.keys.push_back(Bytes{'k', n});
+      leaf.values.push_back(Bytes{'v', n});
+      internal.children.push_back({n, crypto::blake2b_256(Bytes{n})});
+      if (n > 1) internal.keys.push_back(Bytes{'k', n});
+    }
+    write(dir, 0, client::encode_bucket(leaf));
+    write(dir, 1, client::encode_bucket(internal));
+    client::BTreeDescriptor descriptor = *client::BTreeDescriptor::empty(as_bytes("ix/"), 8);
+    write(dir, 2, codec::encode(descriptor));
+    descriptor.height = 2;
+    descriptor.root = internal.children[0];
+    descriptor.size = 3;
+    descriptor.next_bucket_id = 4;
+    write(dir, 3, codec::encode(descriptor));
   } else {
     // A target without a seed corpus starts from nothing; that is allowed.
     write(dir, 0, Bytes{0});
