@@ -1,0 +1,290 @@
+#include "runtime/gateway/update.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "runtime/gateway/compare.h"
+
+namespace fluence::gateway {
+
+namespace {
+
+bool is_index(const std::string& part) {
+  return !part.empty() && part.size() <= 9 && std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+MongoError not_viable(const std::vector<std::string>& parts, size_t at) {
+  std::string prefix;
+  for (size_t i = 0; i <= at; ++i) prefix += (i ? "." : "") + parts[i];
+  return {MongoCode::kPathNotViable, "cannot create field '" + parts[at + 1] + "' in element '" + prefix +
+                                         "', which is neither a document nor an array to extend"};
+}
+
+void append_new_path(bson_t* out, const std::vector<std::string>& parts, size_t i, const bson_iter_t* value) {
+  const std::string& key = parts[i];
+  if (i + 1 == parts.size()) {
+    bson_append_iter(out, key.data(), static_cast<int>(key.size()), value);
+    return;
+  }
+  bson_t child;
+  bson_append_document_begin(out, key.data(), static_cast<int>(key.size()), &child);
+  append_new_path(&child, parts, i + 1, value);
+  bson_append_document_end(out, &child);
+}
+
+// Copies `document` into `out` with the path set to `value` (or removed, if
+// value is null). Recursion is bounded by the path's length, itself bounded
+// by the update document's size.
+std::optional<MongoError> rebuild(const bson_t* document, bool is_array, const std::vector<std::string>& parts, size_t i,
+                                  const bson_iter_t* value, bson_t* out) {
+  const std::string& key = parts[i];
+  bool last = i + 1 == parts.size();
+  bool found = false;
+  uint32_t count = 0;
+  bson_iter_t it;
+  bson_iter_init(&it, document);
+  while (bson_iter_next(&it)) {
+    ++count;
+    const char* name = bson_iter_key(&it);
+    int name_length = static_cast<int>(bson_iter_key_len(&it));
+    if (key != std::string_view(name, name_length)) {
+      bson_append_iter(out, name, name_length, &it);
+      continue;
+    }
+    found = true;
+    if (last) {
+      if (value != nullptr) {
+        bson_append_iter(out, name, name_length, value);
+      } else if (is_array) {
+        bson_append_null(out, name, name_length);  // $unset of an element leaves a hole, as MongoDB does
+      }
+      continue;
+    }
+    bson_t sub;
+    bool sub_is_array = BSON_ITER_HOLDS_ARRAY(&it);
+    if (!embedded(&it, &sub) || (sub_is_array && !is_index(parts[i + 1]))) {
+      if (value == nullptr) {  // nothing there to remove
+        bson_append_iter(out, name, name_length, &it);
+        continue;
+      }
+      return not_viable(parts, i);
+    }
+    bson_t child;
+    if (sub_is_array) {
+      bson_append_array_begin(out, name, name_length, &child);
+    } else {
+      bson_append_document_begin(out, name, name_length, &child);
+    }
+    std::optional<MongoError> error = rebuild(&sub, sub_is_array, parts, i + 1, value, &child);
+    if (sub_is_array) {
+      bson_append_array_end(out, &child);
+    } else {
+      bson_append_document_end(out, &child);
+    }
+    if (error) return error;
+  }
+  if (found || value == nullptr) return std::nullopt;
+  // A new field; in an array only the next position may be added.
+  if (is_array && (!is_index(key) || std::stoul(key) != count)) {
+    return MongoError{MongoCode::kPathNotViable, "cannot set array position " + key + " of an array of " +
+                                                     std::to_string(count) + " elements"};
+  }
+  append_new_path(out, parts, i, value);
+  return std::nullopt;
+}
+
+Outcome<Document> set_path(const bson_t* document, const std::vector<std::string>& parts, const bson_iter_t* value) {
+  bson_t out = BSON_INITIALIZER;
+  std::optional<MongoError> error = rebuild(document, false, parts, 0, value, &out);
+  Document result = Document::adopt(std::move(out));
+  if (error) return *error;
+  return result;
+}
+
+Outcome<Value> incremented(const std::vector<bson_iter_t>& current, const Value& by, const std::string& path) {
+  bson_iter_t delta;
+  by.iter(&delta);
+  if (current.size() > 1) return MongoError{MongoCode::kPathNotViable, "$inc of " + path + " reaches several values"};
+  bson_t result = BSON_INITIALIZER;
+  if (current.empty()) {
+    bson_append_iter(&result, "", 0, &delta);
+  } else {
+    const bson_iter_t& base = current[0];
+    if (!BSON_ITER_HOLDS_NUMBER(&base) || BSON_ITER_HOLDS_DECIMAL128(&base)) {
+      bson_destroy(&result);
+      return type_mismatch("cannot apply $inc to " + path + ", a value of non-numeric type");
+    }
+    bson_type_t a = bson_iter_type(&base), b = bson_iter_type(&delta);
+    if (a == BSON_TYPE_DOUBLE || b == BSON_TYPE_DOUBLE) {
+      bson_append_double(&result, "", 0, bson_iter_as_double(&base) + bson_iter_as_double(&delta));
+    } else {
+      int64_t sum = 0;
+      if (__builtin_add_overflow(bson_iter_as_int64(&base), bson_iter_as_int64(&delta), &sum)) {
+        bson_destroy(&result);
+        return bad_value("$inc of " + path + " overflows a 64-bit integer");
+      }
+      // int32 stays int32 while it fits, as MongoDB's arithmetic does.
+      if (a == BSON_TYPE_INT32 && b == BSON_TYPE_INT32 && sum >= INT32_MIN && sum <= INT32_MAX) {
+        bson_append_int32(&result, "", 0, static_cast<int32_t>(sum));
+      } else {
+        bson_append_int64(&result, "", 0, sum);
+      }
+    }
+  }
+  Document holder = Document::adopt(std::move(result));
+  bson_iter_t it;
+  bson_iter_init(&it, holder.get());
+  bson_iter_next(&it);
+  return Value::of(&it);
+}
+
+bool overlapping(const std::string& a, const std::string& b) {
+  const std::string& shorter = a.size() <= b.size() ? a : b;
+  const std::string& longer = a.size() <= b.size() ? b : a;
+  return longer.compare(0, shorter.size(), shorter) == 0 &&
+         (longer.size() == shorter.size() || longer[shorter.size()] == '.');
+}
+
+bool same_id(const bson_t* before, const bson_t* after) {
+  bson_iter_t x, y;
+  bool has_x = bson_iter_init_find(&x, before, "_id"), has_y = bson_iter_init_find(&y, after, "_id");
+  if (!has_x) return true;  // an upsert's seed: the update may give it one
+  return has_y && bson_iter_type(&x) == bson_iter_type(&y) && compare_values(&x, &y) == 0;
+}
+
+}  // namespace
+
+Outcome<Update> Update::parse(const bson_t* update) {
+  Update parsed;
+  bson_iter_t it;
+  if (!bson_iter_init(&it, update)) return bad_value("update is not a document");
+  bool operators = false, fields = false;
+  while (bson_iter_next(&it)) {
+    std::string key(bson_iter_key(&it), bson_iter_key_len(&it));
+    bool is_operator = !key.empty() && key[0] == '$';
+    (is_operator ? operators : fields) = true;
+    if (operators && fields) {
+      return MongoError{MongoCode::kFailedToParse, "an update mixes operators and fields (at " + key + ")"};
+    }
+    if (!is_operator) continue;
+    Operation::Kind kind;
+    if (key == "$set") {
+      kind = Operation::Kind::kSet;
+    } else if (key == "$unset") {
+      kind = Operation::Kind::kUnset;
+    } else if (key == "$inc") {
+      kind = Operation::Kind::kInc;
+    } else {
+      return MongoError{MongoCode::kFailedToParse, "Unknown modifier: " + key + " (supported: $set $unset $inc)"};
+    }
+    bson_t arguments;
+    if (!BSON_ITER_HOLDS_DOCUMENT(&it) || !embedded(&it, &arguments)) {
+      return MongoError{MongoCode::kFailedToParse, "Modifiers operate on fields but " + key + " has no document"};
+    }
+    bson_iter_t field;
+    bson_iter_init(&field, &arguments);
+    while (bson_iter_next(&field)) {
+      std::string path(bson_iter_key(&field), bson_iter_key_len(&field));
+      Outcome<std::vector<std::string>> parsed_path = parse_path(path);
+      if (!parsed_path) return parsed_path.error();
+      std::vector<std::string> parts = std::move(*parsed_path);
+      for (const std::string& part : parts) {
+        if (part.empty()) return bad_value("update path '" + path + "' has an empty field name");
+        if (part[0] == '$') return bad_value("update path '" + path + "': positional operators are not supported");
+      }
+      if (kind == Operation::Kind::kInc && (!BSON_ITER_HOLDS_NUMBER(&field) || BSON_ITER_HOLDS_DECIMAL128(&field))) {
+        return type_mismatch("Cannot increment with non-numeric argument: {" + path + "}");
+      }
+      for (const Operation& earlier : parsed.operations_) {
+        if (overlapping(earlier.path, path)) {
+          return MongoError{MongoCode::kConflictingUpdateOperators,
+                            "Updating the path '" + path + "' would create a conflict at '" + earlier.path + "'"};
+        }
+      }
+      parsed.operations_.push_back(Operation{kind, path, std::move(parts), Value::of(&field)});
+    }
+  }
+  if (!operators) parsed.replacement_ = Document::copy_of(update);
+  return parsed;
+}
+
+Outcome<Document> Update::apply_operators(const bson_t* document) const {
+  Document current = Document::copy_of(document);
+  for (const Operation& op : operations_) {
+    Outcome<Document> next = MongoError{MongoCode::kInternalError, ""};
+    if (op.kind == Operation::Kind::kUnset) {
+      next = set_path(current.get(), op.parts, nullptr);
+    } else {
+      Value value = op.value;
+      if (op.kind == Operation::Kind::kInc) {
+        std::vector<bson_iter_t> found;
+        values_at(current.get(), op.parts, found);
+        Outcome<Value> sum = incremented(found, op.value, op.path);
+        if (!sum) return sum.error();
+        value = std::move(*sum);
+      }
+      bson_iter_t it;
+      value.iter(&it);
+      next = set_path(current.get(), op.parts, &it);
+    }
+    if (!next) return next.error();
+    current = std::move(*next);
+  }
+  return current;
+}
+
+Outcome<Document> Update::apply(const bson_t* document) const {
+  Outcome<Document> result = MongoError{MongoCode::kInternalError, ""};
+  if (replacement_) {
+    // The original _id first (or, for an upsert's seed, the replacement's),
+    // then the replacement's other fields.
+    bson_t out = BSON_INITIALIZER;
+    bson_iter_t id;
+    if (bson_iter_init_find(&id, document, "_id") || bson_iter_init_find(&id, replacement_->get(), "_id")) {
+      bson_append_iter(&out, "_id", 3, &id);
+    }
+    bson_iter_t it;
+    bson_iter_init(&it, replacement_->get());
+    while (bson_iter_next(&it)) {
+      if (std::string_view(bson_iter_key(&it)) != "_id") bson_append_iter(&out, nullptr, -1, &it);
+    }
+    result = Document::adopt(std::move(out));
+    bson_iter_t given;
+    if (bson_iter_init_find(&given, replacement_->get(), "_id") && !same_id(document, replacement_->get())) {
+      return MongoError{MongoCode::kImmutableField,
+                        "the replacement would change the immutable field '_id'"};
+    }
+  } else {
+    result = apply_operators(document);
+  }
+  if (!result) return result;
+  if (!same_id(document, result->get())) {
+    return MongoError{MongoCode::kImmutableField,
+                      "performing an update on the path '_id' would modify the immutable field '_id'"};
+  }
+  return result;
+}
+
+Outcome<Document> Update::upsert_document(const Filter& filter) const {
+  Document seed;
+  std::vector<const FilterNode*> pending{&filter.root()};
+  // Equality fields of the top-level conjunction (MongoDB also looks only there).
+  while (!pending.empty()) {
+    const FilterNode* node = pending.back();
+    pending.pop_back();
+    if (node->kind == FilterNode::Kind::kAnd) {
+      for (auto c = node->children.rbegin(); c != node->children.rend(); ++c) pending.push_back(&*c);
+      continue;
+    }
+    if (node->kind != FilterNode::Kind::kPredicate || node->predicate.op != PredicateOp::kEq) continue;
+    bson_iter_t value;
+    node->predicate.operands[0].iter(&value);
+    if (replacement_ && node->predicate.path != "_id") continue;  // a replacement keeps only the filter's _id
+    Outcome<Document> next = set_path(seed.get(), node->predicate.parts, &value);
+    if (!next) return next.error();
+    seed = std::move(*next);
+  }
+  return apply(seed.get());
+}
+
+}  // namespace fluence::gateway

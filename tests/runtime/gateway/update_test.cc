@@ -1,0 +1,92 @@
+#include "runtime/gateway/update.h"
+
+#include <gtest/gtest.h>
+
+namespace fluence::gateway {
+namespace {
+
+Document J(const std::string& json) { return Document::from_json(json); }
+
+std::string updated(const std::string& update, const std::string& document) {
+  Outcome<Update> parsed = Update::parse(J(update).get());
+  EXPECT_TRUE(parsed.is_ok()) << update << ": " << (parsed ? "" : parsed.error().message);
+  if (!parsed) return "";
+  Outcome<Document> result = parsed->apply(J(document).get());
+  EXPECT_TRUE(result.is_ok()) << update << ": " << (result ? "" : result.error().message);
+  return result ? result->to_json() : "";
+}
+
+MongoCode apply_error(const std::string& update, const std::string& document) {
+  Outcome<Update> parsed = Update::parse(J(update).get());
+  if (!parsed) return parsed.error().code;
+  Outcome<Document> result = parsed->apply(J(document).get());
+  EXPECT_FALSE(result.is_ok()) << update;
+  return result ? MongoCode::kInternalError : result.error().code;
+}
+
+TEST(Update, SetAndUnset) {
+  EXPECT_EQ(updated(R"({"$set": {"a": 2}})", R"({"_id": 1, "a": 1, "b": 1})"), J(R"({"_id": 1, "a": 2, "b": 1})").to_json());
+  EXPECT_EQ(updated(R"({"$set": {"c": "new"}})", R"({"_id": 1})"), J(R"({"_id": 1, "c": "new"})").to_json());
+  EXPECT_EQ(updated(R"({"$set": {"x.y.z": 1}})", R"({"_id": 1})"), J(R"({"_id": 1, "x": {"y": {"z": 1}}})").to_json());
+  EXPECT_EQ(updated(R"({"$set": {"x.y": 5}})", R"({"_id": 1, "x": {"w": 0}})"),
+            J(R"({"_id": 1, "x": {"w": 0, "y": 5}})").to_json());
+  EXPECT_EQ(updated(R"({"$set": {"a.1": 9}})", R"({"_id": 1, "a": [1, 2]})"), J(R"({"_id": 1, "a": [1, 9]})").to_json());
+  EXPECT_EQ(updated(R"({"$unset": {"a": ""}})", R"({"_id": 1, "a": 1, "b": 2})"), J(R"({"_id": 1, "b": 2})").to_json());
+  EXPECT_EQ(updated(R"({"$unset": {"x.y": 1, "q": 1}})", R"({"_id": 1, "x": {"y": 1, "z": 2}})"),
+            J(R"({"_id": 1, "x": {"z": 2}})").to_json());
+}
+
+TEST(Update, IncKeepsMongoDBsNumericTypes) {
+  EXPECT_EQ(updated(R"({"$inc": {"n": 1}})", R"({"_id": 1, "n": 41})"), J(R"({"_id": 1, "n": 42})").to_json());
+  EXPECT_EQ(updated(R"({"$inc": {"n": 5}})", R"({"_id": 1})"), J(R"({"_id": 1, "n": 5})").to_json());
+  EXPECT_EQ(updated(R"({"$inc": {"n": 0.5}})", R"({"_id": 1, "n": 1})"), J(R"({"_id": 1, "n": 1.5})").to_json());
+  // int32 overflow widens to int64.
+  Outcome<Update> inc = Update::parse(J(R"({"$inc": {"n": 1}})").get());
+  ASSERT_TRUE(inc.is_ok());
+  Outcome<Document> wide = inc->apply(J(R"({"_id": 1, "n": 2147483647})").get());
+  ASSERT_TRUE(wide.is_ok());
+  bson_iter_t n;
+  ASSERT_TRUE(wide->find("n", &n));
+  EXPECT_TRUE(BSON_ITER_HOLDS_INT64(&n));
+  EXPECT_EQ(bson_iter_int64(&n), 2147483648LL);
+}
+
+TEST(Update, ReplacementKeepsId) {
+  EXPECT_EQ(updated(R"({"b": 2})", R"({"_id": 7, "a": 1})"), J(R"({"_id": 7, "b": 2})").to_json());
+  EXPECT_EQ(updated(R"({"b": 2, "_id": 7})", R"({"_id": 7, "a": 1})"), J(R"({"_id": 7, "b": 2})").to_json());
+}
+
+TEST(Update, ErrorsCarryMongoDBsCodes) {
+  EXPECT_EQ(apply_error(R"({"$push": {"a": 1}})", R"({"_id": 1})"), MongoCode::kFailedToParse);
+  EXPECT_EQ(apply_error(R"({"$set": 1})", R"({"_id": 1})"), MongoCode::kFailedToParse);
+  EXPECT_EQ(apply_error(R"({"$set": {"a": 1}, "b": 2})", R"({"_id": 1})"), MongoCode::kFailedToParse);
+  EXPECT_EQ(apply_error(R"({"$inc": {"a": "x"}})", R"({"_id": 1})"), MongoCode::kTypeMismatch);
+  EXPECT_EQ(apply_error(R"({"$inc": {"a": 1}})", R"({"_id": 1, "a": "text"})"), MongoCode::kTypeMismatch);
+  EXPECT_EQ(apply_error(R"({"$set": {"a.b": 1}})", R"({"_id": 1, "a": 5})"), MongoCode::kPathNotViable);
+  EXPECT_EQ(apply_error(R"({"$set": {"a": 1}, "$inc": {"a.b": 1}})", R"({"_id": 1})"),
+            MongoCode::kConflictingUpdateOperators);
+  EXPECT_EQ(apply_error(R"({"$set": {"_id": 2}})", R"({"_id": 1})"), MongoCode::kImmutableField);
+  EXPECT_EQ(apply_error(R"({"_id": 2, "a": 1})", R"({"_id": 1})"), MongoCode::kImmutableField);
+  EXPECT_EQ(apply_error(R"({"$set": {"a.$": 1}})", R"({"_id": 1})"), MongoCode::kBadValue);
+  // A path deeper than any document may be: refused, not built.
+  std::string deep = "a";
+  for (int i = 0; i < 100'000; ++i) deep += ".a";
+  EXPECT_EQ(apply_error(R"({"$set": {")" + deep + R"(": 1}})", R"({"_id": 1})"), MongoCode::kBadValue);
+}
+
+TEST(Update, SettingTheSameIdIsAllowed) {
+  EXPECT_EQ(updated(R"({"$set": {"_id": 1, "a": 1}})", R"({"_id": 1})"), J(R"({"_id": 1, "a": 1})").to_json());
+}
+
+TEST(Update, UpsertSeedsFromTheFiltersEqualities) {
+  Outcome<Filter> filter = Filter::parse(J(R"({"name": "ada", "age": {"$gt": 3}, "a.b": 1})").get());
+  ASSERT_TRUE(filter.is_ok());
+  Outcome<Update> update = Update::parse(J(R"({"$inc": {"visits": 1}})").get());
+  ASSERT_TRUE(update.is_ok());
+  Outcome<Document> seed = update->upsert_document(*filter);
+  ASSERT_TRUE(seed.is_ok());
+  EXPECT_EQ(seed->to_json(), J(R"({"name": "ada", "a": {"b": 1}, "visits": 1})").to_json());
+}
+
+}  // namespace
+}  // namespace fluence::gateway
