@@ -258,6 +258,7 @@ Result<RunReport> report_run(const RunResult& run) {
   if (kind == "committee-capture") return report_capture(run);
   if (kind == "fast-clock") return report_fast_clock(run);
   if (kind == "colluding-cluster") return report_collusion({run});
+  if (kind == "flaky-members") return report_flaky({run});
   return Status::error(ErrorCode::kInvalidArgument,
                        (run.folder / "summary.json").string() + ": no report for scenario kind '" +
                            kind + "'");

@@ -29,7 +29,11 @@ bool ClusterRun::is_lazy(size_t member) const {
   return std::find(spec_.lazy.begin(), spec_.lazy.end(), member) != spec_.lazy.end();
 }
 
-bool ClusterRun::is_faulty(size_t member) const { return ejected_at_.count(member) != 0; }
+bool ClusterRun::is_faulty(size_t member) const { return ejected_at_.count(member) != 0 || is_flaky(member); }
+
+bool ClusterRun::is_flaky(size_t member) const {
+  return std::find(spec_.flaky.begin(), spec_.flaky.end(), member) != spec_.flaky.end();
+}
 
 size_t ClusterRun::fast_members() const {
   // Members whose clock runs ahead of the skew bound by the end of the run.
@@ -77,6 +81,7 @@ void ClusterRun::configure() {
     c.inclusion_ticks = static_cast<uint64_t>(spec_.inclusion_ticks);
     if (colluding() && i < static_cast<size_t>(spec_.members)) c.member_conduct = adversary::colluding_member(honest_arbiters);
     if (corrupted_.count(i) != 0) c.arbiter_conduct = adversary::corrupted_arbiter();
+    if (spec_.period_ticks > 0) c.gateway = &gateway_;
     return config;
   });
 }
@@ -137,6 +142,7 @@ void ClusterRun::sample(node::Node* node) {
     if (lead > 0) ++early_blocks_;
   }
   arbiter_quorum_ = chain.book().roster().arbiter_quorum();
+  if (spec_.period_ticks > 0) sample_contract(chain);
   if (sealed_height_ > 0) {
     Result<std::optional<chain::Block>> sealed = chain.block(sealed_height_);
     if (sealed && sealed->has_value()) {
@@ -220,6 +226,8 @@ void ClusterRun::schedule() {
   for (size_t m : spec_.banned) {
     world_.control_at((spec_.ban_tick + 0.5) * spec_.tick_s, [this, m] { world_.crash(m); });
   }
+  if (spec_.period_ticks > 0) open_contract();
+  schedule_flaky();
   if (spec_.write_interval_s > 0) {
     int i = 0;
     for (double t = spec_.tick_s; t < scenario_.end_s; t += spec_.write_interval_s) {
@@ -300,6 +308,7 @@ Status ClusterRun::write_results(const std::filesystem::path& out, double wall_s
                             {"wall_seconds", wall_seconds},
                             {"peak_rss_mb", peak_rss_mb()}});
   if (ejected > 0) summary["ticks_to_ejection_mean"] = sum / static_cast<double>(ejected);
+  if (spec_.period_ticks > 0) summary.update(contract_results());
   if (colluding()) {
     // Sealed to the end: the last sealed block is of the run's last tick or
     // the one before (a seal lags its block by a round trip).
@@ -324,6 +333,10 @@ Status ClusterRun::write_results(const std::filesystem::path& out, double wall_s
 
 void ClusterRun::print_summary(double wall_seconds) const {
   if (progress_) std::fprintf(stderr, "\n");
+  if (spec_.period_ticks > 0) {
+    print_contract();
+    if (ejected_at_.empty()) return;  // nobody to replace, no recruits to report
+  }
   if (colluding()) {
     std::printf("colluding cluster, %zu of %d arbiters corrupted (quorum %zu): sealed through tick %llu of %llu (%s); "
                 "colluders' outcomes %llu proven, %llu failed; %.1f s wall\n",

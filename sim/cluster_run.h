@@ -21,6 +21,9 @@
 #include <set>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "model/economy/gateway.h"
 #include "sim/world.h"
 
 namespace fluence::sim {
@@ -37,6 +40,14 @@ class ClusterRun {
   size_t observer() const;  // an honest member, which reads the chain
   bool is_lazy(size_t member) const;
   bool colluding() const { return scenario_.kind == "colluding-cluster"; }
+  bool is_flaky(size_t member) const;
+  // The storage contract of "flaky-members" (cluster_contract.cc): the
+  // client mints and opens it in tick 0; flaky members go down tick by tick.
+  void open_contract();
+  void schedule_flaky();
+  void sample_contract(const cluster::ClusterChain& chain);
+  nlohmann::json contract_results() const;
+  void print_contract() const;
   bool is_faulty(size_t member) const;
   size_t fast_members() const;
   void client_write(node::Node* node, int i);
@@ -57,6 +68,16 @@ class ClusterRun {
   uint64_t sealed_tick_ = 0;                             // of the last sealed block
   size_t arbiter_quorum_ = 0;
   cluster::ProofRecord colluders_;                       // their settled outcomes, summed
+  economy::SimulatedGateway gateway_{1};                 // mints the contract's client tokens
+  economy::StorageContract contract_;
+  std::map<size_t, std::vector<uint64_t>> down_ticks_;   // flaky member -> ticks it was down
+  struct Earnings {
+    uint64_t rewards = 0;
+    cluster::ProofRecord proofs;
+    bool on_contract = true;
+  };
+  std::vector<Earnings> earnings_;                       // by member, from the observer's chain
+  uint64_t periods_settled_ = 0;
   std::map<size_t, std::optional<uint64_t>> ejected_at_;  // faulty member -> tick of the block that replaced it
   std::optional<double> replaced_all_s_;                  // when the last faulty member was replaced
   struct ClientWrite {

@@ -126,7 +126,7 @@ int main(int argc, char** argv) {
   };
   int status = 0;
   if (scenario->kind == "lazy-member" || scenario->kind == "region-ban" || scenario->kind == "fast-clock" ||
-      scenario->kind == "colluding-cluster") {
+      scenario->kind == "colluding-cluster" || scenario->kind == "flaky-members") {
     fluence::sim::ClusterRun run(world, *scenario, run_seed, progress);
     run.configure();
     status = finish(run);

@@ -183,6 +183,11 @@ Status read_cluster(const json& value, const std::string& path, ClusterSpec& c) 
   };
   read_members("lazy", c.lazy);
   read_members("banned", c.banned);
+  read_members("flaky", c.flaky);
+  c.uptime = f.number("uptime", c.uptime, 0, 1);
+  c.period_ticks = static_cast<int>(f.integer("period_ticks", c.period_ticks, 0, 100000));
+  c.max_offline_ticks_per_period =
+      static_cast<int>(f.integer("max_offline_ticks_per_period", c.max_offline_ticks_per_period, 0, 100000));
   c.ban_tick = static_cast<int>(f.integer("ban_tick", c.ban_tick, 1, 1'000'000));
   c.eject_after_offline_ticks = static_cast<int>(f.integer("eject_after_offline_ticks", c.eject_after_offline_ticks, 1, 1000));
   c.write_interval_s = f.number("write_interval_s", c.write_interval_s, 0, 1e7);
@@ -257,12 +262,13 @@ Result<Scenario> parse_scenario(const std::string& json_text, const std::string&
   s.lookup_interval_ms = f.number("lookup_interval_ms", 100, 0.001, 1e9);
   s.sample_interval_s = f.number("sample_interval_s", 10, 0.001, 1e9);
   bool cluster_kind =
-      s.kind == "lazy-member" || s.kind == "region-ban" || s.kind == "fast-clock" || s.kind == "colluding-cluster";
+      s.kind == "lazy-member" || s.kind == "region-ban" || s.kind == "fast-clock" || s.kind == "colluding-cluster" ||
+      s.kind == "flaky-members";
   if (f.ok() && s.kind != "kademlia-lookup" && s.kind != "por-detection" && s.kind != "sybil-grinding" &&
       s.kind != "committee-capture" && !cluster_kind) {
     f.fail("kind",
            "expected \"kademlia-lookup\", \"por-detection\", \"lazy-member\", \"region-ban\", \"fast-clock\", "
-           "\"colluding-cluster\", \"sybil-grinding\" or \"committee-capture\"");
+           "\"colluding-cluster\", \"flaky-members\", \"sybil-grinding\" or \"committee-capture\"");
   }
   if (f.ok() && s.question.empty()) f.fail("question", "every scenario states the question it answers");
   Status status = f.status();
@@ -282,13 +288,16 @@ Result<Scenario> parse_scenario(const std::string& json_text, const std::string&
     }
   }
   if (status.is_ok()) {
-    status = read_section(f, "cluster", cluster_kind, "kinds lazy-member, region-ban, fast-clock and colluding-cluster", read_cluster, s.cluster);
+    status = read_section(f, "cluster", cluster_kind, "the cluster kinds", read_cluster, s.cluster);
   }
   if (status.is_ok() && cluster_kind) {
     if (s.kind == "lazy-member" && s.cluster.lazy.empty()) {
       status = Status::error(ErrorCode::kMalformed, "scenario.cluster.lazy: a lazy-member scenario names its lazy members");
     } else if (s.kind == "region-ban" && s.cluster.banned.empty()) {
       status = Status::error(ErrorCode::kMalformed, "scenario.cluster.banned: a region-ban scenario names the banned members");
+    } else if (s.kind == "flaky-members" && (s.cluster.flaky.empty() || s.cluster.period_ticks == 0)) {
+      status = Status::error(ErrorCode::kMalformed,
+                             "scenario.cluster.flaky: a flaky-members scenario names its flaky members and a period_ticks");
     } else if (s.kind == "fast-clock" && s.clocks.empty()) {
       status = Status::error(ErrorCode::kMalformed, "scenario.clocks: a fast-clock scenario sets some members' clocks");
     }

@@ -63,7 +63,10 @@ struct PorSpec {
 // members go offline for good half way through tick `ban_tick`; and
 // "colluding-cluster", whose members all delete that fraction and cover for
 // each other, with the arbiters each corrupted by them with probability
-// `corrupted_arbiter_fraction` (model/adversary/collusion.h).
+// `corrupted_arbiter_fraction` (model/adversary/collusion.h); and
+// "flaky-members", whose `flaky` members are down for each whole tick with
+// probability 1 - `uptime`, under a storage contract of `period_ticks` whose
+// SLA allows `max_offline_ticks_per_period`.
 struct ClusterSpec {
   int members = 7;
   int arbiters = 3;
@@ -83,6 +86,10 @@ struct ClusterSpec {
   double block_interval_ms = 1000;
   double corrupted_arbiter_fraction = 0;  // drawn per arbiter from the run's seed
   int inclusion_ticks = 2;                // ChainRules: how long an arbiter's verdicts may stay off chain
+  std::vector<size_t> flaky;              // member indices
+  double uptime = 1;
+  int period_ticks = 0;                   // > 0: a storage contract pays the members
+  int max_offline_ticks_per_period = 0;
 };
 
 // The "sybil-grinding" scenario: a network of `network_nodes` honest ids and

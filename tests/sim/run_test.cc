@@ -2,6 +2,7 @@
 // engine per process): determinism, lookup quality, faults, bad input.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -194,6 +195,43 @@ TEST(SimRunTest, AColludingClusterStaysSealedOnlyWithACorruptedArbiterQuorum) {
   EXPECT_EQ(corrupted.summary["sealed_to_end"], 1) << corrupted.output;
   EXPECT_EQ(corrupted.summary["colluders_failed"], 0);
   EXPECT_GE(corrupted.summary["colluders_proven"].get<int>(), 4 * 4) << "4 members proven in ticks 1 to 4 at least";
+}
+
+// A member down for whole ticks: each tick down is an offline outcome on
+// chain, and the contract pays each period's proven ticks unless the period
+// had more offline ticks than the SLA allows (here none), which also removes
+// the member. The expected pay follows from the ticks it was down.
+TEST(SimRunTest, AFlakyMemberIsPaidOnlyForPeriodsWithinTheSla) {
+  std::string file = (fs::temp_directory_path() / ("flaky-" + std::to_string(getpid()) + ".json")).string();
+  std::ofstream(file) << R"({"question": "q", "kind": "flaky-members",
+                            "cluster": {"members": 4, "arbiters": 3, "flaky": [3], "uptime": 0.7, "period_ticks": 3,
+                                        "max_offline_ticks_per_period": 0, "eject_after_offline_ticks": 1000,
+                                        "rows": 100, "chunks": 10, "tick_s": 3600, "ticks": 9,
+                                        "block_interval_ms": 600000}})";
+  SimRun run = run_sim(file, "--seed 6");
+  fs::remove(file);
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const uint64_t periods = run.summary["periods_settled"].get<uint64_t>();
+  ASSERT_EQ(periods, 2u) << "periods [1, 4) and [4, 7) close by tick 9";
+  const auto& members = run.summary["member_earnings"];
+  ASSERT_EQ(members.size(), 4u);
+  for (size_t m = 0; m < 3; ++m) {
+    EXPECT_EQ(members[m]["rewards"], 1000 * 3 * periods) << "member " << m;
+    EXPECT_EQ(members[m]["offline"], 0);
+  }
+  const auto& flaky = members[3];
+  std::vector<uint64_t> down = flaky["ticks_down"].get<std::vector<uint64_t>>();
+  ASSERT_FALSE(down.empty()) << "seed 6 takes the member down at least once";
+  EXPECT_EQ(flaky["offline"].get<size_t>(), down.size());
+  uint64_t expected = 0;
+  bool removed = false;
+  for (uint64_t p = 0; p < periods && !removed; ++p) {
+    uint64_t offline = std::count_if(down.begin(), down.end(), [&](uint64_t t) { return t >= 1 + 3 * p && t < 4 + 3 * p; });
+    if (offline > 0) removed = true;
+    else expected += 3000;
+  }
+  EXPECT_EQ(flaky["rewards"].get<uint64_t>(), expected);
+  EXPECT_EQ(flaky["on_contract"].get<bool>(), !removed);
 }
 
 TEST(SimRunTest, CommitteeCaptureRatesFollowTheHypergeometricModel) {
