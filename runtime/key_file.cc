@@ -1,8 +1,6 @@
 #include "runtime/key_file.h"
 
-#include <fcntl.h>
 #include <sodium.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -11,26 +9,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "runtime/atomic_file.h"
 #include "runtime/os_random.h"
 
 namespace fluence::runtime {
-
-namespace {
-
-Status write_atomically(const std::string& path, const std::string& text) {
-  std::string temp = path + ".tmp";
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  if (fd < 0) return Status::error(ErrorCode::kIo, temp + ": cannot create");
-  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok || std::rename(temp.c_str(), path.c_str()) != 0) {
-    std::remove(temp.c_str());
-    return Status::error(ErrorCode::kIo, path + ": cannot write");
-  }
-  return Status::ok();
-}
-
-}  // namespace
 
 Result<dht::Identity> load_or_create_identity(const std::string& path, int difficulty) {
   std::ifstream in(path);
@@ -41,7 +23,7 @@ Result<dht::Identity> load_or_create_identity(const std::string& path, int diffi
     if (!identity) return identity.status();
     nlohmann::json file = {{"ed25519_seed", to_hex(identity->key.seed().view())}, {"puzzle_nonce", identity->nonce}};
     std::string text = file.dump(2) + "\n";
-    Status written = write_atomically(path, text);
+    Status written = write_file_atomically(path, as_bytes(text));
     sodium_memzero(text.data(), text.size());
     if (!written.is_ok()) return written;
     return identity;
