@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "model/codec/codec.h"
 #include "runtime/config.h"
 
 namespace fluence::runtime {
@@ -11,9 +12,129 @@ using asio::ip::tcp;
 using nlohmann::json;
 
 namespace {
-constexpr size_t kMaxLineBytes = 64 * 1024;
+// A lookup asks for at most this many contacts.
+constexpr size_t kMaxLookupCount = 1024;
 
-std::string error_line(const std::string& message) { return json{{"error", message}}.dump(); }
+// Replies replace bytes that are not UTF-8 with U+FFFD: a row's text form
+// ("value") may hold any bytes, and a strict dump would throw out of the
+// io_context and take the node down.
+std::string dump(const json& reply) { return reply.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+// A request the node refused: the message names the field.
+std::string refused(const Status& status) {
+  return dump(json{{"error", status.message()}, {"code", error_code_name(status.code())}});
+}
+std::string refused(ErrorCode code, const std::string& message) { return refused(Status::error(code, message)); }
+// A request the node took but could not carry out (the cluster's answer).
+std::string failed(const Status& status) {
+  return dump(json{{"error", status.to_string()}, {"code", error_code_name(status.code())}});
+}
+
+// Bytes given as text (`name`) or as hex (`name` + "_hex"), and which of the
+// two fields held them, for errors.
+struct BytesField {
+  Bytes bytes;
+  std::string field;
+};
+
+// nullopt when neither field is there. `where` prefixes field names
+// ("rows[3]."), so errors name the exact place.
+Result<std::optional<BytesField>> bytes_field(const json& object, const std::string& name, const std::string& where) {
+  const std::string hex_name = name + "_hex";
+  const bool text = object.contains(name), hex = object.contains(hex_name);
+  if (text && hex) {
+    return Status::error(ErrorCode::kInvalidArgument, where + name + ", " + where + hex_name + ": give one, not both");
+  }
+  if (text) {
+    const json& value = object.at(name);
+    if (!value.is_string()) return Status::error(ErrorCode::kInvalidArgument, where + name + ": expected a string");
+    const std::string& s = value.get_ref<const std::string&>();
+    return std::optional<BytesField>(BytesField{Bytes(s.begin(), s.end()), where + name});
+  }
+  if (hex) {
+    const json& value = object.at(hex_name);
+    if (!value.is_string()) return Status::error(ErrorCode::kMalformed, where + hex_name + ": expected a hex string");
+    Result<Bytes> bytes = from_hex(value.get_ref<const std::string&>());
+    if (!bytes) return bytes.status().with_context(where + hex_name);
+    return std::optional<BytesField>(BytesField{std::move(*bytes), where + hex_name});
+  }
+  return std::optional<BytesField>();
+}
+
+// A row key, "key" or "key_hex", within the store's bounds.
+Result<Bytes> row_key(const json& object, const std::string& where) {
+  Result<std::optional<BytesField>> key = bytes_field(object, "key", where);
+  if (!key) return key.status();
+  if (!key->has_value()) {
+    return Status::error(ErrorCode::kInvalidArgument, where + "key_hex: missing (or \"key\" as text)");
+  }
+  BytesField& field = **key;
+  if (field.bytes.empty() || field.bytes.size() > storage::kMaxRowKeyBytes) {
+    return Status::error(ErrorCode::kInvalidArgument, field.field + ": a key is 1.." +
+                                                          std::to_string(storage::kMaxRowKeyBytes) + " bytes, got " +
+                                                          std::to_string(field.bytes.size()));
+  }
+  return std::move(field.bytes);
+}
+
+// The rows of a "write", as the mutations of one journal entry.
+Result<std::vector<storage::Mutation>> write_rows(const json& request) {
+  if (!request.contains("rows") || !request["rows"].is_array()) {
+    return Status::error(ErrorCode::kInvalidArgument, "rows: expected a list");
+  }
+  const json& rows = request["rows"];
+  if (rows.empty()) return Status::error(ErrorCode::kInvalidArgument, "rows: empty (a write needs a row)");
+  if (rows.size() > kAdminMaxWriteRows) {
+    return Status::error(ErrorCode::kLimitExceeded, "rows: " + std::to_string(rows.size()) + " rows, over " +
+                                                        std::to_string(kAdminMaxWriteRows));
+  }
+  std::vector<storage::Mutation> mutations;
+  mutations.reserve(rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const json& row = rows[i];
+    const std::string where = "rows[" + std::to_string(i) + "].";
+    if (!row.is_object()) {
+      return Status::error(ErrorCode::kInvalidArgument, "rows[" + std::to_string(i) + "]: expected an object");
+    }
+    Result<Bytes> key = row_key(row, where);
+    if (!key) return key.status();
+    Result<std::optional<BytesField>> value = bytes_field(row, "value", where);
+    if (!value) return value.status();
+    storage::Mutation mutation;
+    mutation.row_key = std::move(*key);
+    if (row.contains("delete")) {
+      if (!row["delete"].is_boolean() || !row["delete"].get<bool>()) {
+        return Status::error(ErrorCode::kInvalidArgument, where + "delete: expected true");
+      }
+      if (value->has_value()) {
+        return Status::error(ErrorCode::kInvalidArgument,
+                             where + "delete: a row is deleted or given a value, not both");
+      }
+      mutation.kind = storage::Mutation::Kind::kDeleteRow;
+    } else {
+      if (!value->has_value()) {
+        return Status::error(ErrorCode::kInvalidArgument,
+                             where + "value_hex: missing (or \"value\" as text, or \"delete\": true)");
+      }
+      BytesField& field = **value;
+      if (field.bytes.size() > storage::kMaxRowValueBytes) {
+        return Status::error(ErrorCode::kLimitExceeded, field.field + ": " + std::to_string(field.bytes.size()) +
+                                                            " bytes, over " +
+                                                            std::to_string(storage::kMaxRowValueBytes));
+      }
+      mutation.kind = storage::Mutation::Kind::kPutRow;
+      mutation.value = std::move(field.bytes);
+    }
+    mutations.push_back(std::move(mutation));
+  }
+  size_t encoded = codec::encode(storage::JournalEntry{0, mutations}).size();
+  if (encoded > kAdminMaxWriteBytes) {
+    return Status::error(ErrorCode::kLimitExceeded, "rows: the write encodes to " + std::to_string(encoded) +
+                                                        " bytes, over " + std::to_string(kAdminMaxWriteBytes) +
+                                                        " (split it into several writes)");
+  }
+  return mutations;
+}
 }  // namespace
 
 void handle_admin_request(node::Node& node, const std::string& line, std::function<void(std::string)> reply) {
@@ -21,18 +142,17 @@ void handle_admin_request(node::Node& node, const std::string& line, std::functi
   try {
     request = json::parse(line);
   } catch (const json::parse_error& e) {
-    return reply(error_line(std::string("not JSON: ") + e.what()));
+    return reply(refused(ErrorCode::kMalformed, std::string("not JSON: ") + e.what()));
   }
   if (!request.is_object() || !request.contains("cmd") || !request["cmd"].is_string()) {
-    return reply(error_line("expected an object with a \"cmd\" string"));
+    return reply(refused(ErrorCode::kInvalidArgument, "expected an object with a \"cmd\" string"));
   }
   std::string cmd = request["cmd"];
   if (cmd == "info") {
-    return reply(json{{"id", node.identity().id.hex()},
-                      {"address", node.contact().address},
-                      {"contacts", node.dht().routing_table().size()},
-                      {"joined", node.joined()}}
-                     .dump());
+    return reply(dump(json{{"id", node.identity().id.hex()},
+                           {"address", node.contact().address},
+                           {"contacts", node.dht().routing_table().size()},
+                           {"joined", node.joined()}}));
   }
   auto hex_field = [&](const char* name) -> Result<std::array<uint8_t, 32>> {
     if (!request.contains(name) || !request[name].is_string()) {
@@ -42,54 +162,62 @@ void handle_admin_request(node::Node& node, const std::string& line, std::functi
   };
   if (cmd == "lookup") {
     Result<std::array<uint8_t, 32>> target = hex_field("target");
-    if (!target) return reply(error_line(target.status().message()));
-    size_t count = request.value("count", static_cast<size_t>(node.dht().config().bucket_size));
+    if (!target) return reply(refused(target.status()));
+    size_t count = node.dht().config().bucket_size;
+    if (request.contains("count")) {
+      const json& c = request["count"];
+      if (!c.is_number_integer() || c.get<int64_t>() < 1 || c.get<int64_t>() > static_cast<int64_t>(kMaxLookupCount)) {
+        return reply(refused(ErrorCode::kInvalidArgument,
+                             "count: expected an integer 1.." + std::to_string(kMaxLookupCount)));
+      }
+      count = c.get<size_t>();
+    }
     node.dht().lookup(dht::NodeId{*target}, count, [reply](dht::LookupResult result) {
       json closest = json::array();
       for (const dht::Contact& c : result.closest) closest.push_back({{"id", c.id.hex()}, {"address", c.address}});
-      reply(json{{"closest", closest}, {"hops", result.hops}, {"messages", result.messages}}.dump());
+      reply(dump(json{{"closest", closest}, {"hops", result.hops}, {"messages", result.messages}}));
     });
     return;
   }
   if (cmd == "write" || cmd == "dataset" || cmd == "read") {
     Result<std::array<uint8_t, 32>> dataset = hex_field("dataset");
-    if (!dataset) return reply(error_line(dataset.status().message()));
+    if (!dataset) return reply(refused(dataset.status()));
     if (cmd == "dataset") {
       if (const cluster::ChainArbiter* arbiter = node.arbiter(*dataset)) {
-        return reply(json{{"role", "arbiter"},
-                          {"signed", arbiter->signed_height()},
-                          {"por_rounds", arbiter->rounds()},
-                          {"por_faults", arbiter->faults()},
-                          {"refused_for_time", arbiter->refused_for_time()}}
-                         .dump());
+        return reply(dump(json{{"role", "arbiter"},
+                               {"signed", arbiter->signed_height()},
+                               {"por_rounds", arbiter->rounds()},
+                               {"por_faults", arbiter->faults()},
+                               {"refused_for_time", arbiter->refused_for_time()}}));
       }
       std::optional<node::DatasetStatus> status = node.dataset_status(*dataset);
-      if (!status) return reply(error_line("this node does not host that dataset"));
-      return reply(json{{"role", "member"},
-                        {"applied", status->applied_sequence},
-                        {"entries", status->entry_count},
-                        {"state_root", to_hex(status->state_root)},
-                        {"height", status->height},
-                        {"sealed", status->sealed_height},
-                        {"pool", status->pool},
-                        {"proofs", {{"proven", status->proofs.proven},
-                                    {"failed", status->proofs.failed},
-                                    {"offline", status->proofs.offline}}}}
-                       .dump());
+      if (!status) return reply(refused(ErrorCode::kNotFound, "dataset: this node does not host it"));
+      return reply(dump(json{{"role", "member"},
+                             {"applied", status->applied_sequence},
+                             {"entries", status->entry_count},
+                             {"state_root", to_hex(status->state_root)},
+                             {"height", status->height},
+                             {"sealed", status->sealed_height},
+                             {"pool", status->pool},
+                             {"proofs", {{"proven", status->proofs.proven},
+                                         {"failed", status->proofs.failed},
+                                         {"offline", status->proofs.offline}}}}));
     }
     if (cmd == "read") {
       cluster::ClusterChain* chain = node.chain(*dataset);
-      if (chain == nullptr) return reply(error_line("this node is not a member for that dataset"));
-      if (!request.contains("key") || !request["key"].is_string()) return reply(error_line("key: expected a string"));
+      if (chain == nullptr) return reply(refused(ErrorCode::kNotFound, "dataset: this node is not a member for it"));
+      Result<Bytes> key = row_key(request, "");
+      if (!key) return reply(refused(key.status()));
       int64_t signatures = 1;
       if (request.contains("signatures")) {
-        if (!request["signatures"].is_number_integer()) return reply(error_line("signatures: expected an integer"));
+        if (!request["signatures"].is_number_integer()) {
+          return reply(refused(ErrorCode::kInvalidArgument, "signatures: expected an integer"));
+        }
         signatures = request["signatures"].get<int64_t>();
       }
-      if (signatures < 1) return reply(error_line("signatures: at least 1"));
-      std::string key = request["key"];
-      chain->read(Bytes(key.begin(), key.end()), static_cast<size_t>(signatures), [reply](Result<cluster::ReadResult> r) {
-        if (!r) return reply(error_line(r.status().to_string()));
+      if (signatures < 1) return reply(refused(ErrorCode::kInvalidArgument, "signatures: at least 1"));
+      chain->read(std::move(*key), static_cast<size_t>(signatures), [reply](Result<cluster::ReadResult> r) {
+        if (!r) return reply(failed(r.status()));
         json signers = json::array();
         uint64_t sequence = 0;
         for (const cluster::ReadAnswer& a : r->answers) {
@@ -97,32 +225,24 @@ void handle_admin_request(node::Node& node, const std::string& line, std::functi
           sequence = std::max(sequence, a.sequence);
         }
         json value = r->value ? json(std::string(r->value->begin(), r->value->end())) : json(nullptr);
-        reply(json{{"value", value}, {"signed_by", signers}, {"sequence", sequence}}.dump());
+        json value_hex = r->value ? json(to_hex(*r->value)) : json(nullptr);
+        reply(dump(json{{"value", value}, {"value_hex", value_hex}, {"signed_by", signers}, {"sequence", sequence}}));
       });
       return;
     }
-    if (!request.contains("rows") || !request["rows"].is_array()) return reply(error_line("rows: expected a list"));
-    std::vector<storage::Mutation> mutations;
-    for (const json& row : request["rows"]) {
-      if (!row.is_object() || !row.contains("key") || !row["key"].is_string() || !row.contains("value") ||
-          !row["value"].is_string()) {
-        return reply(error_line("rows[]: expected {\"key\": string, \"value\": string}"));
-      }
-      std::string key = row["key"], value = row["value"];
-      mutations.push_back({storage::Mutation::Kind::kPutRow, Bytes(key.begin(), key.end()),
-                           Bytes(value.begin(), value.end()), {}, {}});
-    }
-    node.write(*dataset, std::move(mutations), [reply](Result<uint64_t> sequence) {
-      reply(sequence ? json{{"sequence", *sequence}}.dump() : error_line(sequence.status().to_string()));
+    Result<std::vector<storage::Mutation>> mutations = write_rows(request);
+    if (!mutations) return reply(refused(mutations.status()));
+    node.write(*dataset, std::move(*mutations), [reply](Result<uint64_t> sequence) {
+      reply(sequence ? dump(json{{"sequence", *sequence}}) : failed(sequence.status()));
     });
     return;
   }
-  reply(error_line("unknown cmd \"" + cmd + "\""));
+  reply(refused(ErrorCode::kInvalidArgument, "unknown cmd \"" + cmd + "\""));
 }
 
 class AdminServer::Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, node::Node& node) : socket_(std::move(socket)), node_(node), input_(kMaxLineBytes) {}
+  Session(tcp::socket socket, node::Node& node) : socket_(std::move(socket)), node_(node), input_(kAdminMaxLineBytes) {}
   void read() {
     auto self = shared_from_this();
     asio::async_read_until(socket_, input_, '\n', [self](boost::system::error_code ec, size_t n) {
@@ -165,7 +285,13 @@ Status AdminServer::listen(const std::string& address) {
 void AdminServer::accept_next() {
   acceptor_->async_accept([this](boost::system::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted) return;
-    if (!ec) std::make_shared<Session>(std::move(socket), node_)->read();
+    if (!ec) {
+      // One small reply per request: without this, Nagle's algorithm holds
+      // a reply back for the client's delayed ack, about 40 ms each.
+      boost::system::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
+      std::make_shared<Session>(std::move(socket), node_)->read();
+    }
     accept_next();
   });
 }

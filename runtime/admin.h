@@ -1,28 +1,57 @@
 // A node's local control endpoint: one JSON request per line, one JSON
-// response per line, for operators' tools and the loopback tests.
+// response per line, for operators' tools, the loopback tests and the
+// gateway's NodeRowSource (runtime/gateway/node_rows.h).
 //
 //   {"cmd": "info"}                         -> {"id", "address", "contacts", "joined"}
 //   {"cmd": "lookup", "target": "<64 hex>", "count": n}
 //                                           -> {"closest": [{"id", "address"}], "hops", "messages"}
-//   {"cmd": "write", "dataset": "<64 hex>", "rows": [{"key": "...", "value": "..."}]}
+//   {"cmd": "write", "dataset": "<64 hex>", "rows": [row, ...]}
 //                                           -> {"sequence": n}   (once a committed block holds it)
-//   {"cmd": "read", "dataset": "<64 hex>", "key": "...", "signatures": k}
-//                                           -> {"value" (null: no row), "signed_by": [k keys], "sequence"}
-//                                              once k members signed the same answer (1 <= k <= n)
+//       row: {"key_hex": "<hex>", "value_hex": "<hex>"}   put a row (any bytes)
+//            {"key_hex": "<hex>", "delete": true}         delete a row (absent already: fine)
+//            {"key": "text", "value": "text"}             put, key and value as UTF-8 text
+//       (a row names its key one way, "key" or "key_hex", and either a value,
+//       "value" or "value_hex", or "delete": true)
+//       All rows of a request are ONE write: one journal entry, which the
+//       cluster orders and every member applies atomically, so a reader sees
+//       all of them or none. Rows apply in order (a key given twice: the
+//       last one wins).
+//   {"cmd": "read", "dataset": "<64 hex>", "key": "..." | "key_hex": "<hex>", "signatures": k}
+//                                           -> {"value", "value_hex" (both null: no row),
+//                                               "signed_by": [k keys], "sequence"}
+//                                              once k members signed the same answer (1 <= k <= n);
+//                                              "value" is the row as text, with U+FFFD for bytes
+//                                              that are not UTF-8: "value_hex" is exact
 //   {"cmd": "dataset", "dataset": "<64 hex>"}
 //                                           -> {"applied", "entries", "state_root",
 //                                               "height", "sealed", "pool"}   (members only)
-// Errors come back as {"error": "..."}; a line over 64 KiB closes the connection.
+// Errors come back as {"error": "<message naming the field>", "code": "<error_code_name>"};
+// keys are 1..256 bytes, values at most 256 KiB (storage/dataset.h), a write
+// 1..kAdminMaxWriteRows rows and at most kAdminMaxWriteBytes encoded; a line
+// over kAdminMaxLineBytes closes the connection.
 #pragma once
 
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
 
 #include <boost/asio.hpp>
+#include <cstddef>
 #include <string>
 
 #include "model/node/node.h"
+#include "model/storage/dataset.h"
 
 namespace fluence::runtime {
+
+// Bounds on one "write", so that every message that carries it stays under
+// env::kMaxMessageBytes (1 MiB), where a larger one would be a bug in the
+// sender: a recovery JournalBatch grows until it passes 512 KiB and so may
+// end with one whole write (512 KiB + 384 KiB), and a block proposal holds
+// one such write or 512 KiB of smaller ones. A largest row (256 KiB value,
+// 256-byte key) still fits in one write.
+inline constexpr size_t kAdminMaxWriteRows = storage::kMaxMutationsPerEntry;
+inline constexpr size_t kAdminMaxWriteBytes = 384 * 1024;  // the write's journal entry, encoded
+// A largest write in hex, with the JSON around each row, fits with room to spare.
+inline constexpr size_t kAdminMaxLineBytes = 2 * 1024 * 1024;
 
 class AdminServer {
  public:
