@@ -30,15 +30,21 @@ Result<Endpoint> parse_endpoint(const std::string& text, const std::string& fiel
   return Endpoint{text.substr(0, colon), static_cast<uint16_t>(port)};
 }
 
-
-Result<NodeFileConfig> parse_config(const std::string& json_text, const std::string& source) {
+Result<json> parse_json_object(const std::string& text, const std::string& source) {
   json root;
   try {
-    root = json::parse(json_text);
+    root = json::parse(text);
   } catch (const json::parse_error& e) {
     return Status::error(ErrorCode::kMalformed, source + ": not valid JSON: " + e.what());
   }
   if (!root.is_object()) return Status::error(ErrorCode::kMalformed, source + ": config: expected an object");
+  return root;
+}
+
+Result<NodeFileConfig> parse_config(const std::string& json_text, const std::string& source) {
+  Result<json> file = parse_json_object(json_text, source);
+  if (!file) return file.status();
+  const json& root = *file;
   NodeFileConfig config;
   ConfigFields f(root, "config");
   config.listen = f.text("listen", true);

@@ -16,6 +16,9 @@ namespace fluence::runtime {
 
 using nlohmann::json;
 
+// `text` parsed as a JSON object; errors name `source`.
+Result<json> parse_json_object(const std::string& text, const std::string& source);
+
 // The same checks for every field: present when required, of the right type.
 class ConfigFields {
  public:

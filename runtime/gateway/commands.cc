@@ -125,7 +125,10 @@ Document CommandEngine::execute(const std::string& db, const bson_t* body,
   if (!checked_db) return error_document(checked_db.error());
   Context context{store_, options_, cursors_};
   bson_t out = BSON_INITIALIZER;
+  store_.begin_command();
   std::optional<MongoError> error = entry->handler(context, request, &out);
+  Status durable = store_.end_command();
+  if (!error && !durable.is_ok()) error = error_from_status(durable);
   if (error) {
     bson_destroy(&out);
     return error_document(*error);

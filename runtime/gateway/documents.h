@@ -96,6 +96,15 @@ class DocumentStore {
   virtual Result<bool> create_index(const Namespace& ns, const IndexSpec& index) = 0;
   // Without the implicit _id index, which the gateway reports itself.
   virtual Result<std::vector<IndexSpec>> list_indexes(const Namespace& ns) = 0;
+
+  // The engine brackets each command with these. A store whose writes cost
+  // a round of consensus each may hold the command's mutations back and
+  // make them durable together in end_command(); a failure there undoes
+  // the whole command, and the engine replies with it instead of the
+  // command's result. A mutation that fails inside a command undoes only
+  // itself. Defaults: every mutation is durable when it returns.
+  virtual void begin_command() {}
+  virtual Status end_command() { return Status::ok(); }
 };
 
 }  // namespace fluence::gateway

@@ -10,23 +10,14 @@
 
 #include "runtime/gateway/server.h"
 #include "tests/runtime/gateway/memory_store.h"
+#include "tests/runtime/gateway/mongo_driver.h"
 
 namespace fluence::gateway {
 namespace {
 
 namespace asio = boost::asio;
 
-struct Bson {
-  explicit Bson(const std::string& json) {
-    bson_error_t error;
-    bson = bson_new_from_json(reinterpret_cast<const uint8_t*>(json.data()), static_cast<ssize_t>(json.size()), &error);
-    EXPECT_NE(bson, nullptr) << json << ": " << error.message;
-  }
-  ~Bson() { bson_destroy(bson); }
-  Bson(const Bson&) = delete;
-  Bson& operator=(const Bson&) = delete;
-  bson_t* bson;
-};
+using testing::Bson;
 
 int64_t field(const bson_t* document, const char* dotted) {
   bson_iter_t it, found;

@@ -1,0 +1,220 @@
+#include "runtime/gateway/encrypted_catalog.h"
+
+#include <algorithm>
+
+#include "model/codec/codec.h"
+
+namespace fluence::gateway {
+namespace {
+
+void append_binary(bson_t* out, const char* key, ByteView bytes) {
+  bson_append_binary(out, key, -1, BSON_SUBTYPE_BINARY, bytes.data(), static_cast<uint32_t>(bytes.size()));
+}
+
+Status malformed(const std::string& what) {
+  return Status::error(ErrorCode::kMalformed, "encrypted store catalog: " + what);
+}
+
+Result<ByteView> binary_at(const bson_t* document, const char* key) {
+  bson_iter_t it;
+  if (!bson_iter_init_find(&it, document, key) || !BSON_ITER_HOLDS_BINARY(&it)) return malformed(std::string("no binary ") + key);
+  bson_subtype_t subtype;
+  uint32_t length = 0;
+  const uint8_t* data = nullptr;
+  bson_iter_binary(&it, &subtype, &length, &data);
+  return ByteView(data, length);
+}
+
+Result<int64_t> integer_at(const bson_t* document, const char* key) {
+  bson_iter_t it;
+  if (!bson_iter_init_find(&it, document, key) || !(BSON_ITER_HOLDS_INT64(&it) || BSON_ITER_HOLDS_INT32(&it))) {
+    return malformed(std::string("no integer ") + key);
+  }
+  int64_t value = bson_iter_as_int64(&it);
+  if (value < 0) return malformed(std::string(key) + " is negative");
+  return value;
+}
+
+Result<std::string> string_at(const bson_t* document, const char* key) {
+  bson_iter_t it;
+  if (!bson_iter_init_find(&it, document, key) || !BSON_ITER_HOLDS_UTF8(&it)) return malformed(std::string("no string ") + key);
+  return std::string(utf8_of(&it));
+}
+
+Result<storage::DatasetId> dataset_at(const bson_t* document, const char* key) {
+  Result<ByteView> bytes = binary_at(document, key);
+  if (!bytes) return bytes.status();
+  storage::DatasetId id{};
+  if (bytes->size() != id.size()) return malformed(std::string(key) + " is not a dataset id");
+  std::copy(bytes->begin(), bytes->end(), id.begin());
+  return id;
+}
+
+Result<client::BTreeDescriptor> descriptor_at(const bson_t* document, const char* key) {
+  Result<ByteView> bytes = binary_at(document, key);
+  if (!bytes) return bytes.status();
+  Result<client::BTreeDescriptor> descriptor = codec::decode<client::BTreeDescriptor>(*bytes);
+  if (!descriptor) return descriptor.status().with_context(std::string("encrypted store catalog: ") + key);
+  if (auto problem = descriptor->first_problem()) {
+    return malformed(std::string(key) + "." + problem->first + ": " + problem->second);
+  }
+  return descriptor;
+}
+
+// Calls `each` with every element of the array `key`, each a document.
+template <typename F>
+Status for_each_document(const bson_t* document, const char* key, size_t max_count, F each) {
+  bson_iter_t it, element;
+  if (!bson_iter_init_find(&it, document, key) || !BSON_ITER_HOLDS_ARRAY(&it) || !bson_iter_recurse(&it, &element)) {
+    return malformed(std::string("no array ") + key);
+  }
+  size_t count = 0;
+  while (bson_iter_next(&element)) {
+    bson_t child;
+    if (++count > max_count) return malformed(std::string(key) + " has too many entries");
+    if (!BSON_ITER_HOLDS_DOCUMENT(&element) || !embedded(&element, &child)) return malformed(std::string(key) + " entry is not a document");
+    FL_RETURN_IF_ERROR(each(&child));
+  }
+  return Status::ok();
+}
+
+Result<CatalogIndex> parse_index(const bson_t* entry) {
+  CatalogIndex index;
+  bson_iter_t it;
+  bson_t spec;
+  if (!bson_iter_init_find(&it, entry, "spec") || !BSON_ITER_HOLDS_DOCUMENT(&it) || !embedded(&it, &spec)) {
+    return malformed("index without spec");
+  }
+  Outcome<IndexSpec> parsed = IndexSpec::parse(&spec);
+  if (!parsed) return malformed("index spec: " + parsed.error().message);
+  index.spec = std::move(*parsed);
+  index.path = *parse_path(index.spec.key.first_key());  // parse() checked the field
+  Result<int64_t> number = integer_at(entry, "number");
+  if (!number) return number.status();
+  index.number = static_cast<uint32_t>(*number);
+  if (!bson_iter_init_find(&it, entry, "multikey") || !BSON_ITER_HOLDS_BOOL(&it)) return malformed("index without multikey");
+  index.multikey = bson_iter_bool(&it);
+  if (index.spec.kind == IndexKind::kBtree) {
+    Result<client::BTreeDescriptor> tree = descriptor_at(entry, "tree");
+    if (!tree) return tree.status();
+    index.tree = std::move(*tree);
+  }
+  return index;
+}
+
+Result<CatalogCollection> parse_collection(const bson_t* entry) {
+  CatalogCollection collection;
+  Result<std::string> db = string_at(entry, "db");
+  Result<std::string> name = string_at(entry, "name");
+  if (!db) return db.status();
+  if (!name) return name.status();
+  Outcome<Namespace> ns = make_namespace(*db, *name);
+  if (!ns) return malformed("collection name: " + ns.error().message);
+  collection.ns = *ns;
+  Result<storage::DatasetId> dataset = dataset_at(entry, "dataset");
+  if (!dataset) return dataset.status();
+  collection.dataset = *dataset;
+  Result<int64_t> epoch = integer_at(entry, "epoch");
+  Result<int64_t> next_version = integer_at(entry, "nextVersion");
+  Result<int64_t> next_index = integer_at(entry, "nextIndex");
+  if (!epoch) return epoch.status();
+  if (!next_version) return next_version.status();
+  if (!next_index) return next_index.status();
+  collection.epoch = static_cast<uint64_t>(*epoch);
+  collection.next_version = static_cast<uint64_t>(*next_version);
+  collection.next_index = static_cast<uint32_t>(*next_index);
+  Result<client::BTreeDescriptor> primary = descriptor_at(entry, "primary");
+  if (!primary) return primary.status();
+  collection.primary = std::move(*primary);
+  FL_RETURN_IF_ERROR(for_each_document(entry, "indexes", kMaxIndexesPerCollection, [&](const bson_t* child) {
+    Result<CatalogIndex> index = parse_index(child);
+    if (!index) return index.status();
+    collection.indexes.push_back(std::move(*index));
+    return Status::ok();
+  }));
+  return collection;
+}
+
+}  // namespace
+
+Document Catalog::to_document() const {
+  bson_t out = BSON_INITIALIZER;
+  BSON_APPEND_INT32(&out, "v", kCatalogFormatVersion);
+  bson_t epochs;
+  BSON_APPEND_ARRAY_BEGIN(&out, "epochs", &epochs);
+  size_t i = 0;
+  for (const auto& [dataset, next] : next_epoch) {
+    std::string key = std::to_string(i++);
+    bson_t entry;
+    bson_append_document_begin(&epochs, key.c_str(), -1, &entry);
+    append_binary(&entry, "dataset", dataset);
+    BSON_APPEND_INT64(&entry, "next", static_cast<int64_t>(next));
+    bson_append_document_end(&epochs, &entry);
+  }
+  bson_append_array_end(&out, &epochs);
+  bson_t list;
+  BSON_APPEND_ARRAY_BEGIN(&out, "collections", &list);
+  i = 0;
+  for (const auto& [ns, collection] : collections) {
+    std::string key = std::to_string(i++);
+    bson_t entry;
+    bson_append_document_begin(&list, key.c_str(), -1, &entry);
+    BSON_APPEND_UTF8(&entry, "db", ns.db.c_str());
+    BSON_APPEND_UTF8(&entry, "name", ns.collection.c_str());
+    append_binary(&entry, "dataset", collection.dataset);
+    BSON_APPEND_INT64(&entry, "epoch", static_cast<int64_t>(collection.epoch));
+    BSON_APPEND_INT64(&entry, "nextVersion", static_cast<int64_t>(collection.next_version));
+    BSON_APPEND_INT64(&entry, "nextIndex", collection.next_index);
+    append_binary(&entry, "primary", codec::encode(collection.primary));
+    bson_t indexes;
+    BSON_APPEND_ARRAY_BEGIN(&entry, "indexes", &indexes);
+    size_t j = 0;
+    for (const CatalogIndex& index : collection.indexes) {
+      std::string index_key = std::to_string(j++);
+      bson_t item, spec;
+      bson_append_document_begin(&indexes, index_key.c_str(), -1, &item);
+      BSON_APPEND_DOCUMENT_BEGIN(&item, "spec", &spec);
+      BSON_APPEND_DOCUMENT(&spec, "key", index.spec.key.get());
+      BSON_APPEND_UTF8(&spec, "name", index.spec.name.c_str());
+      BSON_APPEND_BOOL(&spec, "unique", index.spec.unique);
+      bson_append_document_end(&item, &spec);
+      BSON_APPEND_INT64(&item, "number", index.number);
+      BSON_APPEND_BOOL(&item, "multikey", index.multikey);
+      if (index.tree) append_binary(&item, "tree", codec::encode(*index.tree));
+      bson_append_document_end(&indexes, &item);
+    }
+    bson_append_array_end(&entry, &indexes);
+    bson_append_document_end(&list, &entry);
+  }
+  bson_append_array_end(&out, &list);
+  return Document::adopt(std::move(out));
+}
+
+Result<Catalog> Catalog::from_document(const Document& document) {
+  Catalog catalog;
+  bson_iter_t it;
+  if (!document.find("v", &it) || !BSON_ITER_HOLDS_INT32(&it) || bson_iter_int32(&it) != kCatalogFormatVersion) {
+    return malformed("unknown format version");
+  }
+  // Bounded by the row's size already; the counts guard against a catalog
+  // listing more datasets than any store is given.
+  constexpr size_t kMaxEntries = 1 << 16;
+  FL_RETURN_IF_ERROR(for_each_document(document.get(), "epochs", kMaxEntries, [&](const bson_t* entry) {
+    Result<storage::DatasetId> dataset = dataset_at(entry, "dataset");
+    if (!dataset) return dataset.status();
+    Result<int64_t> next = integer_at(entry, "next");
+    if (!next) return next.status();
+    catalog.next_epoch[*dataset] = static_cast<uint64_t>(*next);
+    return Status::ok();
+  }));
+  FL_RETURN_IF_ERROR(for_each_document(document.get(), "collections", kMaxEntries, [&](const bson_t* entry) {
+    Result<CatalogCollection> collection = parse_collection(entry);
+    if (!collection) return collection.status();
+    Namespace ns = collection->ns;
+    if (!catalog.collections.emplace(ns, std::move(*collection)).second) return malformed(ns.full() + " listed twice");
+    return Status::ok();
+  }));
+  return catalog;
+}
+
+}  // namespace fluence::gateway

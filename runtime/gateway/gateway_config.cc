@@ -1,0 +1,67 @@
+#include "runtime/gateway/gateway_config.h"
+
+#include <set>
+
+#include "runtime/atomic_file.h"
+#include "runtime/config_fields.h"
+
+namespace fluence::gateway {
+
+using runtime::ConfigFields;
+using runtime::json;
+
+Result<GatewayConfig> parse_gateway_config(const std::string& json_text, const std::string& source) {
+  Result<json> parsed = runtime::parse_json_object(json_text, source);
+  if (!parsed) return parsed.status();
+  const json& root = *parsed;
+  GatewayConfig config;
+  ConfigFields f(root, "config");
+  std::string listen = f.text("listen", false, "127.0.0.1:27017");
+  config.key_store = f.text("key_store", true);
+  config.passphrase_env = f.text("passphrase_env", false, config.passphrase_env);
+  std::string argon2 = f.text("argon2", false, "moderate");
+  config.log_level = f.text("log_level", false, config.log_level);
+  const json* datasets = f.get("datasets", true);
+  FL_RETURN_IF_ERROR(f.error);
+  Result<runtime::Endpoint> endpoint = runtime::parse_endpoint(listen, "config.listen");
+  if (!endpoint) return endpoint.status();
+  config.listen = *endpoint;
+  if (argon2 == "moderate") {
+    config.argon2 = client::kDefaultPasswordHashLimits;
+  } else if (argon2 == "min") {
+    config.argon2 = client::kMinPasswordHashLimits;
+  } else {
+    return Status::error(ErrorCode::kMalformed, "config.argon2: expected \"moderate\" or \"min\"");
+  }
+  if (config.passphrase_env.empty()) return Status::error(ErrorCode::kMalformed, "config.passphrase_env: empty");
+  if (!datasets->is_array() || datasets->empty()) {
+    return Status::error(ErrorCode::kMalformed, "config.datasets: expected a non-empty list");
+  }
+  std::set<storage::DatasetId> seen;
+  for (size_t i = 0; i < datasets->size(); ++i) {
+    std::string path = "config.datasets[" + std::to_string(i) + "]";
+    if (!(*datasets)[i].is_object()) return Status::error(ErrorCode::kMalformed, path + ": expected an object");
+    ConfigFields d((*datasets)[i], path);
+    std::string id = d.text("id", true);
+    std::string admin = d.text("node_admin", true);
+    int64_t signatures = d.integer("read_signatures", 1, 1, 100);
+    FL_RETURN_IF_ERROR(d.finish());
+    Result<std::array<uint8_t, storage::kDatasetIdBytes>> bytes = fixed_from_hex<storage::kDatasetIdBytes>(id, path + ".id");
+    if (!bytes) return bytes.status();
+    Result<runtime::Endpoint> node = runtime::parse_endpoint(admin, path + ".node_admin");
+    if (!node) return node.status();
+    GatewayDataset dataset{*bytes, *node, static_cast<size_t>(signatures)};
+    if (!seen.insert(dataset.id).second) return Status::error(ErrorCode::kMalformed, path + ".id: named twice");
+    config.datasets.push_back(dataset);
+  }
+  FL_RETURN_IF_ERROR(f.finish());
+  return config;
+}
+
+Result<GatewayConfig> load_gateway_config(const std::string& path) {
+  Result<Bytes> text = runtime::read_file(path);
+  if (!text) return text.status();
+  return parse_gateway_config(std::string(text->begin(), text->end()), path);
+}
+
+}  // namespace fluence::gateway

@@ -1,0 +1,108 @@
+// fluence-gateway: a local service that speaks MongoDB's wire protocol to
+// applications and keeps their collections encrypted on fluence nodes.
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <iostream>
+
+#include "runtime/atomic_file.h"
+#include "runtime/gateway/encrypted_store.h"
+#include "runtime/gateway/gateway_config.h"
+#include "runtime/gateway/key_store_file.h"
+#include "runtime/gateway/node_rows.h"
+#include "runtime/gateway/server.h"
+#include "runtime/os_random.h"
+
+namespace {
+
+using namespace fluence;
+
+int fail(const std::string& message) {
+  std::cerr << "fluence-gateway: " << message << "\n";
+  return 2;
+}
+
+std::string passphrase_from(const std::string& variable) {
+  const char* value = std::getenv(variable.c_str());
+  return value == nullptr ? std::string() : std::string(value);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Serves MongoDB's wire protocol on a local port and stores every collection encrypted on\n"
+               "fluence nodes: documents and index buckets are sealed here, nodes see ciphertext only.\n"
+               "The config file (JSON) is documented in runtime/gateway/gateway_config.h and the README;\n"
+               "the key store's passphrase comes from the environment variable the config names."};
+  std::string config_path, export_path, import_path;
+  app.add_option("--config", config_path, "configuration file (JSON)")->required();
+  app.add_option("--export-keys", export_path,
+                 "write a backup of the key store to FILE, sealed under the passphrase in\n"
+                 "FLUENCE_GATEWAY_BACKUP_PASSPHRASE (or the store's own), and exit");
+  app.add_option("--import-keys", import_path,
+                 "merge the backup in FILE (sealed under FLUENCE_GATEWAY_BACKUP_PASSPHRASE, or the\n"
+                 "store's own passphrase) into the key store, and exit");
+  CLI11_PARSE(app, argc, argv);
+
+  Result<gateway::GatewayConfig> config = gateway::load_gateway_config(config_path);
+  if (!config) return fail(config.status().message());
+  spdlog::set_level(spdlog::level::from_str(config->log_level == "warning" ? "warn" : config->log_level));
+  std::string passphrase = passphrase_from(config->passphrase_env);
+  if (passphrase.empty()) return fail("the key store's passphrase: set " + config->passphrase_env);
+  std::string backup_passphrase = passphrase_from("FLUENCE_GATEWAY_BACKUP_PASSPHRASE");
+  if (backup_passphrase.empty()) backup_passphrase = passphrase;
+
+  runtime::OsRandom random;
+  std::vector<storage::DatasetId> ids;
+  for (const gateway::GatewayDataset& d : config->datasets) ids.push_back(d.id);
+  Result<client::KeyStore> keys =
+      gateway::open_or_create_key_store(config->key_store, passphrase, ids, config->argon2, random);
+  if (!keys) return fail(keys.status().to_string());
+
+  if (!export_path.empty()) {
+    Status saved = gateway::save_key_store(export_path, *keys, backup_passphrase, config->argon2, random);
+    if (!saved.is_ok()) return fail(saved.to_string());
+    std::cout << "exported the keys of " << keys->size() << " datasets to " << export_path << "\n";
+    return 0;
+  }
+  if (!import_path.empty()) {
+    Result<Bytes> backup = runtime::read_file(import_path);
+    if (!backup) return fail(backup.status().to_string());
+    Result<size_t> added = keys->import(*backup, backup_passphrase);
+    if (!added) return fail(import_path + ": " + added.status().to_string());
+    Status saved = gateway::save_key_store(config->key_store, *keys, passphrase, config->argon2, random);
+    if (!saved.is_ok()) return fail(saved.to_string());
+    std::cout << "imported " << *added << " datasets into " << config->key_store << "\n";
+    return 0;
+  }
+
+  std::vector<std::unique_ptr<gateway::NodeRowSource>> sources;
+  std::vector<gateway::DatasetRows> datasets;
+  for (const gateway::GatewayDataset& d : config->datasets) {
+    gateway::NodeRowSourceOptions options;
+    options.admin_address = d.node_admin.host + ":" + std::to_string(d.node_admin.port);
+    options.dataset = to_hex(d.id);
+    options.signatures = d.read_signatures;
+    Result<std::unique_ptr<gateway::NodeRowSource>> source = gateway::NodeRowSource::open(options);
+    if (!source) return fail(source.status().to_string());
+    datasets.push_back({d.id, source->get()});
+    sources.push_back(std::move(*source));
+  }
+  // One MongoDB command, one commit: the buffered rows of every dataset go
+  // to their clusters, each as one write.
+  auto commit = [&sources]() -> Status {
+    for (const auto& source : sources) FL_RETURN_IF_ERROR(source->flush());
+    return Status::ok();
+  };
+  Result<std::unique_ptr<gateway::EncryptedStore>> store = gateway::EncryptedStore::open(datasets, *keys, random, commit);
+  if (!store) return fail("cannot open the collections' catalog: " + store.status().to_string());
+
+  gateway::GatewayOptions options;
+  options.host = config->listen.host;
+  options.port = config->listen.port;
+  spdlog::info("fluence-gateway: serving {} datasets on {}:{}", datasets.size(), options.host, options.port);
+  Status served = gateway::run_gateway(**store, options);
+  if (!served.is_ok()) return fail(served.to_string());
+  return 0;
+}
