@@ -6,7 +6,7 @@
 // each batch size in turn, each into a fresh collection. Reports documents/s,
 // commands/s and the p50 / p99 latency per command, wall-clock, and checks
 // that count_documents sees every document. The setup of
-// tests/runtime/gateway/gateway_nodes_test.cc, written compactly here.
+// tests/runtime/gateway/gateway_nodes_test.cc.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <mongoc/mongoc.h>
@@ -26,9 +26,9 @@
 #include <fstream>
 #include <thread>
 
+#include "tests/runtime/gateway/gateway_process.h"
 #include "tests/runtime/node_cluster.h"
 
-extern char** environ;
 
 namespace {
 
@@ -40,70 +40,6 @@ constexpr size_t kArbiters = 3;
 // Batch 1 is one consensus round per command at least: cap it so a run
 // stays minutes long.
 constexpr size_t kSingleDocumentCap = 500;
-
-// The fluence-gateway executable, its log in `dir`, SIGTERM and reaped when
-// it goes out of scope.
-class GatewayProcess {
- public:
-  GatewayProcess(const fs::path& dir, uint16_t port) : dir_(dir), port_(port) {
-    std::string binary = FLUENCE_GATEWAY_BINARY;
-    std::string config = (dir_ / "gateway.json").string();
-    std::string log = (dir_ / "gateway.log").string();
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    std::vector<std::string> env;
-    for (char** e = environ; *e != nullptr; ++e) env.emplace_back(*e);
-    env.emplace_back("FLUENCE_GATEWAY_PASSPHRASE=a passphrase for the benchmark");
-    std::vector<char*> envp;
-    for (std::string& s : env) envp.push_back(s.data());
-    envp.push_back(nullptr);
-    char* argv[] = {binary.data(), const_cast<char*>("--config"), config.data(), nullptr};
-    if (posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv, envp.data()) != 0) pid_ = -1;
-    posix_spawn_file_actions_destroy(&actions);
-  }
-  ~GatewayProcess() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-  }
-  GatewayProcess(const GatewayProcess&) = delete;
-  GatewayProcess& operator=(const GatewayProcess&) = delete;
-
-  // Until the gateway accepts connections (it opens its key store and
-  // catalog first), it exits, or 20 s pass.
-  bool wait_ready() {
-    for (int attempt = 0; attempt < 200 && pid_ > 0; ++attempt) {
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return false;
-      }
-      int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-      sockaddr_in addr{};
-      addr.sin_family = AF_INET;
-      addr.sin_port = htons(port_);
-      addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-      bool connected = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-      ::close(fd);
-      if (connected) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return false;
-  }
-
-  std::string log() const {
-    std::ifstream in(dir_ / "gateway.log");
-    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  }
-
- private:
-  fs::path dir_;
-  uint16_t port_;
-  pid_t pid_ = -1;
-};
 
 // Document i, about 100 bytes of BSON: {_id, name, age, score}.
 bson_t* document_of(size_t i) {
@@ -240,7 +176,7 @@ int run(size_t documents, const std::vector<size_t>& batches, bool index, int bl
                                              .dump(2);
   int status = 0;
   {
-    GatewayProcess gateway(dir, port);
+    fluence::testing::GatewayProcess gateway(dir, port);
     if (!gateway.wait_ready()) {
       std::fprintf(stderr, "fluence-bench-gateway: the gateway did not start:\n%s\n", gateway.log().c_str());
       status = 1;

@@ -8,22 +8,16 @@
 #include <gtest/gtest.h>
 #include <mongoc/mongoc.h>
 #include <signal.h>
-#include <spawn.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <thread>
 
 #include "runtime/rocks_store.h"
+#include "tests/runtime/gateway/gateway_process.h"
 #include "tests/runtime/gateway/mongo_driver.h"
 #include "tests/runtime/node_cluster.h"
 
-extern char** environ;
 
 namespace fluence::testing {
 namespace {
@@ -109,8 +103,8 @@ class GatewayNodesTest : public ::testing::Test {
                              {"argon2", "min"},
                              {"datasets", datasets}};
     std::ofstream(dir_ / "gateway.json") << config.dump(2);
-    start_gateway();
-    ASSERT_TRUE(wait_for_gateway()) << gateway_log();
+    gateway_ = std::make_unique<GatewayProcess>(dir_, port_);
+    ASSERT_TRUE(gateway_->wait_ready()) << gateway_->log();
     std::string uri = "mongodb://127.0.0.1:" + std::to_string(port_) +
                       "/?serverSelectionTimeoutMS=20000&socketTimeoutMS=300000";
     client_ = mongoc_client_new(uri.c_str());
@@ -121,63 +115,9 @@ class GatewayNodesTest : public ::testing::Test {
   void TearDown() override {
     if (collection_) mongoc_collection_destroy(collection_);
     if (client_) mongoc_client_destroy(client_);
-    stop_gateway();
+    gateway_.reset();
     cluster_.reset();
     if (std::getenv("FLUENCE_KEEP_CLUSTER") == nullptr) fs::remove_all(dir_);
-  }
-
-  void start_gateway() {
-    std::string binary = FLUENCE_GATEWAY_BINARY;
-    std::string config = (dir_ / "gateway.json").string();
-    std::string log = (dir_ / "gateway.log").string();
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    std::vector<std::string> env_strings;
-    for (char** e = environ; *e != nullptr; ++e) env_strings.emplace_back(*e);
-    env_strings.push_back("FLUENCE_GATEWAY_PASSPHRASE=a passphrase for the test");
-    std::vector<char*> envp;
-    for (std::string& s : env_strings) envp.push_back(s.data());
-    envp.push_back(nullptr);
-    char* argv[] = {binary.data(), const_cast<char*>("--config"), config.data(), nullptr};
-    ASSERT_EQ(posix_spawn(&gateway_pid_, binary.c_str(), &actions, nullptr, argv, envp.data()), 0);
-    posix_spawn_file_actions_destroy(&actions);
-  }
-
-  // Until the gateway accepts connections (it opens its key store and
-  // catalog first), or it exits.
-  bool wait_for_gateway() {
-    for (int attempt = 0; attempt < 200; ++attempt) {
-      int status = 0;
-      if (::waitpid(gateway_pid_, &status, WNOHANG) == gateway_pid_) {
-        gateway_pid_ = -1;
-        return false;
-      }
-      int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-      sockaddr_in addr{};
-      addr.sin_family = AF_INET;
-      addr.sin_port = htons(port_);
-      addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-      bool connected = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-      ::close(fd);
-      if (connected) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return false;
-  }
-
-  void stop_gateway() {
-    if (gateway_pid_ <= 0) return;
-    ::kill(gateway_pid_, SIGTERM);
-    int status = 0;
-    ::waitpid(gateway_pid_, &status, 0);
-    gateway_pid_ = -1;
-  }
-
-  std::string gateway_log() {
-    std::ifstream in(dir_ / "gateway.log");
-    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   }
 
   std::vector<int> ids_of(const std::string& filter, const std::string& opts) {
@@ -197,7 +137,7 @@ class GatewayNodesTest : public ::testing::Test {
   std::unique_ptr<NodeCluster> cluster_;
   fs::path dir_;
   uint16_t port_ = 0;
-  pid_t gateway_pid_ = -1;
+  std::unique_ptr<GatewayProcess> gateway_;
   mongoc_client_t* client_ = nullptr;
   mongoc_collection_t* collection_ = nullptr;
 };
@@ -206,7 +146,7 @@ TEST_F(GatewayNodesTest, TheCDriverStoresAndQueriesThroughNodesThatSeeNoPlaintex
   bson_error_t error;
   bson_t* index = json(R"({"createIndexes": "people", "indexes": [{"key": {"age": 1}, "name": "age_1"}]})");
   ASSERT_TRUE(mongoc_collection_write_command_with_opts(collection_, index, nullptr, nullptr, &error))
-      << error.message << "\n" << gateway_log();
+      << error.message << "\n" << gateway_->log();
   bson_destroy(index);
   for (int first = 0; first < kDocuments; first += 1000) {
     mongoc_bulk_operation_t* bulk = mongoc_collection_create_bulk_operation_with_opts(collection_, nullptr);
@@ -217,7 +157,7 @@ TEST_F(GatewayNodesTest, TheCDriverStoresAndQueriesThroughNodesThatSeeNoPlaintex
       bson_destroy(document);
     }
     bson_t reply;
-    ASSERT_TRUE(mongoc_bulk_operation_execute(bulk, &reply, &error)) << error.message << "\n" << gateway_log();
+    ASSERT_TRUE(mongoc_bulk_operation_execute(bulk, &reply, &error)) << error.message << "\n" << gateway_->log();
     bson_destroy(&reply);
     mongoc_bulk_operation_destroy(bulk);
   }
@@ -263,7 +203,7 @@ TEST_F(GatewayNodesTest, TheCDriverStoresAndQueriesThroughNodesThatSeeNoPlaintex
       20000);
   ASSERT_TRUE(canary.contains("sequence")) << canary.dump();
 
-  stop_gateway();
+  gateway_->stop();
   for (size_t i = 0; i < cluster_->size(); ++i) cluster_->kill(i, SIGTERM);
   std::vector<std::string> needles;
   for (int i = 0; i < kDocuments; i += 97) needles.push_back(name_of(i));
