@@ -24,6 +24,19 @@ Outcome<bool> collection_exists(Context& context, const Namespace& ns) {
   return std::find(names->begin(), names->end(), ns.collection) != names->end();
 }
 
+// A listing command's optional cursor.batchSize; a negative one counts as 0,
+// one that is not a number is ignored, as MongoDB does for these commands.
+Outcome<std::optional<int64_t>> listing_batch_size(const Request& request) {
+  Outcome<std::optional<BsonView>> cursor = document_field(request, "cursor");
+  if (!cursor) return cursor.error();
+  std::optional<int64_t> batch_size;
+  bson_iter_t size;
+  if (*cursor && bson_iter_init_find(&size, (*cursor)->get(), "batchSize") && BSON_ITER_HOLDS_NUMBER(&size)) {
+    batch_size = std::max<int64_t>(0, bson_iter_as_int64(&size));
+  }
+  return batch_size;
+}
+
 }  // namespace
 
 std::optional<MongoError> cmd_create(Context& context, const Request& request, bson_t*) {
@@ -78,13 +91,8 @@ std::optional<MongoError> cmd_list_collections(Context& context, const Request& 
   }
   Outcome<std::optional<bool>> name_only = bool_field(request, "nameOnly");
   if (!name_only) return name_only.error();
-  std::optional<int64_t> batch_size;
-  Outcome<std::optional<BsonView>> cursor = document_field(request, "cursor");
-  if (!cursor) return cursor.error();
-  bson_iter_t size;
-  if (*cursor && bson_iter_init_find(&size, (*cursor)->get(), "batchSize") && BSON_ITER_HOLDS_NUMBER(&size)) {
-    batch_size = std::max<int64_t>(0, bson_iter_as_int64(&size));
-  }
+  Outcome<std::optional<int64_t>> batch_size = listing_batch_size(request);
+  if (!batch_size) return batch_size.error();
   Result<std::vector<std::string>> names = context.store.list_collections(request.db);
   if (!names) return error_from_status(names.status());
   std::vector<Document> entries;
@@ -105,7 +113,7 @@ std::optional<MongoError> cmd_list_collections(Context& context, const Request& 
     Document document = Document::adopt(std::move(entry));
     if (filter.matches(document.get())) entries.push_back(std::move(document));
   }
-  reply_with_cursor(context, request.db + ".$cmd.listCollections", std::move(entries), batch_size, false, out);
+  reply_with_cursor(context, request.db + ".$cmd.listCollections", std::move(entries), *batch_size, false, out);
   return std::nullopt;
 }
 
@@ -168,14 +176,9 @@ std::optional<MongoError> cmd_list_indexes(Context& context, const Request& requ
   if (!indexes) return error_from_status(indexes.status());
   std::vector<Document> entries{id_index()};
   for (const IndexSpec& spec : *indexes) entries.push_back(spec.to_document());
-  std::optional<int64_t> batch_size;
-  Outcome<std::optional<BsonView>> cursor = document_field(request, "cursor");
-  if (!cursor) return cursor.error();
-  bson_iter_t size;
-  if (*cursor && bson_iter_init_find(&size, (*cursor)->get(), "batchSize") && BSON_ITER_HOLDS_NUMBER(&size)) {
-    batch_size = std::max<int64_t>(0, bson_iter_as_int64(&size));
-  }
-  reply_with_cursor(context, ns->full(), std::move(entries), batch_size, false, out);
+  Outcome<std::optional<int64_t>> batch_size = listing_batch_size(request);
+  if (!batch_size) return batch_size.error();
+  reply_with_cursor(context, ns->full(), std::move(entries), *batch_size, false, out);
   return std::nullopt;
 }
 
