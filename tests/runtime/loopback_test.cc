@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include "model/dht/node_id.h"
 #include "model/env/random.h"
@@ -26,6 +28,21 @@ TEST(LoopbackTest, SixteenProcessesJoinAndAnswerLookupsCorrectly) {
   ASSERT_TRUE(cluster.wait_until(
       [](size_t, const nlohmann::json& info) { return info["joined"].get<bool>() && info["contacts"].get<int>() >= 2; }, 30000))
       << "not every node joined";
+  // Joined is not settled: nodes keep learning of each other from the
+  // lookups of later joiners. The exact closest sets are checked once every
+  // routing table has stopped growing for a second.
+  auto total_contacts = [&] {
+    int total = 0;
+    for (size_t i = 0; i < kNodes; ++i) total += cluster.admin(i, {{"cmd", "info"}})["contacts"].get<int>();
+    return total;
+  };
+  int settled = total_contacts();
+  for (int round = 0; round < 30; ++round) {
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    int now = total_contacts();
+    if (now == settled) break;
+    settled = now;
+  }
 
   std::vector<dht::NodeId> ids;
   for (size_t i = 0; i < kNodes; ++i) ids.push_back(parse_id(cluster.admin(i, {{"cmd", "info"}})["id"]));
