@@ -1,8 +1,10 @@
 #include "runtime/admin.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "model/codec/codec.h"
+#include "model/storage/ore_scan.h"
 #include "runtime/config.h"
 
 namespace fluence::runtime {
@@ -135,6 +137,110 @@ Result<std::vector<storage::Mutation>> write_rows(const json& request) {
   }
   return mutations;
 }
+
+// "signatures": optional, at least 1 (the chain checks the upper bound).
+Result<size_t> signatures_field(const json& request) {
+  if (!request.contains("signatures")) return size_t{1};
+  const json& field = request["signatures"];
+  if (!field.is_number_integer()) return Status::error(ErrorCode::kInvalidArgument, "signatures: expected an integer");
+  if (field.get<int64_t>() < 1) return Status::error(ErrorCode::kInvalidArgument, "signatures: at least 1");
+  return field.get<size_t>();
+}
+
+// Hex bytes of at most `max_bytes`; nullopt when absent (or null).
+Result<std::optional<Bytes>> hex_bytes(const json& object, const std::string& name, const std::string& where,
+                                       size_t max_bytes) {
+  if (!object.contains(name) || object[name].is_null()) return std::optional<Bytes>();
+  const json& value = object[name];
+  if (!value.is_string()) return Status::error(ErrorCode::kMalformed, where + name + ": expected a hex string");
+  Result<Bytes> bytes = from_hex(value.get_ref<const std::string&>());
+  if (!bytes) return bytes.status().with_context(where + name);
+  if (bytes->size() > max_bytes) {
+    return Status::error(ErrorCode::kLimitExceeded, where + name + ": " + std::to_string(bytes->size()) +
+                                                        " bytes, over " + std::to_string(max_bytes));
+  }
+  return std::optional<Bytes>(std::move(*bytes));
+}
+
+Result<std::optional<storage::OreBound>> ore_bound(const json& request, const std::string& name) {
+  if (!request.contains(name) || request[name].is_null()) return std::optional<storage::OreBound>();
+  const json& bound = request[name];
+  if (!bound.is_object()) return Status::error(ErrorCode::kInvalidArgument, name + ": expected an object");
+  // A left ciphertext of 1-bit blocks, the longest, is 64 * 17 + 1 bytes.
+  Result<std::optional<Bytes>> left = hex_bytes(bound, "left_hex", name + ".", 4096);
+  if (!left) return left.status();
+  if (!left->has_value()) return Status::error(ErrorCode::kInvalidArgument, name + ".left_hex: missing");
+  Result<crypto::OreLeftCiphertext> decoded = codec::decode<crypto::OreLeftCiphertext>(**left);
+  if (!decoded) return decoded.status().with_context(name + ".left_hex");
+  if (!bound.contains("inclusive") || !bound["inclusive"].is_boolean()) {
+    return Status::error(ErrorCode::kInvalidArgument, name + ".inclusive: expected true or false");
+  }
+  return std::optional<storage::OreBound>(storage::OreBound{std::move(*decoded), bound["inclusive"].get<bool>()});
+}
+
+Result<uint32_t> bounded_count(const json& request, const char* name, uint32_t max, uint32_t fallback) {
+  if (!request.contains(name)) return fallback;
+  const json& field = request[name];
+  if (!field.is_number_integer() || field.get<int64_t>() < 1 || field.get<int64_t>() > static_cast<int64_t>(max)) {
+    return Status::error(ErrorCode::kInvalidArgument, std::string(name) + ": expected an integer 1.." + std::to_string(max));
+  }
+  return field.get<uint32_t>();
+}
+
+// An "ore_scan" request's query; errors name the field.
+Result<storage::OreScanQuery> ore_scan_query(const json& request) {
+  storage::OreScanQuery query;
+  Result<std::optional<Bytes>> prefix = hex_bytes(request, "prefix_hex", "", storage::kMaxOrePrefixBytes);
+  if (!prefix) return prefix.status();
+  if (!prefix->has_value() || (*prefix)->empty()) {
+    return Status::error(ErrorCode::kInvalidArgument,
+                         "prefix_hex: 1.." + std::to_string(storage::kMaxOrePrefixBytes) + " bytes expected");
+  }
+  query.prefix = std::move(**prefix);
+  for (const char* name : {"lower", "upper"}) {
+    Result<std::optional<storage::OreBound>> bound = ore_bound(request, name);
+    if (!bound) return bound.status();
+    (std::string(name) == "lower" ? query.lower : query.upper) = std::move(*bound);
+  }
+  Result<uint32_t> limit = bounded_count(request, "limit", storage::kMaxOreScanRows, storage::kMaxOreScanRows);
+  if (!limit) return limit.status();
+  query.limit = *limit;
+  Result<uint32_t> max_bytes = bounded_count(request, "max_bytes", storage::kMaxOreScanBytes, storage::kMaxOreScanBytes);
+  if (!max_bytes) return max_bytes.status();
+  query.max_bytes = *max_bytes;
+  Result<std::optional<Bytes>> after = hex_bytes(request, "after_hex", "", storage::kMaxRowKeyBytes);
+  if (!after) return after.status();
+  if (after->has_value()) query.after = std::move(**after);
+  FL_RETURN_IF_ERROR(storage::validate(query));  // its messages name the fields too
+  return query;
+}
+
+// The reply to an "ore_scan"; its size is bounded below.
+std::string ore_scan_reply(const cluster::OreScanResult& result) {
+  json rows = json::array();
+  for (const storage::OreScanRow& row : result.page.rows) {
+    rows.push_back({{"key_hex", to_hex(row.row_key)}, {"payload_hex", to_hex(row.payload)}});
+  }
+  json signers = json::array();
+  uint64_t sequence = 0;
+  for (const cluster::OreScanAnswer& a : result.answers) {
+    signers.push_back(to_hex(a.signer.bytes));
+    sequence = std::max(sequence, a.sequence);
+  }
+  json resume = result.page.complete ? json(nullptr) : json(to_hex(result.page.resume_after));
+  return dump(json{{"rows", rows},
+                   {"complete", result.page.complete},
+                   {"resume_after_hex", resume},
+                   {"skipped", result.page.skipped},
+                   {"signed_by", signers},
+                   {"sequence", sequence}});
+}
+// A page holds at most max(kMaxOreScanBytes, one largest row) of keys and
+// payloads (ore_scan.h), twice that in hex, and each row's JSON around it.
+static_assert(2 * (std::max<size_t>(storage::kMaxOreScanBytes, storage::kMaxRowKeyBytes + storage::kMaxRowValueBytes) +
+                   storage::kMaxRowKeyBytes) +
+                  storage::kMaxOreScanRows * 64 + 64 * 1024 <=
+              kAdminMaxLineBytes);
 }  // namespace
 
 void handle_admin_request(node::Node& node, const std::string& line, std::function<void(std::string)> reply) {
@@ -179,7 +285,7 @@ void handle_admin_request(node::Node& node, const std::string& line, std::functi
     });
     return;
   }
-  if (cmd == "write" || cmd == "dataset" || cmd == "read") {
+  if (cmd == "write" || cmd == "dataset" || cmd == "read" || cmd == "ore_scan") {
     Result<std::array<uint8_t, 32>> dataset = hex_field("dataset");
     if (!dataset) return reply(refused(dataset.status()));
     if (cmd == "dataset") {
@@ -203,20 +309,26 @@ void handle_admin_request(node::Node& node, const std::string& line, std::functi
                                          {"failed", status->proofs.failed},
                                          {"offline", status->proofs.offline}}}}));
     }
+    if (cmd == "ore_scan") {
+      cluster::ClusterChain* chain = node.chain(*dataset);
+      if (chain == nullptr) return reply(refused(ErrorCode::kNotFound, "dataset: this node is not a member for it"));
+      Result<storage::OreScanQuery> query = ore_scan_query(request);
+      if (!query) return reply(refused(query.status()));
+      Result<size_t> signatures = signatures_field(request);
+      if (!signatures) return reply(refused(signatures.status()));
+      chain->scan_ore(std::move(*query), *signatures, [reply](Result<cluster::OreScanResult> r) {
+        reply(r ? ore_scan_reply(*r) : failed(r.status()));
+      });
+      return;
+    }
     if (cmd == "read") {
       cluster::ClusterChain* chain = node.chain(*dataset);
       if (chain == nullptr) return reply(refused(ErrorCode::kNotFound, "dataset: this node is not a member for it"));
       Result<Bytes> key = row_key(request, "");
       if (!key) return reply(refused(key.status()));
-      int64_t signatures = 1;
-      if (request.contains("signatures")) {
-        if (!request["signatures"].is_number_integer()) {
-          return reply(refused(ErrorCode::kInvalidArgument, "signatures: expected an integer"));
-        }
-        signatures = request["signatures"].get<int64_t>();
-      }
-      if (signatures < 1) return reply(refused(ErrorCode::kInvalidArgument, "signatures: at least 1"));
-      chain->read(std::move(*key), static_cast<size_t>(signatures), [reply](Result<cluster::ReadResult> r) {
+      Result<size_t> signatures = signatures_field(request);
+      if (!signatures) return reply(refused(signatures.status()));
+      chain->read(std::move(*key), *signatures, [reply](Result<cluster::ReadResult> r) {
         if (!r) return reply(failed(r.status()));
         json signers = json::array();
         uint64_t sequence = 0;

@@ -22,6 +22,21 @@
 //                                              once k members signed the same answer (1 <= k <= n);
 //                                              "value" is the row as text, with U+FFFD for bytes
 //                                              that are not UTF-8: "value_hex" is exact
+//   {"cmd": "ore_scan", "dataset": "<64 hex>", "prefix_hex": "<hex>",
+//    "lower": {"left_hex": "<hex>", "inclusive": bool},   (optional: no lower bound)
+//    "upper": {"left_hex": "<hex>", "inclusive": bool},   (optional: no upper bound)
+//    "limit": n, "max_bytes": n, "after_hex": "<hex>", "signatures": k}   (all optional)
+//                                           -> {"rows": [{"key_hex", "payload_hex"}], "complete",
+//                                               "resume_after_hex" (null when complete), "skipped",
+//                                               "signed_by": [k keys], "sequence"}
+//       One page of a range query over an ORE index (storage/ore_scan.h):
+//       the rows under the prefix whose right ciphertext (the start of the
+//       row's value) lies between the bounds, given as ORE left ciphertexts
+//       encoded as crypto/ore.h encodes them. limit 1..4096 rows (default
+//       4096), max_bytes 1..256 KiB of keys and payloads (default 256 KiB),
+//       after_hex: a previous page's resume_after_hex; signatures as "read",
+//       on the whole page. "skipped": rows under the prefix that are not
+//       index rows.
 //   {"cmd": "dataset", "dataset": "<64 hex>"}
 //                                           -> {"applied", "entries", "state_root",
 //                                               "height", "sealed", "pool"}   (members only)

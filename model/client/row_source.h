@@ -7,8 +7,8 @@
 // gateway implements this over its connection to the cluster; tests and
 // benchmarks use MemoryRowSource.
 //
-// A RowSource is untrusted: what get() returns is whatever a node chose to
-// send, and the caller verifies it.
+// A RowSource is untrusted: what get() and scan_ore() return is whatever a
+// node chose to send, and the caller verifies it.
 #pragma once
 
 #include <cstdint>
@@ -17,6 +17,7 @@
 
 #include "model/base/bytes.h"
 #include "model/base/status.h"
+#include "model/storage/ore_scan.h"
 
 namespace fluence::client {
 
@@ -28,6 +29,13 @@ class RowSource {
   virtual Status put(ByteView key, ByteView value) = 0;
   // Erasing a row that does not exist succeeds, so a retried erase is harmless.
   virtual Status erase(ByteView key) = 0;
+  // One page of a range query over an ORE index (storage/ore_scan.h), in one
+  // round trip: the rows' owner compares, so the client does not fetch the
+  // index. A source sees its own puts and erases, as get() does.
+  // kInvalidArgument for a query that fails storage::validate(). Not pure,
+  // so that sources written before scans existed still build: this default
+  // fails with kUnavailable ("this source cannot scan").
+  virtual Result<storage::OreScanPage> scan_ore(const storage::OreScanQuery& query);
 };
 
 // Calls made through a CountingRowSource, each one round trip to a node.
@@ -35,8 +43,9 @@ struct RoundTrips {
   uint64_t gets = 0;
   uint64_t puts = 0;
   uint64_t erases = 0;
+  uint64_t scans = 0;
 
-  uint64_t total() const { return gets + puts + erases; }
+  uint64_t total() const { return gets + puts + erases + scans; }
   bool operator==(const RoundTrips&) const = default;
 };
 
@@ -49,6 +58,7 @@ class CountingRowSource final : public RowSource {
   Result<std::optional<Bytes>> get(ByteView key) override;
   Status put(ByteView key, ByteView value) override;
   Status erase(ByteView key) override;
+  Result<storage::OreScanPage> scan_ore(const storage::OreScanQuery& query) override;
 
   const RoundTrips& counts() const { return counts_; }
   void reset() { counts_ = {}; }
@@ -65,6 +75,8 @@ class MemoryRowSource final : public RowSource {
   Result<std::optional<Bytes>> get(ByteView key) override;
   Status put(ByteView key, ByteView value) override;
   Status erase(ByteView key) override;
+  // The node's scan (storage::OreScanner) over the map.
+  Result<storage::OreScanPage> scan_ore(const storage::OreScanQuery& query) override;
 
   // Everything a node would hold, for tests that inspect or tamper with it.
   const std::map<Bytes, Bytes>& rows() const { return rows_; }

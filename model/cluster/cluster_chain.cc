@@ -611,45 +611,44 @@ Bytes ClusterChain::answer_read(ByteView row_key) const {
   return codec::encode(ReadAnswer::make(key_, dataset_, row_key));
 }
 
-void ClusterChain::read(Bytes row_key, size_t signatures, std::function<void(Result<ReadResult>)> done) {
-  const std::vector<consensus::Validator>& members = roster().members;
-  if (signatures < 1 || signatures > members.size()) {
-    return done(Status::error(ErrorCode::kInvalidArgument, "signatures: 1 to " + std::to_string(members.size())));
-  }
-  if (row_key.size() > storage::kMaxRowKeyBytes) return done(Status::error(ErrorCode::kLimitExceeded, "row key too long"));
+Bytes ClusterChain::answer_ore_scan(const storage::OreScanQuery& query) const {
+  Result<OreScanAnswer> answer = OreScanAnswer::make(key_, dataset_, query);
+  if (!answer) return {};  // fails to decode at the asker: this member did not answer
+  env_.charge(env::Work::kSign, 1);
+  return codec::encode(*answer);
+}
+
+template <typename Answer, typename Outcome>
+void ClusterChain::gather(Answer own, const ClusterMessage& request, size_t signatures,
+                          std::function<Result<Outcome>(const std::vector<Answer>&)> agree_on,
+                          std::function<void(Result<Outcome>)> done) {
   struct Pending {
-    std::vector<ReadAnswer> answers;
+    std::vector<Answer> answers;
     size_t waiting = 0;
     bool finished = false;
-    std::function<void(Result<ReadResult>)> done;
+    std::function<void(Result<Outcome>)> done;
   };
   auto pending = std::make_shared<Pending>();
   pending->done = std::move(done);
-  pending->answers.push_back(ReadAnswer::make(key_, dataset_, row_key));
-  std::vector<crypto::PublicKey> keys;
-  for (const consensus::Validator& member : members) keys.push_back(member.key);
-  auto settle = [pending, signatures, keys](bool last) {
+  pending->answers.push_back(std::move(own));
+  auto settle = [pending, agree_on = std::move(agree_on)](bool last) {
     if (pending->finished) return;
-    Result<ReadResult> result = agree(pending->answers, signatures, keys);
+    Result<Outcome> result = agree_on(pending->answers);
     if (result || last) {
       pending->finished = true;
       pending->done(std::move(result));
     }
   };
-  settle(signatures > 1 ? false : true);
+  settle(signatures <= 1);
   if (pending->finished) return;
-  ClusterMessage request;
-  request.type = ClusterMessage::Type::kReadRequest;
-  request.dataset = config_.dataset;
-  request.row_key = std::move(row_key);
   Bytes body = codec::encode(request);
-  for (const consensus::Validator& member : members) {
+  for (const consensus::Validator& member : roster().members) {
     if (member.key == key_.public_key()) continue;
     ++pending->waiting;
     rpc_.request(member.address, rpc::Protocol::kCluster, body, config_.consensus.timeout_propose,
                  [this, pending, settle](Result<Bytes> reply, const env::Peer&) {
                    if (reply) {
-                     Result<ReadAnswer> answer = codec::decode<ReadAnswer>(*reply);
+                     Result<Answer> answer = codec::decode<Answer>(*reply);
                      if (answer) {
                        env_.charge(env::Work::kVerify, 1);
                        pending->answers.push_back(std::move(*answer));
@@ -658,6 +657,49 @@ void ClusterChain::read(Bytes row_key, size_t signatures, std::function<void(Res
                    settle(--pending->waiting == 0);
                  });
   }
+  if (pending->waiting == 0) settle(true);  // no one else to ask
+}
+
+void ClusterChain::read(Bytes row_key, size_t signatures, std::function<void(Result<ReadResult>)> done) {
+  const std::vector<consensus::Validator>& members = roster().members;
+  if (signatures < 1 || signatures > members.size()) {
+    return done(Status::error(ErrorCode::kInvalidArgument, "signatures: 1 to " + std::to_string(members.size())));
+  }
+  if (row_key.size() > storage::kMaxRowKeyBytes) return done(Status::error(ErrorCode::kLimitExceeded, "row key too long"));
+  std::vector<crypto::PublicKey> keys;
+  for (const consensus::Validator& member : members) keys.push_back(member.key);
+  ReadAnswer own = ReadAnswer::make(key_, dataset_, row_key);
+  ClusterMessage request;
+  request.type = ClusterMessage::Type::kReadRequest;
+  request.dataset = config_.dataset;
+  request.row_key = std::move(row_key);
+  gather<ReadAnswer, ReadResult>(
+      std::move(own), request, signatures,
+      [signatures, keys](const std::vector<ReadAnswer>& answers) { return agree(answers, signatures, keys); },
+      std::move(done));
+}
+
+void ClusterChain::scan_ore(storage::OreScanQuery query, size_t signatures,
+                            std::function<void(Result<OreScanResult>)> done) {
+  const std::vector<consensus::Validator>& members = roster().members;
+  if (signatures < 1 || signatures > members.size()) {
+    return done(Status::error(ErrorCode::kInvalidArgument, "signatures: 1 to " + std::to_string(members.size())));
+  }
+  if (Status valid = storage::validate(query); !valid.is_ok()) return done(valid);
+  Result<OreScanAnswer> own = OreScanAnswer::make(key_, dataset_, query);
+  if (!own) return done(own.status().with_context("scanning this member's replica"));
+  std::vector<crypto::PublicKey> keys;
+  for (const consensus::Validator& member : members) keys.push_back(member.key);
+  ClusterMessage request;
+  request.type = ClusterMessage::Type::kOreScanRequest;
+  request.dataset = config_.dataset;
+  request.ore_scan = query;
+  gather<OreScanAnswer, OreScanResult>(
+      std::move(*own), request, signatures,
+      [dataset = config_.dataset, query = std::move(query), signatures, keys](const std::vector<OreScanAnswer>& answers) {
+        return agree(answers, dataset, query, signatures, keys);
+      },
+      std::move(done));
 }
 
 void ClusterChain::on_message(const env::Peer& from, const ClusterMessage& message) {
@@ -680,8 +722,9 @@ void ClusterChain::on_message(const env::Peer& from, const ClusterMessage& messa
     case ClusterMessage::Type::kArbiterEndorsement:
       add_endorsement(*message.header, *message.endorsement, true);
       break;
-    case ClusterMessage::Type::kReadRequest:  // requests come through answer_read and answer_journal
+    case ClusterMessage::Type::kReadRequest:  // requests come through the answer_ methods
     case ClusterMessage::Type::kJournalRequest:
+    case ClusterMessage::Type::kOreScanRequest:
     case ClusterMessage::Type::kLimit: break;
   }
 }

@@ -117,8 +117,11 @@ class ClusterChain final : public consensus::Application {
   void on_message(const env::Peer& from, const ClusterMessage& message);
   // ...and read requests, whose answer is the reply,
   Bytes answer_read(ByteView row_key) const;
-  // ...and journal requests (a JournalBatch from `from` on).
+  // ...and journal requests (a JournalBatch from `from` on),
   Bytes answer_journal(uint64_t from) const;
+  // ...and ORE scan requests: this member's signed OreScanAnswer, or no
+  // bytes when it has none to sign (an invalid query, a store error).
+  Bytes answer_ore_scan(const storage::OreScanQuery& query) const;
 
   // Whether `store` holds a member's chain of `dataset`.
   static bool has_history(env::Store& store, const storage::DatasetId& dataset);
@@ -132,6 +135,11 @@ class ClusterChain final : public consensus::Application {
   // once `signatures` (1..n) members, this one included, signed the same
   // answer, or an error once every member asked has answered or timed out.
   void read(Bytes row_key, size_t signatures, std::function<void(Result<ReadResult>)> done);
+  // One page of a range query over an ORE index (storage/ore_scan.h), with
+  // the same integrity: `done` gets the page once `signatures` (1..n)
+  // members, this one included, signed the same page for the same query,
+  // or an error (kInvalidArgument for a query that fails validate()).
+  void scan_ore(storage::OreScanQuery query, size_t signatures, std::function<void(Result<OreScanResult>)> done);
 
   uint64_t height() const { return last_.height; }  // last committed block
   uint64_t sealed_height() const { return sealed_height_; }
@@ -167,6 +175,13 @@ class ClusterChain final : public consensus::Application {
     size_t bytes = 0;
   };
 
+  // Sends `request` to every other member and gathers their signed answers
+  // with `own`; `done` gets agree_on(answers) once it succeeds, or its
+  // error once every member asked has answered or timed out.
+  template <typename Answer, typename Outcome>
+  void gather(Answer own, const ClusterMessage& request, size_t signatures,
+              std::function<Result<Outcome>(const std::vector<Answer>&)> agree_on,
+              std::function<void(Result<Outcome>)> done);
   void add_to_pool(const crypto::Hash256& submission, std::vector<storage::Mutation> mutations);
   void take_from_pool(const crypto::Hash256& id);
   void acknowledge(const crypto::Hash256& id, uint64_t sequence);

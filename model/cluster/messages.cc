@@ -117,6 +117,10 @@ void ClusterMessage::encode(codec::Writer& writer) const {
       break;
     case Type::kReadRequest: writer.bytes(row_key); break;
     case Type::kJournalRequest: writer.u64(sequence); break;
+    case Type::kOreScanRequest:
+      FL_ASSERT(ore_scan.has_value());
+      ore_scan->encode(writer);
+      break;
     case Type::kLimit: FL_ASSERT(false); break;
   }
 }
@@ -144,6 +148,7 @@ ClusterMessage ClusterMessage::decode(codec::Reader& reader) {
     }
     case Type::kReadRequest: m.row_key = reader.bytes("cluster.row_key", storage::kMaxRowKeyBytes); break;
     case Type::kJournalRequest: m.sequence = reader.u64("cluster.sequence"); break;
+    case Type::kOreScanRequest: m.ore_scan = storage::OreScanQuery::decode(reader); break;
     case Type::kLimit: break;
   }
   return m;

@@ -14,6 +14,7 @@
 
 #include "model/chain/block.h"
 #include "model/storage/dataset.h"
+#include "model/storage/ore_scan.h"
 
 namespace fluence::cluster {
 
@@ -64,6 +65,7 @@ struct ClusterMessage {
     kArbiterEndorsement,   // an arbiter's signature on a header it validated
     kReadRequest,          // a request: the member's signed ReadAnswer for a row (see read.h)
     kJournalRequest,       // a request: a JournalBatch from `sequence` on (recovery.h)
+    kOreScanRequest,       // a request: the member's signed OreScanAnswer to `ore_scan` (see read.h)
     kLimit,
   };
   Type type = Type::kSubmitWrite;
@@ -77,6 +79,7 @@ struct ClusterMessage {
   std::optional<chain::Endorsement> endorsement;  // endorsements
   Bytes row_key;                                  // kReadRequest
   uint64_t sequence = 0;                          // kJournalRequest: the first entry wanted
+  std::optional<storage::OreScanQuery> ore_scan;  // kOreScanRequest
 
   void encode(codec::Writer& writer) const;
   static ClusterMessage decode(codec::Reader& reader);

@@ -53,6 +53,9 @@ Node::Node(env::Env& env, dht::Identity identity, NodeConfig config)
       if (message->type == cluster::ClusterMessage::Type::kJournalRequest) {
         return std::optional<Bytes>(h->chain->answer_journal(message->sequence));
       }
+      if (message->type == cluster::ClusterMessage::Type::kOreScanRequest) {
+        return std::optional<Bytes>(h->chain->answer_ore_scan(*message->ore_scan));
+      }
       return std::optional<Bytes>();
     }
     if (kind != rpc::Kind::kNotify) return std::optional<Bytes>();

@@ -315,24 +315,44 @@ Result<std::vector<std::pair<Bytes, Bytes>>> Dataset::snapshot_entries() const {
 Result<std::vector<std::pair<Bytes, Bytes>>> Dataset::entries_after(ByteView after, size_t max_bytes,
                                                                     bool* complete) const {
   std::vector<std::pair<Bytes, Bytes>> entries;
-  Bytes prefix = key('e', {});
-  Bytes start = key('e', after);
-  if (!after.empty()) start.push_back(0x00);  // the smallest key after `after`
   size_t gathered = 0;
   *complete = true;
+  FL_RETURN_IF_ERROR(visit_entries({}, after, [&](ByteView k, ByteView v) {
+    if (gathered >= max_bytes) {
+      *complete = false;
+      return false;
+    }
+    entries.emplace_back(Bytes(k.begin(), k.end()), Bytes(v.begin(), v.end()));
+    gathered += 1 + kDatasetIdBytes + 1 + k.size() + v.size();  // as stored: the store key's prefix included
+    return true;
+  }));
+  return entries;
+}
+
+Status Dataset::visit_rows(ByteView prefix, ByteView after, const RowVisitor& visit) const {
+  Bytes entry_after = after.empty() ? Bytes() : row_entry_key(after);
+  return visit_entries(row_entry_key(prefix), entry_after, [&](ByteView k, ByteView v) {
+    FL_ASSERT(!k.empty() && k[0] == 'r');
+    return visit(k.subspan(1), v);
+  });
+}
+
+Status Dataset::visit_entries(ByteView entry_prefix, ByteView after, const RowVisitor& visit) const {
+  const Bytes prefix = key('e', entry_prefix);
+  Bytes start = prefix;
+  if (!after.empty()) {
+    Bytes next = key('e', after);
+    next.push_back(0x00);  // the smallest key after `after`
+    if (std::lexicographical_compare(start.begin(), start.end(), next.begin(), next.end())) start = std::move(next);
+  }
   std::unique_ptr<env::StoreIterator> it = store_->iterate();
   for (it->seek(start); it->valid(); it->next()) {
     ByteView k = it->key();
     if (k.size() < prefix.size() || !std::equal(prefix.begin(), prefix.end(), k.begin())) break;
-    if (gathered >= max_bytes) {
-      *complete = false;
-      break;
-    }
-    entries.emplace_back(Bytes(k.begin() + prefix.size(), k.end()), Bytes(it->value().begin(), it->value().end()));
-    gathered += k.size() + it->value().size();
+    const size_t entry_start = 1 + kDatasetIdBytes + 1;  // 'd' + dataset id + 'e'
+    if (!visit(k.subspan(entry_start), it->value())) break;
   }
-  FL_RETURN_IF_ERROR(it->status());
-  return entries;
+  return it->status();
 }
 
 Status Dataset::install_snapshot(const std::vector<std::pair<Bytes, Bytes>>& entries, uint64_t sequence) {

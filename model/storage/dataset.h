@@ -19,6 +19,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <optional>
 #include <set>
 #include <vector>
@@ -126,6 +127,13 @@ class Dataset {
                                                              bool* complete) const;
   Status install_snapshot(const std::vector<std::pair<Bytes, Bytes>>& entries, uint64_t sequence);
 
+  // Rows whose key starts with `prefix` and is greater than `after` (all of
+  // them when empty), in row-key order, each given to `visit` until it
+  // returns false; the views it gets are valid during the call only. For
+  // scans that read a range of rows without copying it (ore_scan.h).
+  using RowVisitor = std::function<bool(ByteView row_key, ByteView value)>;
+  Status visit_rows(ByteView prefix, ByteView after, const RowVisitor& visit) const;
+
   // For adversary strategies and tests: drop an entry (and its preimage, if
   // pinned) from this replica's store without a journal entry (a lazy node
   // deleting data it was paid to keep).
@@ -144,6 +152,9 @@ class Dataset {
   // Drops the pin's records, in `batch`.
   Status erase_pin(env::WriteBatch& batch) const;
   Status load_pin(const std::vector<std::pair<Bytes, Hash256>>& entries);
+  // Entries whose key starts with `entry_prefix` and is greater than
+  // `after` (when not empty), in key order, until `visit` returns false.
+  Status visit_entries(ByteView entry_prefix, ByteView after, const RowVisitor& visit) const;
 
   env::Store* store_;
   DatasetId id_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "model/codec/codec.h"
 #include "runtime/admin.h"
 
 namespace fluence::gateway {
@@ -41,6 +42,46 @@ constexpr int kMaxReadRetries = 6;  // waits 3.15 s in all, doubling from 50 ms
 bool names_invalid_request(const std::string& code) {
   return code == error_code_name(ErrorCode::kInvalidArgument) || code == error_code_name(ErrorCode::kMalformed) ||
          code == error_code_name(ErrorCode::kLimitExceeded) || code == error_code_name(ErrorCode::kNotFound);
+}
+
+Result<Bytes> hex_member(const json& object, const char* name) {
+  auto it = object.find(name);
+  if (it == object.end() || !it->is_string()) {
+    return Status::error(ErrorCode::kMalformed, std::string(name) + ": expected a hex string");
+  }
+  Result<Bytes> bytes = from_hex(it->get_ref<const std::string&>());
+  if (!bytes) return Status::error(ErrorCode::kMalformed, std::string(name) + ": " + bytes.status().message());
+  return bytes;
+}
+
+// An "ore_scan" reply (runtime/admin.h) as a page; the checks against the
+// query come after.
+Result<storage::OreScanPage> parse_ore_page(const json& reply) {
+  auto malformed = [](const std::string& message) { return Status::error(ErrorCode::kMalformed, message); };
+  auto rows = reply.find("rows");
+  if (rows == reply.end() || !rows->is_array()) return malformed("rows: expected a list");
+  if (rows->size() > storage::kMaxOreScanRows) return malformed("rows: over " + std::to_string(storage::kMaxOreScanRows));
+  storage::OreScanPage page;
+  for (const json& row : *rows) {
+    if (!row.is_object()) return malformed("rows: expected objects");
+    Result<Bytes> key = hex_member(row, "key_hex");
+    if (!key) return key.status().with_context("rows[" + std::to_string(page.rows.size()) + "]");
+    Result<Bytes> payload = hex_member(row, "payload_hex");
+    if (!payload) return payload.status().with_context("rows[" + std::to_string(page.rows.size()) + "]");
+    page.rows.push_back({std::move(*key), std::move(*payload)});
+  }
+  auto complete = reply.find("complete");
+  if (complete == reply.end() || !complete->is_boolean()) return malformed("complete: expected true or false");
+  page.complete = complete->get<bool>();
+  if (!page.complete) {
+    Result<Bytes> resume = hex_member(reply, "resume_after_hex");
+    if (!resume) return resume.status();
+    page.resume_after = std::move(*resume);
+  }
+  auto skipped = reply.find("skipped");
+  if (skipped == reply.end() || !skipped->is_number_unsigned()) return malformed("skipped: expected a count");
+  page.skipped = skipped->get<uint64_t>();
+  return page;
 }
 
 Status check_key(ByteView key) {
@@ -95,28 +136,55 @@ Result<std::optional<Bytes>> NodeRowSource::get(ByteView key) {
                   {"dataset", options_.dataset},
                   {"key_hex", to_hex(key)},
                   {"signatures", options_.signatures}};
+  Result<json> reply = signed_call(request, counts_.reads);
+  if (!reply) return reply.status();
+  auto value_hex = reply->find("value_hex");
+  if (value_hex == reply->end() || !(value_hex->is_string() || value_hex->is_null())) {
+    return Status::error(ErrorCode::kMalformed, where() + ": read reply without a \"value_hex\" string or null");
+  }
+  if (value_hex->is_null()) return std::optional<Bytes>();
+  Result<Bytes> value = from_hex(value_hex->get_ref<const std::string&>());
+  if (!value) return value.status().with_context(where() + ": read reply's value_hex");
+  return std::optional<Bytes>(std::move(*value));
+}
+
+Result<json> NodeRowSource::signed_call(const json& request, uint64_t& counter) {
   std::chrono::milliseconds delay = kFirstRetryDelay;
   for (int attempt = 0;; ++attempt) {
-    Result<json> reply = call(request, options_.read_timeout, counts_.reads);
-    if (!reply) return reply.status();
-    if (reply->contains("error")) {
-      // Only the cluster's "unavailable" (members that did not agree yet)
-      // is worth asking again; a refused request stays refused.
-      Status refused = node_error(*reply);
-      if (refused.code() != ErrorCode::kUnavailable || attempt >= options_.read_retries) return refused;
-      std::this_thread::sleep_for(delay);
-      delay *= 2;
-      continue;
-    }
-    auto value_hex = reply->find("value_hex");
-    if (value_hex == reply->end() || !(value_hex->is_string() || value_hex->is_null())) {
-      return Status::error(ErrorCode::kMalformed, where() + ": read reply without a \"value_hex\" string or null");
-    }
-    if (value_hex->is_null()) return std::optional<Bytes>();
-    Result<Bytes> value = from_hex(value_hex->get_ref<const std::string&>());
-    if (!value) return value.status().with_context(where() + ": read reply's value_hex");
-    return std::optional<Bytes>(std::move(*value));
+    Result<json> reply = call(request, options_.read_timeout, counter);
+    if (!reply || !reply->contains("error")) return reply;
+    // Only the cluster's "unavailable" (members that did not agree yet)
+    // is worth asking again; a refused request stays refused.
+    Status refused = node_error(*reply);
+    if (refused.code() != ErrorCode::kUnavailable || attempt >= options_.read_retries) return refused;
+    std::this_thread::sleep_for(delay);
+    delay *= 2;
   }
+}
+
+Result<storage::OreScanPage> NodeRowSource::scan_ore(const storage::OreScanQuery& query) {
+  FL_RETURN_IF_ERROR(storage::validate(query));
+  if (auto it = buffer_.lower_bound(query.prefix);
+      it != buffer_.end() && it->first.size() >= query.prefix.size() &&
+      std::equal(query.prefix.begin(), query.prefix.end(), it->first.begin())) {
+    FL_RETURN_IF_ERROR(flush().with_context("flushing before an ore scan"));
+  }
+  json request = {{"cmd", "ore_scan"},
+                  {"dataset", options_.dataset},
+                  {"prefix_hex", to_hex(query.prefix)},
+                  {"limit", query.limit},
+                  {"max_bytes", query.max_bytes},
+                  {"signatures", options_.signatures}};
+  if (!query.after.empty()) request["after_hex"] = to_hex(query.after);
+  for (const auto& [name, bound] : {std::pair{"lower", &query.lower}, std::pair{"upper", &query.upper}}) {
+    if (*bound) request[name] = {{"left_hex", to_hex(codec::encode((*bound)->left))}, {"inclusive", (*bound)->inclusive}};
+  }
+  Result<json> reply = signed_call(request, counts_.scans);
+  if (!reply) return reply.status();
+  Result<storage::OreScanPage> page = parse_ore_page(*reply);
+  if (!page) return page.status().with_context(where() + ": ore_scan reply");
+  FL_RETURN_IF_ERROR(storage::check_page(query, *page).with_context(where()));
+  return page;
 }
 
 Status NodeRowSource::put(ByteView key, ByteView value) {

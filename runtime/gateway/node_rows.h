@@ -10,6 +10,13 @@
 // it), and get() answers from it first, so a command reads its own writes; a
 // buffered erase reads as absent.
 //
+// Scans. scan_ore() is one admin "ore_scan" (a page signed by `signatures`
+// members, retried as get() is). It sees the command's own writes by
+// FLUSHING FIRST, but only when the buffer holds a row under the scan's
+// prefix: merging buffered rows into a node's page would need the scan's
+// comparisons and paging on both sides, and a command that does not touch
+// the index keeps its one atomic write.
+//
 // A batch over the endpoint's bounds (kAdminMaxWriteRows rows,
 // kAdminMaxWriteBytes encoded) goes as several writes, in key order: then
 // ONLY EACH PART IS ATOMIC. When a part fails, the parts before it are
@@ -81,8 +88,9 @@ struct NodeRowSourceOptions {
 struct NodeRoundTrips {
   uint64_t reads = 0;   // admin "read"s
   uint64_t writes = 0;  // admin "write"s: one per flush, or per part of a split one
+  uint64_t scans = 0;   // admin "ore_scan"s
 
-  uint64_t total() const { return reads + writes; }
+  uint64_t total() const { return reads + writes + scans; }
   bool operator==(const NodeRoundTrips&) const = default;
 };
 
@@ -100,6 +108,10 @@ class NodeRowSource final : public client::RowSource {
   // Buffer only; the key must be 1..storage::kMaxRowKeyBytes bytes.
   Status put(ByteView key, ByteView value) override;
   Status erase(ByteView key) override;
+  // One page, checked with storage::check_page (kMalformed if the node's
+  // page fails it); flushes first when the buffer holds a row under the
+  // prefix, and fails with the flush's error if that fails.
+  Result<storage::OreScanPage> scan_ore(const storage::OreScanQuery& query) override;
 
   // Sends the buffer (nothing to send: ok, no request). Returns once the
   // cluster committed every part, or with the first part's error.
@@ -120,6 +132,10 @@ class NodeRowSource final : public client::RowSource {
   // object ({"error"} ones included), or why there was none. Counts the
   // attempt in `counter`.
   Result<nlohmann::json> call(const nlohmann::json& request, std::chrono::milliseconds timeout, uint64_t& counter);
+  // A request to which the node answers with a signed read ("read",
+  // "ore_scan"): asked again, as options_.read_retries says, while the
+  // members do not agree yet. The reply object, or the node's error.
+  Result<nlohmann::json> signed_call(const nlohmann::json& request, uint64_t& counter);
   // A node's {"error"} reply as a Status, by its "code".
   Status node_error(const nlohmann::json& reply) const;
   // The raw exchange; closes the connection on any failure.

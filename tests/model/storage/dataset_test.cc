@@ -105,6 +105,36 @@ TEST(DatasetTest, RowsAndIndexScansReadBack) {
   EXPECT_EQ(limited->size(), 2u);
 }
 
+TEST(DatasetTest, RowsVisitByPrefixInKeyOrderAfterAKey) {
+  env::MemoryStore store;
+  Result<Dataset> d = Dataset::open(store, test_id());
+  JournalEntry e{1, {}};
+  for (const char* row : {"ix/b", "ix/a", "ix", "ix/", "ix/a\xff", "iy/a", "ix0", "iw"}) {
+    e.mutations.push_back(put_row(row, std::string("v:") + row));
+  }
+  e.mutations.push_back(put_index("ix/a", "ix/", b("k")));  // index entries are not rows
+  ASSERT_TRUE(d->apply(e).is_ok());
+  auto visit = [&](std::string_view prefix, std::string_view after, size_t stop_after = 100) {
+    std::vector<std::string> seen;
+    Status s = d->visit_rows(b(prefix), b(after), [&](ByteView key, ByteView value) {
+      seen.emplace_back(key.begin(), key.end());
+      EXPECT_EQ(std::string(value.begin(), value.end()), "v:" + seen.back());
+      return seen.size() < stop_after;
+    });
+    EXPECT_TRUE(s.is_ok()) << s.to_string();
+    return seen;
+  };
+  using L = std::vector<std::string>;
+  EXPECT_EQ(visit("ix/", ""), (L{"ix/", "ix/a", "ix/a\xff", "ix/b"}));
+  EXPECT_EQ(visit("ix/", "ix/a"), (L{"ix/a\xff", "ix/b"}));
+  EXPECT_EQ(visit("ix/", "ix/b"), L{});
+  EXPECT_EQ(visit("ix/", "ia"), (L{"ix/", "ix/a", "ix/a\xff", "ix/b"})) << "an `after` before the prefix";
+  EXPECT_EQ(visit("ix/", "", 2), (L{"ix/", "ix/a"})) << "the visitor stops it";
+  EXPECT_EQ(visit("ix", "ix/b"), (L{"ix0"}));
+  EXPECT_EQ(visit("", "iy/a"), L{});
+  EXPECT_EQ(visit("", "").size(), 8u);
+}
+
 TEST(DatasetTest, CompactionThenSnapshotCatchUp) {
   env::MemoryStore leader_store, late_store;
   Result<Dataset> leader = Dataset::open(leader_store, test_id());

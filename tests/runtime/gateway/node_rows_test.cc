@@ -2,8 +2,8 @@
 // 3 arbiters on 127.0.0.1. Binary rows round-trip through consensus, a
 // flushed batch is one journal entry that another member then serves, the
 // write-back buffer answers reads before a flush, a stopped or killed node
-// fails within the deadline, and the admin endpoint names the field of a bad
-// request.
+// fails within the deadline, the admin endpoint names the field of a bad
+// request, and ORE index scans page through the cluster.
 #include "runtime/gateway/node_rows.h"
 
 #include <gtest/gtest.h>
@@ -13,6 +13,7 @@
 #include <chrono>
 #include <thread>
 
+#include "model/env/random.h"
 #include "runtime/admin.h"
 #include "tests/runtime/node_cluster.h"
 
@@ -308,6 +309,82 @@ TEST_F(NodeRowsTest, AdminNamesTheFieldOfABadRequest) {
   EXPECT_FALSE(NodeRowSource::open({.admin_address = "localhost:1", .dataset = kDataset}).is_ok());
   EXPECT_FALSE(NodeRowSource::open({.admin_address = "127.0.0.1:99999", .dataset = kDataset}).is_ok());
   EXPECT_FALSE(NodeRowSource::open({.admin_address = "127.0.0.1:1", .dataset = "abc"}).is_ok());
+}
+
+TEST_F(NodeRowsTest, OreScansSeeTheCommandsOwnWritesAndPage) {
+  std::unique_ptr<NodeRowSource> rows = source(1);
+  ASSERT_NE(rows, nullptr);
+  std::array<uint8_t, 32> seed{};
+  seed.fill(0x0e);
+  crypto::OreKey ore = crypto::OreKey::derive(crypto::Secret<32>(std::span<const uint8_t, 32>(seed)));
+  env::DeterministicRandom random(4);
+  const Bytes prefix = bytes({0x0e, 0x00});  // binary, with a zero byte
+  auto key = [&](int n) {
+    Bytes k = prefix;
+    k.push_back(static_cast<uint8_t>(n));
+    return k;
+  };
+  client::MemoryRowSource memory;  // the same rows, scanned locally
+  for (int n = 0; n < 10; ++n) {
+    Bytes value = storage::encode_ore_row_value(crypto::ore_encrypt_right(ore, 10u * n, random), bytes({0xd0, n}));
+    ASSERT_TRUE(rows->put(key(n), value).is_ok());
+    ASSERT_TRUE(memory.put(key(n), value).is_ok());
+  }
+  storage::OreScanQuery query;
+  query.prefix = prefix;
+  query.lower = storage::OreBound{crypto::ore_encrypt_left(ore, 20), true};
+  query.upper = storage::OreBound{crypto::ore_encrypt_left(ore, 60), false};
+
+  // The buffer holds rows under the prefix: the scan flushes them first.
+  Result<storage::OreScanPage> page = rows->scan_ore(query);
+  ASSERT_TRUE(page.is_ok()) << page.status().to_string();
+  ASSERT_EQ(page->rows.size(), 4u);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(page->rows[i].row_key, key(2 + i));
+    EXPECT_EQ(page->rows[i].payload, bytes({0xd0, 2 + i}));
+  }
+  EXPECT_TRUE(page->complete);
+  EXPECT_EQ(*page, *memory.scan_ore(query)) << "the node and the local scan agree";
+  EXPECT_EQ(rows->counts(), (gateway::NodeRoundTrips{0, 1, 1}));
+  EXPECT_EQ(rows->buffered_rows(), 0u);
+
+  // Buffered rows elsewhere stay buffered: the command keeps its one write.
+  ASSERT_TRUE(rows->put(text("ore-elsewhere"), text("x")).is_ok());
+  page = rows->scan_ore(query);
+  ASSERT_TRUE(page.is_ok()) << page.status().to_string();
+  EXPECT_EQ(page->rows.size(), 4u);
+  EXPECT_EQ(rows->buffered_rows(), 1u);
+  EXPECT_EQ(rows->counts(), (gateway::NodeRoundTrips{0, 1, 2}));
+  rows->discard();
+
+  // Pages of two from another member, signed by all: the same rows as the
+  // local scan, page by page.
+  std::unique_ptr<NodeRowSource> strict = source(3, NodeRowSourceOptions{.signatures = kMembers, .read_retries = 6});
+  ASSERT_NE(strict, nullptr);
+  query.limit = 2;
+  for (int n = 0; n < 10; ++n) {
+    Result<storage::OreScanPage> remote = strict->scan_ore(query);
+    ASSERT_TRUE(remote.is_ok()) << remote.status().to_string();
+    Result<storage::OreScanPage> local = memory.scan_ore(query);
+    ASSERT_TRUE(local.is_ok());
+    EXPECT_EQ(*remote, *local) << "page " << n;
+    if (remote->complete) break;
+    query.after = remote->resume_after;
+  }
+  EXPECT_EQ(strict->counts().scans, 3u) << "pages of 2, 2, and the rest examined";
+
+  // A query that fails validate() sends nothing; one the node refuses comes
+  // back as kInvalidArgument with the node's words.
+  query.limit = 0;
+  strict->reset_counts();
+  EXPECT_EQ(strict->scan_ore(query).status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(strict->counts().total(), 0u);
+  std::unique_ptr<NodeRowSource> greedy = source(0, NodeRowSourceOptions{.signatures = kMembers + 1});
+  ASSERT_NE(greedy, nullptr);
+  query.limit = 2;
+  Result<storage::OreScanPage> refused = greedy->scan_ore(query);
+  EXPECT_EQ(refused.status().code(), ErrorCode::kInvalidArgument) << refused.status().to_string();
+  EXPECT_NE(refused.status().message().find("signatures"), std::string::npos) << refused.status().to_string();
 }
 
 // Runs last: it stops, kills and restarts member 3.
