@@ -1,6 +1,7 @@
 #include "runtime/gateway/encrypted_catalog.h"
 
 #include <algorithm>
+#include <set>
 
 #include "model/codec/codec.h"
 
@@ -78,7 +79,8 @@ Status for_each_document(const bson_t* document, const char* key, size_t max_cou
   return Status::ok();
 }
 
-Result<CatalogIndex> parse_index(const bson_t* entry) {
+// Format 1 kept an index's tree beside its definition; `tree` receives it.
+Result<CatalogIndex> parse_index(const bson_t* entry, std::optional<client::BTreeDescriptor>* tree) {
   CatalogIndex index;
   bson_iter_t it;
   bson_t spec;
@@ -91,18 +93,52 @@ Result<CatalogIndex> parse_index(const bson_t* entry) {
   index.path = *parse_path(index.spec.key.first_key());  // parse() checked the field
   Result<int64_t> number = integer_at(entry, "number");
   if (!number) return number.status();
+  if (*number > UINT32_MAX) return malformed("index number out of range");
   index.number = static_cast<uint32_t>(*number);
   if (!bson_iter_init_find(&it, entry, "multikey") || !BSON_ITER_HOLDS_BOOL(&it)) return malformed("index without multikey");
   index.multikey = bson_iter_bool(&it);
-  if (index.spec.kind == IndexKind::kBtree) {
-    Result<client::BTreeDescriptor> tree = descriptor_at(entry, "tree");
-    if (!tree) return tree.status();
-    index.tree = std::move(*tree);
+  if (tree != nullptr && index.spec.kind == IndexKind::kBtree) {
+    Result<client::BTreeDescriptor> descriptor = descriptor_at(entry, "tree");
+    if (!descriptor) return descriptor.status();
+    *tree = std::move(*descriptor);
   }
   return index;
 }
 
-Result<CatalogCollection> parse_collection(const bson_t* entry) {
+Result<CatalogShard> parse_shard(const bson_t* entry, const std::vector<CatalogIndex>& indexes) {
+  CatalogShard shard;
+  Result<storage::DatasetId> dataset = dataset_at(entry, "dataset");
+  Result<int64_t> epoch = integer_at(entry, "epoch");
+  Result<int64_t> bytes = integer_at(entry, "bytes");
+  Result<client::BTreeDescriptor> primary = descriptor_at(entry, "primary");
+  if (!dataset) return dataset.status();
+  if (!epoch) return epoch.status();
+  if (!bytes) return bytes.status();
+  if (!primary) return primary.status();
+  shard.dataset = *dataset;
+  shard.epoch = static_cast<uint64_t>(*epoch);
+  shard.stored_bytes = static_cast<uint64_t>(*bytes);
+  shard.primary = std::move(*primary);
+  FL_RETURN_IF_ERROR(for_each_document(entry, "trees", kMaxIndexesPerCollection, [&](const bson_t* child) {
+    size_t position = shard.trees.size();
+    if (position >= indexes.size()) return malformed("a shard has more trees than its collection has indexes");
+    Result<int64_t> number = integer_at(child, "number");
+    if (!number) return number.status();
+    if (*number != indexes[position].number) return malformed("a shard's trees are not in its indexes' order");
+    std::optional<client::BTreeDescriptor> tree;
+    if (indexes[position].spec.kind == IndexKind::kBtree) {
+      Result<client::BTreeDescriptor> descriptor = descriptor_at(child, "tree");
+      if (!descriptor) return descriptor.status();
+      tree = std::move(*descriptor);
+    }
+    shard.trees.push_back(std::move(tree));
+    return Status::ok();
+  }));
+  if (shard.trees.size() != indexes.size()) return malformed("a shard lacks trees of its collection's indexes");
+  return shard;
+}
+
+Result<CatalogCollection> parse_collection(const bson_t* entry, int32_t version) {
   CatalogCollection collection;
   Result<std::string> db = string_at(entry, "db");
   Result<std::string> name = string_at(entry, "name");
@@ -111,27 +147,45 @@ Result<CatalogCollection> parse_collection(const bson_t* entry) {
   Outcome<Namespace> ns = make_namespace(*db, *name);
   if (!ns) return malformed("collection name: " + ns.error().message);
   collection.ns = *ns;
-  Result<storage::DatasetId> dataset = dataset_at(entry, "dataset");
-  if (!dataset) return dataset.status();
-  collection.dataset = *dataset;
-  Result<int64_t> epoch = integer_at(entry, "epoch");
   Result<int64_t> next_version = integer_at(entry, "nextVersion");
   Result<int64_t> next_index = integer_at(entry, "nextIndex");
-  if (!epoch) return epoch.status();
   if (!next_version) return next_version.status();
   if (!next_index) return next_index.status();
-  collection.epoch = static_cast<uint64_t>(*epoch);
+  if (*next_index > UINT32_MAX) return malformed("nextIndex out of range");
   collection.next_version = static_cast<uint64_t>(*next_version);
   collection.next_index = static_cast<uint32_t>(*next_index);
-  Result<client::BTreeDescriptor> primary = descriptor_at(entry, "primary");
-  if (!primary) return primary.status();
-  collection.primary = std::move(*primary);
+  CatalogShard unsharded;  // format 1: the collection's one shard
   FL_RETURN_IF_ERROR(for_each_document(entry, "indexes", kMaxIndexesPerCollection, [&](const bson_t* child) {
-    Result<CatalogIndex> index = parse_index(child);
+    std::optional<client::BTreeDescriptor> tree;
+    Result<CatalogIndex> index = parse_index(child, version == kCatalogFormatVersionUnsharded ? &tree : nullptr);
     if (!index) return index.status();
     collection.indexes.push_back(std::move(*index));
+    unsharded.trees.push_back(std::move(tree));
     return Status::ok();
   }));
+  if (version == kCatalogFormatVersionUnsharded) {
+    Result<storage::DatasetId> dataset = dataset_at(entry, "dataset");
+    Result<int64_t> epoch = integer_at(entry, "epoch");
+    Result<client::BTreeDescriptor> primary = descriptor_at(entry, "primary");
+    if (!dataset) return dataset.status();
+    if (!epoch) return epoch.status();
+    if (!primary) return primary.status();
+    unsharded.dataset = *dataset;
+    unsharded.epoch = static_cast<uint64_t>(*epoch);
+    unsharded.primary = std::move(*primary);
+    unsharded.measured = false;
+    collection.shards.push_back(std::move(unsharded));
+    return collection;
+  }
+  // Bounded by the datasets a store can be given, one shard each.
+  constexpr size_t kMaxShards = 1 << 16;
+  FL_RETURN_IF_ERROR(for_each_document(entry, "shards", kMaxShards, [&](const bson_t* child) {
+    Result<CatalogShard> shard = parse_shard(child, collection.indexes);
+    if (!shard) return shard.status();
+    collection.shards.push_back(std::move(*shard));
+    return Status::ok();
+  }));
+  if (collection.shards.empty()) return malformed(collection.ns.full() + " has no shard");
   return collection;
 }
 
@@ -161,11 +215,8 @@ Document Catalog::to_document() const {
     bson_append_document_begin(&list, key.c_str(), -1, &entry);
     BSON_APPEND_UTF8(&entry, "db", ns.db.c_str());
     BSON_APPEND_UTF8(&entry, "name", ns.collection.c_str());
-    append_binary(&entry, "dataset", collection.dataset);
-    BSON_APPEND_INT64(&entry, "epoch", static_cast<int64_t>(collection.epoch));
     BSON_APPEND_INT64(&entry, "nextVersion", static_cast<int64_t>(collection.next_version));
     BSON_APPEND_INT64(&entry, "nextIndex", collection.next_index);
-    append_binary(&entry, "primary", codec::encode(collection.primary));
     bson_t indexes;
     BSON_APPEND_ARRAY_BEGIN(&entry, "indexes", &indexes);
     size_t j = 0;
@@ -180,10 +231,35 @@ Document Catalog::to_document() const {
       bson_append_document_end(&item, &spec);
       BSON_APPEND_INT64(&item, "number", index.number);
       BSON_APPEND_BOOL(&item, "multikey", index.multikey);
-      if (index.tree) append_binary(&item, "tree", codec::encode(*index.tree));
       bson_append_document_end(&indexes, &item);
     }
     bson_append_array_end(&entry, &indexes);
+    bson_t shards;
+    BSON_APPEND_ARRAY_BEGIN(&entry, "shards", &shards);
+    j = 0;
+    for (const CatalogShard& shard : collection.shards) {
+      FL_ASSERT_MSG(shard.measured, "the store measures a format-1 shard when it opens");
+      FL_ASSERT(shard.trees.size() == collection.indexes.size());
+      std::string shard_key = std::to_string(j++);
+      bson_t item, trees;
+      bson_append_document_begin(&shards, shard_key.c_str(), -1, &item);
+      append_binary(&item, "dataset", shard.dataset);
+      BSON_APPEND_INT64(&item, "epoch", static_cast<int64_t>(shard.epoch));
+      BSON_APPEND_INT64(&item, "bytes", static_cast<int64_t>(shard.stored_bytes));
+      append_binary(&item, "primary", codec::encode(shard.primary));
+      BSON_APPEND_ARRAY_BEGIN(&item, "trees", &trees);
+      for (size_t k = 0; k < shard.trees.size(); ++k) {
+        std::string tree_key = std::to_string(k);
+        bson_t tree;
+        bson_append_document_begin(&trees, tree_key.c_str(), -1, &tree);
+        BSON_APPEND_INT64(&tree, "number", collection.indexes[k].number);
+        if (shard.trees[k]) append_binary(&tree, "tree", codec::encode(*shard.trees[k]));
+        bson_append_document_end(&trees, &tree);
+      }
+      bson_append_array_end(&item, &trees);
+      bson_append_document_end(&shards, &item);
+    }
+    bson_append_array_end(&entry, &shards);
     bson_append_document_end(&list, &entry);
   }
   bson_append_array_end(&out, &list);
@@ -193,9 +269,11 @@ Document Catalog::to_document() const {
 Result<Catalog> Catalog::from_document(const Document& document) {
   Catalog catalog;
   bson_iter_t it;
-  if (!document.find("v", &it) || !BSON_ITER_HOLDS_INT32(&it) || bson_iter_int32(&it) != kCatalogFormatVersion) {
-    return malformed("unknown format version");
+  if (!document.find("v", &it) || !BSON_ITER_HOLDS_INT32(&it) ||
+      (bson_iter_int32(&it) != kCatalogFormatVersion && bson_iter_int32(&it) != kCatalogFormatVersionUnsharded)) {
+    return malformed("unknown format version (this gateway reads 1 and 2)");
   }
+  int32_t version = bson_iter_int32(&it);
   // Bounded by the row's size already; the counts guard against a catalog
   // listing more datasets than any store is given.
   constexpr size_t kMaxEntries = 1 << 16;
@@ -207,14 +285,33 @@ Result<Catalog> Catalog::from_document(const Document& document) {
     catalog.next_epoch[*dataset] = static_cast<uint64_t>(*next);
     return Status::ok();
   }));
+  std::set<storage::DatasetId> datasets_used;
   FL_RETURN_IF_ERROR(for_each_document(document.get(), "collections", kMaxEntries, [&](const bson_t* entry) {
-    Result<CatalogCollection> collection = parse_collection(entry);
+    Result<CatalogCollection> collection = parse_collection(entry, version);
     if (!collection) return collection.status();
     Namespace ns = collection->ns;
+    for (const CatalogShard& shard : collection->shards) {
+      if (!datasets_used.insert(shard.dataset).second) {
+        return malformed("dataset " + to_hex(shard.dataset) + " holds two shards");
+      }
+    }
     if (!catalog.collections.emplace(ns, std::move(*collection)).second) return malformed(ns.full() + " listed twice");
     return Status::ok();
   }));
   return catalog;
+}
+
+}  // namespace fluence::gateway
+
+namespace fluence::gateway {
+
+std::optional<std::pair<Namespace, size_t>> Catalog::shard_in(const storage::DatasetId& dataset) const {
+  for (const auto& [ns, collection] : collections) {
+    for (size_t i = 0; i < collection.shards.size(); ++i) {
+      if (collection.shards[i].dataset == dataset) return std::make_pair(ns, i);
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace fluence::gateway

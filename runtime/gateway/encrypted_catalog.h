@@ -1,23 +1,34 @@
 // What the encrypted store knows about its collections, and its one row.
 //
-// The catalog names each collection's dataset, its indexes (with their kind)
-// and the descriptors of its B-trees. The descriptors are the roots of the
-// Merkle trees (btree.h), so the catalog is what every read is verified
-// against: the store rewrites it after each mutation, before the trees
-// collect their garbage, and reads it back when it starts.
+// The catalog names each collection's indexes (with their kind) and its
+// shards: for each, the dataset it is in, its epoch there, the descriptors
+// of its B-trees and the bytes the store keeps there for it. The descriptors
+// are the roots of the Merkle trees (btree.h), so the catalog is what every
+// read is verified against: the store rewrites it after each mutation,
+// before the trees collect their garbage, and reads it back when it starts.
 //
-// Stored as a BSON document (format 1) sealed with RowCipher::encrypt_row
+// Stored as a BSON document (format 2) sealed with RowCipher::encrypt_row
 // under the FIRST dataset's keys, in the row kCatalogRowKey of that dataset:
-//   {v: 1,
+//   {v: 2,
 //    epochs: [{dataset: bin(32), next: long}],  // next epoch per dataset used
-//    collections: [{db, name, dataset: bin(32), epoch: long, nextVersion: long,
-//                   nextIndex: int, primary: bin(descriptor),
-//                   indexes: [{spec: {key, name, unique}, number: int,
-//                              multikey: bool, tree: bin(descriptor)   // btree only
-//                             }]}]}
-// A descriptor is its codec encoding (btree_bucket.h).
+//    collections: [{db, name, nextVersion: long, nextIndex: int,
+//                   indexes: [{spec: {key, name, unique}, number: int, multikey: bool}],
+//                   shards: [{dataset: bin(32), epoch: long, bytes: long,
+//                             primary: bin(descriptor),
+//                             trees: [{number: int,       // parallel to indexes
+//                                      tree: bin(descriptor)  // btree only
+//                                     }]}]}]}
+// A descriptor is its codec encoding (btree_bucket.h). A collection has one
+// shard or more, in the order they were opened; inserts go to the last.
 //
-// The epoch is a collection's incarnation in its dataset: a dropped and
+// Format 1 (before sharding: one dataset per collection, its trees beside
+// the index definitions, no byte counts) is still read, as a collection of
+// one shard whose bytes are not known (CatalogShard::measured false); the
+// store measures them when it opens and writes format 2 from then on. Never
+// written: a gateway that was downgraded refuses format 2 (unknown version)
+// instead of misreading it.
+//
+// The epoch is a shard's incarnation in its dataset: a dropped and
 // re-created collection gets a new one, and row keys include it, so rows a
 // crash left behind from the old incarnation can never be mistaken for the
 // new one's.
@@ -39,42 +50,67 @@
 namespace fluence::gateway {
 
 inline constexpr std::string_view kCatalogRowKey = "catalog";
-inline constexpr int32_t kCatalogFormatVersion = 1;
+inline constexpr int32_t kCatalogFormatVersion = 2;
+// Read, never written (see above).
+inline constexpr int32_t kCatalogFormatVersionUnsharded = 1;
 // MongoDB's limit on indexes per collection (its 64 include _id's).
 inline constexpr size_t kMaxIndexesPerCollection = 63;
 
+// An index's definition; its trees are per shard (CatalogShard::trees).
 struct CatalogIndex {
   IndexSpec spec;
   // The index key's first field: what the tree orders by. Further fields of
   // a compound key are recorded (listIndexes reports them) but not used.
   std::vector<std::string> path;
-  // Numbers the tree's row prefix, unique within the collection's epoch.
+  // Numbers the index's row prefix in each shard, unique within the
+  // collection (so within each shard's epoch).
   uint32_t number = 0;
   // Some document gave this index more than one key (an array, or a path
   // through an array of documents); sticky, as in MongoDB. Bounds of several
   // predicates on the field can only be intersected while it is false.
   bool multikey = false;
-  std::optional<client::BTreeDescriptor> tree;  // none for kind "ore"
+};
+
+// One dataset's part of a collection.
+struct CatalogShard {
+  storage::DatasetId dataset{};
+  uint64_t epoch = 0;
+  client::BTreeDescriptor primary;
+  // Parallel to the collection's indexes: a "btree" index's tree in this
+  // shard, none for an "ore" one. The rows an ore index will keep (node-side
+  // scans, not built yet) get their prefix per shard from (epoch, number),
+  // as the trees' do, so nothing here needs to change for them.
+  std::vector<std::optional<client::BTreeDescriptor>> trees;
+  // Key and value bytes of the rows the store keeps in the dataset for this
+  // shard (documents, buckets, garbage not yet erased); the catalog row is
+  // not included. metered_rows.h says how it is counted.
+  uint64_t stored_bytes = 0;
+  // False only for a shard read from a format-1 catalog: stored_bytes is
+  // unknown until the store measures it.
+  bool measured = true;
 };
 
 struct CatalogCollection {
   Namespace ns;
-  storage::DatasetId dataset{};
-  uint64_t epoch = 0;
   // Numbers each document row ever written, so a replaced document goes to
   // a fresh row and the old one stays intact until the new state is committed.
   uint64_t next_version = 0;
   uint32_t next_index = 0;
-  client::BTreeDescriptor primary;
   std::vector<CatalogIndex> indexes;
+  std::vector<CatalogShard> shards;  // at least one; inserts go to the last
 };
 
 struct Catalog {
   std::map<Namespace, CatalogCollection> collections;
   std::map<storage::DatasetId, uint64_t> next_epoch;
 
+  // The collection and shard index in `dataset`, if a shard is there.
+  std::optional<std::pair<Namespace, size_t>> shard_in(const storage::DatasetId& dataset) const;
+
   Document to_document() const;
-  // kMalformed naming the field for anything outside the format above.
+  // Format 2. Every shard must be measured.
+  // kMalformed naming the field for anything outside the formats above,
+  // including a dataset holding two shards.
   static Result<Catalog> from_document(const Document& document);
 };
 

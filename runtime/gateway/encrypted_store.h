@@ -2,20 +2,50 @@
 // client-encrypted rows. All encryption happens here; a node sees ciphertext
 // and row keys that reveal nothing of the data.
 //
-// Layout. Each collection is one dataset (the white paper's "each dataset is
-// a collection"), taken from the datasets the store is given, in their order,
-// the first free one for a new collection. In that dataset:
+// Layout. Each collection is one dataset or more, its shards (the white
+// paper's "each dataset is a collection", and its "Transparent Sharding"
+// once one is full); a dataset holds at most one shard. A new collection's
+// first shard takes the first free dataset the store was given. In a shard's
+// dataset (encrypted_rows.h):
 //   "d" || PRF(epoch || key(_id) || version)   one document, sealed whole with
 //                                            RowCipher::encrypt_document
-//   "p" || epoch || bucket id                 buckets of the primary index
+//   "p" || epoch || bucket id                 buckets of the shard's primary index
 //   "i" || epoch || index number || bucket id buckets of a secondary index
+//   "o" || epoch || index number || row name  entries of an "ore" index
 // and in the FIRST dataset also the catalog row (encrypted_catalog.h), which
-// names every collection's dataset, its indexes and its trees' descriptors.
+// names every collection's shards, its indexes and its trees' descriptors.
 // key() is the order-preserving encoding of key_encoding.h; PRF is keyed
 // BLAKE2b-256 under a key derived from the dataset's root secret with the
 // label kDocumentRowLabel, in dataset_keys.h's framing. A replaced document
 // goes to a fresh row (a new version), so the rows the committed catalog
 // reaches are never overwritten.
+//
+// Shards. Each dataset has its contract's allocation (DatasetRows). The store
+// counts the bytes it keeps in each dataset exactly: key and value bytes of
+// every row put, minus those erased (metered_rows.h), garbage not yet erased
+// included since the nodes hold it, and the catalog row in the first
+// dataset; the count is in the catalog, so it survives a restart. An insert
+// goes to the collection's last shard; if the dataset would then hold more
+// than its allocation (in the first dataset, less
+// Options::catalog_reserve_bytes, kept for the catalog row), the insert is
+// undone there (its rows erased) and made in a new shard, opened in a free
+// dataset (shard_placement.h: another cluster first); the catalog naming the
+// new shard commits with the document. None free: kLimitExceeded. A document
+// alone over a free dataset's allocation: kLimitExceeded as well. So an
+// insert outside a command never takes a dataset past its allocation.
+// Inside a command, undoing one insert would reopen the trees and leak the
+// command's earlier garbage, so the insert that crosses the limit stays and
+// the next one opens the new shard: one insert's rows past it. A replace,
+// which stays in the document's shard, and an index build, which covers the
+// documents where they are, may pass it too; the next insert then opens a
+// new shard. Within one command the copy-on-write garbage of its earlier
+// mutations is on the nodes and counts until the command commits, so a
+// large command fills a dataset early: by at most what one command may
+// write (a node row source buffers 64 MiB), noise against real allocations,
+// but it dominates a tiny one.
+// _id is unique across shards (an insert looks it up in each); replace and
+// remove find the document's shard by the same lookup; an index is built in
+// every shard; a drop drops every shard. Reads merge the shards.
 //
 // Indexes are B-trees of model/client/btree.h:
 //   primary:   key(_id) -> row key || H(sealed row)
@@ -30,27 +60,37 @@
 // catalog rolls the whole store back consistently, which only the dataset's
 // state hash on the chain can tell (not checked here).
 //
-// Queries. A filter's top-level conjunction is planned against the indexes:
+// Queries. A filter's top-level conjunction is planned against the indexes
+// (the same plan for every shard):
 // an equality, $in or range predicate on _id or on a "btree" index's field
 // yields key ranges; the documents in them are fetched, decrypted and the
-// whole filter applied. Anything else walks the primary index. A predicate
-// on a field indexed only as "ore" is refused (kInvalidArgument, BadValue to
-// drivers): answering it needs node-side scans over ORE ciphertexts, which
-// are not built yet, and a client-side scan would pretend otherwise.
-// A single-field sort on _id or an indexed field walks that index; any other
-// sort is done in memory, over at most Options::max_sort_documents matches
+// whole filter applied. Failing that, an equality, $in or range predicate
+// with numeric operands on an "ore" index's field is sent to the nodes as
+// intervals of left ciphertexts, and they return the entries whose right
+// ciphertexts fall inside (encrypted_store_ore.cc): one round trip per shard
+// and page, leaking order (model/crypto/ore.h). Anything else walks the
+// primary index.
+// A single-field sort on _id or an indexed field walks that index in every
+// shard and merges the walks by key, so the stream is in the order one
+// dataset would give (keys end with the _id, which is in one shard only);
+// skip and limit apply to the merged stream. Any other sort is done in
+// memory, over at most Options::max_sort_documents matches of all shards
 // (kLimitExceeded, MongoDB's "Sort exceeded memory limit", past that).
 //
 // Mutations. Every mutating call writes rows, updates the trees, then
 // rewrites the catalog with the new descriptors, calls the commit hook
-// (the row source's write-back flush), and only then erases obsolete rows
-// (the trees' collect_garbage(), replaced documents) and commits again
-// (btree.h's order: the previous descriptor reaches the obsolete rows). If a
-// call fails before its commit, the store returns to the last committed
-// catalog; the rows it had put are unreachable, never wrong. Garbage that
-// could not be erased is retried after the next mutation.
+// (the row sources' write-back flush: one per dataset touched, whichever
+// shards the call wrote), and only then erases obsolete rows (the trees'
+// collect_garbage(), replaced documents), rewrites the catalog with the
+// byte counts the erasures lowered, and commits again (btree.h's order: the
+// previous descriptor reaches the obsolete rows). If a call fails before its
+// commit, the store returns to the last committed catalog and erases the
+// rows the call had put (best effort: one left behind is unreachable, never
+// wrong). Garbage that could not be erased is retried after the next
+// mutation.
 //
-// LEAKAGE to the nodes: per dataset, the number and sizes of document rows
+// LEAKAGE to the nodes: which datasets a collection spans and when it
+// filled one (a burst of reads from a new dataset); per dataset, the number and sizes of document rows
 // (each a document's size plus 41 bytes) and of bucket rows (hence roughly
 // each index's size and height), the catalog row's size (roughly the number
 // of collections and indexes) and which dataset holds it; which rows each
@@ -69,7 +109,9 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -81,11 +123,16 @@
 #include "model/env/random.h"
 #include "runtime/gateway/documents.h"
 #include "runtime/gateway/encrypted_catalog.h"
+#include "runtime/gateway/metered_rows.h"
+#include "runtime/gateway/ore_points.h"
 
 namespace fluence::gateway {
 
 inline constexpr std::string_view kDocumentRowLabel = "fluence/gateway/v1/document-row";
 inline constexpr std::string_view kDocumentHashDomain = "fluence/gateway/v1/document-hash";
+// Keyed by the dataset's index key (dataset_keys.h), with the shard's epoch
+// and the index's number: one ORE key per index and shard.
+inline constexpr std::string_view kOreIndexLabel = "fluence/gateway/v1/ore-index";
 
 struct EncryptedStoreOptions {
   // Buckets kept decrypted per tree (btree.h): the top levels, so that after
@@ -95,13 +142,25 @@ struct EncryptedStoreOptions {
   size_t bucket_entries = 64;
   // An in-memory sort holds at most this many documents.
   size_t max_sort_documents = 100'000;
+  // Inserts leave this much of the FIRST dataset's allocation to the catalog
+  // row, which grows with every shard opened anywhere (about 300 bytes, and
+  // 100 more per index), every collection and every index.
+  size_t catalog_reserve_bytes = 4096;
 };
+
+// No allocation given: the dataset never fills (a store used without sharding).
+inline constexpr uint64_t kUnlimitedAllocationBytes = UINT64_MAX;
 
 // One dataset the store may use and the rows behind it; the source must
 // outlive the store.
 struct DatasetRows {
   storage::DatasetId dataset{};
   client::RowSource* rows = nullptr;
+  // Its storage contract's allocation: the store keeps no more here.
+  uint64_t allocation_bytes = kUnlimitedAllocationBytes;
+  // Datasets with equal labels are on one cluster; a new shard prefers a
+  // cluster its collection does not use yet.
+  std::string cluster;
 };
 
 class EncryptedStore final : public DocumentStore {
@@ -111,10 +170,14 @@ class EncryptedStore final : public DocumentStore {
   using CommitHook = std::function<Status()>;
 
   // Reads the catalog from the first dataset (none yet: an empty store).
-  // kInvalidArgument for no datasets, a dataset given twice or without keys
-  // in `keys`, or a catalog naming a dataset not given; the catalog's own
-  // errors (kAuthentication if it does not decrypt, kMalformed) and the
-  // source's. `keys`, `random` (nonces) and the sources must outlive the store.
+  // A format-1 catalog (before sharding) is read as one shard per collection
+  // whose bytes are measured here, by reading every row of it once; format 2
+  // is written from the next mutation on.
+  // kInvalidArgument for no datasets, a dataset given twice, without keys in
+  // `keys` or with a zero allocation, or a catalog naming a dataset not given;
+  // the catalog's own errors (kAuthentication if it does not decrypt,
+  // kMalformed) and the source's. `keys`, `random` (nonces) and the sources
+  // must outlive the store.
   static Result<std::unique_ptr<EncryptedStore>> open(std::vector<DatasetRows> datasets,
                                                       const client::KeyStore& keys, env::Random& random,
                                                       CommitHook commit, EncryptedStoreOptions options = {});
@@ -124,8 +187,10 @@ class EncryptedStore final : public DocumentStore {
   // _id or indexed value that cannot be encoded or makes a key over 1024
   // bytes, and for a query needing an ore index; kLimitExceeded when a new
   // collection finds every dataset taken ("no free dataset"), when a sort
-  // exceeds max_sort_documents, or the catalog its row; kAuthentication for
-  // rows a node altered.
+  // exceeds max_sort_documents, or the catalog its row, and for an insert
+  // when the collection's last dataset is full and no dataset is free for a
+  // new shard ("no free dataset"), or the document alone is over a free
+  // dataset's allocation; kAuthentication for rows a node altered.
   Result<InsertOutcome> insert(const Namespace& ns, const Document& document) override;
   Result<std::vector<Document>> find(const Namespace& ns, const FindQuery& query) override;
   Result<uint64_t> count(const Namespace& ns, const Filter& filter) override;
@@ -141,8 +206,12 @@ class EncryptedStore final : public DocumentStore {
   void begin_command() override;
   Status end_command() override;
 
-  // Which dataset holds the collection, if it exists (tests, diagnostics).
+  // Diagnostics and tests: the dataset of the collection's first shard, if it
+  // exists; the datasets of all its shards, in order; the bytes the store
+  // keeps in a dataset (the catalog row included), 0 for one not given.
   std::optional<storage::DatasetId> dataset_of(const Namespace& ns) const;
+  std::vector<storage::DatasetId> shards_of(const Namespace& ns) const;
+  uint64_t stored_bytes(const storage::DatasetId& dataset) const;
 
  private:
   // One dataset the store may use: its rows, keys and the ciphers over them.
@@ -152,54 +221,121 @@ class EncryptedStore final : public DocumentStore {
     const client::DatasetKeys* keys = nullptr;
     client::RowCipher cipher;
     crypto::Secret<32> name_key;  // the PRF key of document row names
+    uint64_t allocation_bytes = 0;
+    std::string cluster;
+    std::unique_ptr<MeteredRows> meter;  // over `rows`; every write of a shard goes through it
   };
-  // A collection's open trees; `indexes` parallels its catalog entry's.
-  struct Live {
+  // A shard's open trees; `indexes` parallels its catalog entry's trees.
+  struct LiveShard {
     client::BTree primary;
     std::vector<std::optional<client::BTree>> indexes;
   };
-  // Where a query's candidates come from: key ranges [lo, hi) of one tree
-  // (an empty bound is open), in key order or its reverse.
+  // A collection's open shards, parallel to its catalog entry's.
+  struct Live {
+    std::vector<LiveShard> shards;
+  };
+  // Where a query's candidates come from: key ranges [lo, hi) of one index
+  // in every shard (an empty bound is open), in key order or its reverse.
   struct Plan {
     std::optional<size_t> index;  // none: the primary index
     std::vector<std::pair<Bytes, Bytes>> ranges;
+    // Or an "ore" index, scanned on the nodes over these intervals of points
+    // (ore_points.h); then `index` and `ranges` are unused.
+    std::optional<size_t> ore_index;
+    std::vector<OreInterval> ore_intervals;
     bool gives_sort_order = false;  // the walk is the sort's order
     bool descending = false;
+  };
+  // A document the plan reaches: its index entry and its shard.
+  struct Candidate {
+    Bytes key;
+    Bytes located;  // row key || hash
+    size_t shard = 0;
+  };
+  // A row to erase once the catalog no longer reaches it; a document row
+  // carries its value's size, to leave the count (metered_rows.h).
+  struct Garbage {
+    Bytes key;
+    std::optional<uint64_t> counted_value_bytes;
+  };
+  using GarbageLists = std::map<storage::DatasetId, std::vector<Garbage>>;
+  // Where a document is: its shard and its primary index entry.
+  struct Located {
+    size_t shard = 0;
+    Bytes located;
   };
 
   EncryptedStore(std::vector<std::unique_ptr<Slot>> slots, env::Random& random, CommitHook commit,
                  EncryptedStoreOptions options);
 
   Slot& slot_of(const storage::DatasetId& dataset);
+  const Slot& slot_of(const storage::DatasetId& dataset) const;
+  Result<LiveShard> open_shard_trees(const CatalogShard& shard);
   Status rebuild_live();
-  Status restore();
-  // The open trees' descriptors, into the working catalog.
-  void sync_descriptors();
+  // A format-1 shard's bytes, by reading every row it reaches.
+  Status measure(CatalogShard& shard, LiveShard& live);
+  // Back to the last committed catalog; `erase_rows`: also erase what was
+  // put since (not after a failed commit, which may have sent part of it).
+  void restore(bool erase_rows);
+  // The open trees' descriptors and the meters' counts, into the working catalog.
+  void sync_catalog();
   Status persist_catalog();
-  // Catalog, commit, garbage, commit; on failure before the first commit the
-  // store is restored.
+  // Catalog, commit, garbage, catalog, commit; on failure before the first
+  // commit the store is restored.
   Status finish_mutation();
   // The state one mutation starts from, to undo it alone inside a command.
   struct Savepoint {
     Catalog catalog;
-    std::map<storage::DatasetId, std::vector<Bytes>> pending_garbage;
+    GarbageLists pending_garbage;
+    std::map<storage::DatasetId, size_t> marks;  // the meters' undo logs
   };
   Savepoint savepoint();
   void roll_back(Savepoint saved);
   // Runs a mutating step: on error undoes it; otherwise makes it durable at
-  // once, or, inside a command, at end_command().
+  // once, or, inside a command, at end_command(). In encrypted_store_write.cc.
   template <typename Body>
   auto mutate(Body body) -> decltype(body());
 
+  // What the store keeps in the slot's dataset, the catalog row included.
+  uint64_t usage(const Slot& slot) const;
+  // What inserts may fill: the allocation, less the catalog's reserve in the first dataset.
+  uint64_t insert_limit(const Slot& slot) const;
   Result<CatalogCollection*> ensure_collection(const Namespace& ns, bool* created);
-  Result<Document> load_document(Slot& slot, ByteView located_value);
+  // Opens a new last shard for the collection in a free dataset.
+  Status open_shard(CatalogCollection& collection);
+  // The shard holding the document whose primary key is `id_key`, if any.
+  Result<std::optional<Located>> locate(const Namespace& ns, ByteView id_key);
+  // `row_bytes`, if given, receives the sealed row's size.
+  Result<Document> load_document(Slot& slot, ByteView located_value, uint64_t* row_bytes = nullptr);
   Result<std::vector<Bytes>> index_keys(const CatalogIndex& index, const bson_t* document, ByteView id_key) const;
-  Result<Bytes> seal_document(Slot& slot, CatalogCollection& collection, ByteView id_key, const Document& document,
-                              Bytes& located_value);
+  Result<Bytes> seal_document(Slot& slot, CatalogCollection& collection, uint64_t epoch, ByteView id_key,
+                              const Document& document, Bytes& located_value);
+  // Puts the document and its index entries in one shard.
+  Status write_document(CatalogCollection& collection, size_t shard, ByteView id_key, const Document& document,
+                        const std::vector<std::vector<Bytes>>& keys_per_index);
   Result<Plan> plan(const CatalogCollection& collection, const Filter& filter, const SortSpec& sort,
                     bool has_limit) const;
-  // The located values (row key || hash) the plan's ranges hold, each once.
-  Result<std::vector<Bytes>> candidates(Live& live, const Plan& plan);
+  // An "ore" index's rows in one shard (encrypted_store_ore.cc): one per
+  // distinct point the document's field reaches, named from the document row
+  // the entry locates, so a replaced document's entries are new rows and the
+  // old ones garbage, as its row is. Values (right ciphertexts, the costly
+  // part) are made only if `with_values`.
+  struct OreRow {
+    Bytes key;
+    Bytes value;
+  };
+  Result<std::vector<OreRow>> ore_rows(Slot& slot, const CatalogShard& shard, const CatalogIndex& index,
+                                       const bson_t* document, ByteView located, bool with_values);
+  // Marks the index multikey when a document gives it several points.
+  Status put_ore_rows(CatalogCollection& collection, size_t shard, const bson_t* document, ByteView located);
+  Status retire_ore_rows(const CatalogCollection& collection, size_t shard, const bson_t* document,
+                         ByteView located);
+  // Every row of an ore index in a shard, by a scan without bounds.
+  Result<std::vector<Bytes>> all_ore_rows(const CatalogCollection& collection, size_t shard, size_t index);
+  Result<std::vector<Candidate>> ore_candidates(const CatalogCollection& collection, const Plan& plan);
+  // The documents the plan's ranges reach in every shard, each once, merged
+  // in the walk's key order.
+  Result<std::vector<Candidate>> candidates(Live& live, const Plan& plan);
   // Every entry of lo <= key < hi, paged through BTree::range.
   static Result<std::vector<client::BTreeEntry>> scan(client::BTree& tree, ByteView lo, ByteView hi);
   Result<std::vector<Document>> run_query(const Namespace& ns, const Filter& filter, const SortSpec& sort,
@@ -213,11 +349,12 @@ class EncryptedStore final : public DocumentStore {
   bool dirty_ = false;         // a command's mutations wait for end_command()
   Catalog catalog_;            // the working state
   Catalog committed_;          // the last catalog committed to the nodes
+  uint64_t catalog_row_bytes_ = 0;  // key and value of the catalog row as last put
   std::map<Namespace, std::unique_ptr<Live>> live_;  // open trees, per collection
   // Rows to erase once the catalog no longer reaches them, per dataset.
-  std::map<storage::DatasetId, std::vector<Bytes>> garbage_;
+  GarbageLists garbage_;
   // Rows the current mutation made obsolete: garbage once it is committed.
-  std::map<storage::DatasetId, std::vector<Bytes>> pending_garbage_;
+  GarbageLists pending_garbage_;
 };
 
 }  // namespace fluence::gateway

@@ -1,5 +1,6 @@
 // EncryptedStore's reads: planning a filter and a sort against the indexes,
-// fetching the candidates, and applying the whole filter to them.
+// fetching the candidates from every shard, and applying the whole filter
+// to them.
 #include <algorithm>
 #include <set>
 
@@ -25,11 +26,6 @@ void conjuncts(const FilterNode& node, std::vector<const Predicate*>& out) {
   } else if (node.kind == FilterNode::Kind::kAnd) {
     for (const FilterNode& child : node.children) conjuncts(child, out);
   }
-}
-
-void all_predicates(const FilterNode& node, std::vector<const Predicate*>& out) {
-  if (node.kind == FilterNode::Kind::kPredicate) out.push_back(&node.predicate);
-  for (const FilterNode& child : node.children) all_predicates(child, out);
 }
 
 bool index_answers(PredicateOp op) {
@@ -106,31 +102,50 @@ std::optional<ptrdiff_t> tree_for(const CatalogCollection& collection, const std
   if (dotted == "_id") return -1;
   for (size_t i = 0; i < collection.indexes.size(); ++i) {
     const CatalogIndex& index = collection.indexes[i];
-    if (index.tree && index.spec.key.first_key() == dotted) return static_cast<ptrdiff_t>(i);
+    if (index.spec.kind == IndexKind::kBtree && index.spec.key.first_key() == dotted) return static_cast<ptrdiff_t>(i);
   }
   return std::nullopt;
 }
 
-bool ore_indexed(const CatalogCollection& collection, const std::string& dotted) {
-  return std::any_of(collection.indexes.begin(), collection.indexes.end(), [&](const CatalogIndex& index) {
-    return index.spec.kind == IndexKind::kOre && index.spec.key.first_key() == dotted;
-  });
+std::optional<size_t> ore_index_for(const CatalogCollection& collection, const std::string& dotted) {
+  for (size_t i = 0; i < collection.indexes.size(); ++i) {
+    const CatalogIndex& index = collection.indexes[i];
+    if (index.spec.kind == IndexKind::kOre && index.spec.key.first_key() == dotted) return i;
+  }
+  return std::nullopt;
+}
+
+// The first conjunct an ore index answers, as intervals of points; with
+// several on that field and no arrays in it, their intersection.
+bool plan_ore(const CatalogCollection& collection, const std::vector<const Predicate*>& conjunction,
+              std::optional<size_t>& index, std::vector<OreInterval>& intervals) {
+  for (const Predicate* predicate : conjunction) {
+    std::optional<size_t> found = ore_index_for(collection, predicate->path);
+    std::optional<std::vector<OreInterval>> answered = found ? ore_intervals(*predicate) : std::nullopt;
+    if (!answered) continue;
+    index = found;
+    intervals = std::move(*answered);
+    if (collection.indexes[*found].multikey || intervals.size() != 1) return true;
+    for (const Predicate* other : conjunction) {
+      if (other == predicate || other->path != predicate->path) continue;
+      std::optional<std::vector<OreInterval>> more = ore_intervals(*other);
+      if (!more || more->size() != 1) continue;
+      std::optional<OreInterval> both = intersect(intervals.front(), more->front());
+      if (!both) {
+        intervals.clear();  // nothing satisfies both
+        return true;
+      }
+      intervals.front() = *both;
+    }
+    return true;
+  }
+  return false;
 }
 
 }  // namespace
 
 Result<EncryptedStore::Plan> EncryptedStore::plan(const CatalogCollection& collection, const Filter& filter,
                                                   const SortSpec& sort, bool has_limit) const {
-  std::vector<const Predicate*> everywhere;
-  all_predicates(filter.root(), everywhere);
-  for (const Predicate* predicate : everywhere) {
-    if (index_answers(predicate->op) && !tree_for(collection, predicate->path) &&
-        ore_indexed(collection, predicate->path)) {
-      return Status::error(ErrorCode::kInvalidArgument, "ore index needs node-side scans: not yet supported (field '" +
-                                                            predicate->path + "' has only an \"ore\" index)");
-    }
-  }
-
   // Per tree, the conjuncts it can answer.
   std::map<ptrdiff_t, std::vector<const Predicate*>> by_tree;
   std::vector<const Predicate*> conjunction;
@@ -149,11 +164,18 @@ Result<EncryptedStore::Plan> EncryptedStore::plan(const CatalogCollection& colle
       chosen_point = point;
     }
   }
+  Plan plan;
+  // No tree answers the filter, an ore index does: the nodes find the
+  // candidates in one round trip per shard and page, and the sort is done
+  // in memory (ORE rows have no order the client can walk).
+  if (!chosen && plan_ore(collection, conjunction, plan.ore_index, plan.ore_intervals)) {
+    plan.gives_sort_order = sort.empty();
+    return plan;
+  }
   std::optional<ptrdiff_t> sort_tree;
   if (sort.keys().size() == 1) sort_tree = tree_for(collection, sort.keys()[0].dotted);
   // Walking the sort's index pays when a limit can stop it early, or when the
   // filter gives no ranges anyway; otherwise the filter's ranges, then a sort.
-  Plan plan;
   std::optional<ptrdiff_t> walk = chosen;
   if (sort_tree && (has_limit || !chosen || *chosen == *sort_tree)) {
     walk = sort_tree;
@@ -195,20 +217,36 @@ Result<EncryptedStore::Plan> EncryptedStore::plan(const CatalogCollection& colle
   return plan;
 }
 
-Result<std::vector<Bytes>> EncryptedStore::candidates(Live& live, const Plan& plan) {
-  client::BTree& tree = plan.index ? *live.indexes[*plan.index] : live.primary;
-  std::vector<Bytes> located;
-  for (const Range& range : plan.ranges) {
-    Result<std::vector<client::BTreeEntry>> entries = scan(tree, range.first, range.second);
-    if (!entries) return entries.status();
-    for (client::BTreeEntry& entry : *entries) located.push_back(std::move(entry.value));
+Result<std::vector<EncryptedStore::Candidate>> EncryptedStore::candidates(Live& live, const Plan& plan) {
+  // Per shard, the walk in key order (or its reverse); then merged by key.
+  // Every key ends with its document's _id and a document is in one shard,
+  // so no key is in two shards and the merge is the order one tree holding
+  // every document would give.
+  std::vector<std::vector<Candidate>> walks;
+  for (size_t s = 0; s < live.shards.size(); ++s) {
+    LiveShard& shard = live.shards[s];
+    client::BTree& tree = plan.index ? *shard.indexes[*plan.index] : shard.primary;
+    std::vector<Candidate> walk;
+    for (const Range& range : plan.ranges) {
+      Result<std::vector<client::BTreeEntry>> entries = scan(tree, range.first, range.second);
+      if (!entries) return entries.status();
+      for (client::BTreeEntry& entry : *entries) walk.push_back({std::move(entry.key), std::move(entry.value), s});
+    }
+    if (plan.descending) std::reverse(walk.begin(), walk.end());
+    // A document with several keys in an index comes once, at its first key:
+    // its least value ascending, its greatest descending, as SortSpec orders.
+    std::set<Bytes> seen;
+    std::erase_if(walk, [&](const Candidate& c) { return !seen.insert(c.located).second; });
+    walks.push_back(std::move(walk));
   }
-  if (plan.descending) std::reverse(located.begin(), located.end());
-  // A document with several keys in an index comes once, at its first key:
-  // its least value ascending, its greatest descending, as SortSpec orders.
-  std::set<Bytes> seen;
-  std::erase_if(located, [&](const Bytes& value) { return !seen.insert(value).second; });
-  return located;
+  auto before = [&](const Candidate& a, const Candidate& b) { return plan.descending ? b.key < a.key : a.key < b.key; };
+  std::vector<Candidate> merged;
+  for (std::vector<Candidate>& walk : walks) {
+    size_t middle = merged.size();
+    merged.insert(merged.end(), std::make_move_iterator(walk.begin()), std::make_move_iterator(walk.end()));
+    std::inplace_merge(merged.begin(), merged.begin() + static_cast<ptrdiff_t>(middle), merged.end(), before);
+  }
+  return merged;
 }
 
 Result<std::vector<Document>> EncryptedStore::run_query(const Namespace& ns, const Filter& filter,
@@ -219,13 +257,15 @@ Result<std::vector<Document>> EncryptedStore::run_query(const Namespace& ns, con
   if (found == catalog_.collections.end()) return out;
   Result<Plan> chosen = plan(found->second, filter, sort, limit.has_value());
   if (!chosen) return chosen.status();
-  Result<std::vector<Bytes>> located = candidates(*live_.at(ns), *chosen);
+  Result<std::vector<Candidate>> located =
+      chosen->ore_index ? ore_candidates(found->second, *chosen) : candidates(*live_.at(ns), *chosen);
   if (!located) return located.status();
-  Slot& slot = slot_of(found->second.dataset);
+  // Skip and limit count over the merged stream, never per shard.
   uint64_t skipped = 0;
-  for (const Bytes& value : *located) {
+  for (const Candidate& candidate : *located) {
     if (chosen->gives_sort_order && limit && out.size() >= *limit) break;
-    Result<Document> document = load_document(slot, value);
+    Slot& slot = slot_of(found->second.shards.at(candidate.shard).dataset);
+    Result<Document> document = load_document(slot, candidate.located);
     if (!document) return document.status();
     if (!filter.matches(document->get())) continue;
     if (chosen->gives_sort_order && skipped < skip) {

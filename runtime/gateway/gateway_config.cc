@@ -45,12 +45,18 @@ Result<GatewayConfig> parse_gateway_config(const std::string& json_text, const s
     std::string id = d.text("id", true);
     std::string admin = d.text("node_admin", true);
     int64_t signatures = d.integer("read_signatures", 1, 1, 100);
+    bool allocation_given = (*datasets)[i].contains("allocation_bytes");
+    int64_t allocation = d.integer("allocation_bytes", static_cast<int64_t>(economy::kMaxAllocationBytes), 1,
+                                   static_cast<int64_t>(economy::kMaxAllocationBytes));
+    std::string cluster = d.text("cluster", false, admin);
     FL_RETURN_IF_ERROR(d.finish());
+    if (cluster.empty()) return Status::error(ErrorCode::kMalformed, path + ".cluster: empty");
     Result<std::array<uint8_t, storage::kDatasetIdBytes>> bytes = fixed_from_hex<storage::kDatasetIdBytes>(id, path + ".id");
     if (!bytes) return bytes.status();
     Result<runtime::Endpoint> node = runtime::parse_endpoint(admin, path + ".node_admin");
     if (!node) return node.status();
-    GatewayDataset dataset{*bytes, *node, static_cast<size_t>(signatures)};
+    GatewayDataset dataset{*bytes, *node, static_cast<size_t>(signatures), static_cast<uint64_t>(allocation),
+                           allocation_given, cluster};
     if (!seen.insert(dataset.id).second) return Status::error(ErrorCode::kMalformed, path + ".id: named twice");
     config.datasets.push_back(dataset);
   }

@@ -8,9 +8,27 @@
 //     "argon2": "moderate",                     "moderate" (256 MiB) or "min" (tests only)
 //     "datasets": [{"id": "<64 hex>",           the datasets collections are placed in, in order;
 //                   "node_admin": "127.0.0.1:8001",   the first also holds the catalog
-//                   "read_signatures": 1}],      members that must sign each read (1..n)
+//                   "read_signatures": 1,        members that must sign each read (1..n)
+//                   "allocation_bytes": 10000000000,  the storage contract's allocation
+//                   "cluster": "eu-1"}],         optional; default: node_admin
 //     "log_level": "info"
 //   }
+//
+// allocation_bytes is the dataset's storage contract's allocation (1 byte
+// .. 1 PiB, economy::kMaxAllocationBytes). When a collection's dataset is
+// about to pass it, the gateway opens a new shard of the collection in a
+// dataset that holds no collection yet, preferring one on another cluster,
+// and queries span both (encrypted_store.h, "Shards"); when none is free,
+// inserts fail with a message naming the fix: another dataset in this file.
+// Optional, defaulting to that 1 PiB maximum: a configuration written before
+// sharding keeps its meaning (a dataset per collection, never full), and a
+// guessed smaller default would either waste a contract's space or overfill
+// it. The gateway logs a warning for each dataset without one.
+// "cluster" labels the cluster hosting the dataset, for that preference:
+// datasets with equal labels are on one cluster. The default, the
+// node_admin address, is right when each cluster is reached through one
+// node; name clusters when two datasets of one cluster are reached through
+// different members.
 //
 // The passphrase is never in the file: a configuration is not a secret, and
 // files get copied around.
@@ -20,6 +38,7 @@
 #include <vector>
 
 #include "model/client/key_store_format.h"
+#include "model/economy/contract.h"
 #include "model/storage/dataset.h"
 #include "runtime/config.h"
 
@@ -29,6 +48,9 @@ struct GatewayDataset {
   storage::DatasetId id{};
   runtime::Endpoint node_admin;
   size_t read_signatures = 1;
+  uint64_t allocation_bytes = 0;
+  bool allocation_given = false;  // false: the default, the largest allocation
+  std::string cluster;
 };
 
 struct GatewayConfig {

@@ -86,11 +86,17 @@ int main(int argc, char** argv) {
     options.signatures = d.read_signatures;
     Result<std::unique_ptr<gateway::NodeRowSource>> source = gateway::NodeRowSource::open(options);
     if (!source) return fail(source.status().to_string());
-    datasets.push_back({d.id, source->get()});
+    if (!d.allocation_given) {
+      spdlog::warn("dataset {}: no allocation_bytes in the config; its collections will never be sharded",
+                   to_hex(d.id));
+    }
+    datasets.push_back({d.id, source->get(), d.allocation_bytes, d.cluster});
     sources.push_back(std::move(*source));
   }
   // One MongoDB command, one commit: the buffered rows of every dataset go
-  // to their clusters, each as one write.
+  // to their clusters, each as one write; a dataset the command did not
+  // touch has nothing buffered and sends nothing, however many shards a
+  // collection spans.
   auto commit = [&sources]() -> Status {
     for (const auto& source : sources) FL_RETURN_IF_ERROR(source->flush());
     return Status::ok();

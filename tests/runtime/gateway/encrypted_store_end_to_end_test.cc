@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <mongoc/mongoc.h>
 
+#include <algorithm>
 #include <chrono>
 #include <future>
 #include <thread>
@@ -52,10 +53,10 @@ class EncryptedGatewayEndToEnd : public ::testing::Test {
       storage::DatasetId id{};
       id[0] = static_cast<uint8_t>(0x40 + i);
       ASSERT_TRUE(keys_.create(id, random_));
-      rows.push_back({id, &sources_[i]});
+      rows.push_back({id, &sources_[i], allocations_.at(i), "cluster-" + std::to_string(i)});
     }
     Result<std::unique_ptr<EncryptedStore>> store =
-        EncryptedStore::open(rows, keys_, random_, [] { return Status::ok(); });
+        EncryptedStore::open(rows, keys_, random_, [] { return Status::ok(); }, options_);
     ASSERT_TRUE(store) << store.status().to_string();
     store_ = std::move(*store);
     EngineOptions options;
@@ -88,6 +89,8 @@ class EncryptedGatewayEndToEnd : public ::testing::Test {
   env::DeterministicRandom random_{11};
   client::KeyStore keys_;
   std::vector<client::MemoryRowSource> sources_ = std::vector<client::MemoryRowSource>(2);
+  std::vector<uint64_t> allocations_{kUnlimitedAllocationBytes, kUnlimitedAllocationBytes};
+  EncryptedStoreOptions options_;
   std::unique_ptr<EncryptedStore> store_;
   asio::io_context io_;
   std::unique_ptr<CommandEngine> engine_;
@@ -178,6 +181,98 @@ TEST_F(EncryptedGatewayEndToEnd, TenThousandDocumentsAndNoPlaintextOnTheNodes) {
   std::string planted = "{\"name\": \"" + name_of(14) + "\"}";
   ASSERT_TRUE(scratch.put(as_bytes("planted"), as_bytes(planted)).is_ok());
   EXPECT_EQ(plaintext_hits({&scratch}, needles).size(), 2u);  // the name, and "citizen-"
+}
+
+// Three datasets with small allocations: the application inserts past the
+// first and queries as if there were one.
+class ShardedGatewayEndToEnd : public EncryptedGatewayEndToEnd {
+ protected:
+  ShardedGatewayEndToEnd() {
+    sources_ = std::vector<client::MemoryRowSource>(3);
+    allocations_ = {kAllocationBytes, kAllocationBytes, kAllocationBytes};
+    options_.bucket_entries = 16;
+  }
+  static constexpr uint64_t kAllocationBytes = 60'000;
+
+  size_t document_rows(size_t dataset) const {
+    return static_cast<size_t>(std::count_if(sources_[dataset].rows().begin(), sources_[dataset].rows().end(),
+                                             [](const auto& row) { return row.first[0] == 'd'; }));
+  }
+  bool insert_one(int i, bson_error_t* error) {
+    bson_t* document = json(R"({"_id": )" + std::to_string(i) + R"(, "name": ")" + name_of(i) + R"(", "age": )" +
+                            std::to_string(i % 50) + "}");
+    bool ok = mongoc_collection_insert_one(collection_, document, nullptr, nullptr, error);
+    bson_destroy(document);
+    return ok;
+  }
+};
+
+TEST_F(ShardedGatewayEndToEnd, InsertsPastTheAllocationAndQueriesAsOneCollection) {
+  bson_error_t error;
+  bson_t* index = json(R"({"createIndexes": "people", "indexes": [{"key": {"age": 1}, "name": "age_1"}]})");
+  ASSERT_TRUE(mongoc_collection_write_command_with_opts(collection_, index, nullptr, nullptr, &error)) << error.message;
+  bson_destroy(index);
+  // One insert per command, until the documents are in two datasets.
+  int count = 0;
+  for (; count < 3000 && document_rows(1) == 0; ++count) ASSERT_TRUE(insert_one(count, &error)) << error.message;
+  ASSERT_GT(document_rows(1), 0u) << "a second shard";
+  ASSERT_EQ(sources_[2].rows().size(), 0u);
+  // Then a bulk insert: one command.
+  mongoc_bulk_operation_t* bulk = mongoc_collection_create_bulk_operation_with_opts(collection_, nullptr);
+  for (int end = count + 40; count < end; ++count) {
+    bson_t* document = json(R"({"_id": )" + std::to_string(count) + R"(, "name": ")" + name_of(count) +
+                            R"(", "age": )" + std::to_string(count % 50) + "}");
+    mongoc_bulk_operation_insert(bulk, document);
+    bson_destroy(document);
+  }
+  bson_t reply;
+  ASSERT_TRUE(mongoc_bulk_operation_execute(bulk, &reply, &error)) << error.message;
+  bson_destroy(&reply);
+  mongoc_bulk_operation_destroy(bulk);
+  EXPECT_EQ(document_rows(0) + document_rows(1) + document_rows(2), static_cast<size_t>(count));
+
+  // What the application sees: one collection.
+  bson_t* everything = json("{}");
+  EXPECT_EQ(mongoc_collection_count_documents(collection_, everything, nullptr, nullptr, nullptr, &error), count);
+  std::vector<int64_t> ids = find_ids("{}", R"({"sort": {"_id": 1}, "batchSize": 7})");  // getMore over shards
+  ASSERT_EQ(ids.size(), static_cast<size_t>(count));
+  for (int i = 0; i < count; ++i) EXPECT_EQ(ids[i], i);
+  ids = find_ids("{}", R"({"sort": {"_id": -1}, "skip": 5, "limit": 20, "batchSize": 3})");
+  ASSERT_EQ(ids.size(), 20u);
+  EXPECT_EQ(ids.front(), count - 6);
+  EXPECT_EQ(ids.back(), count - 25);
+  ids = find_ids(R"({"age": {"$gte": 10, "$lt": 12}})", R"({"sort": {"age": 1}})");
+  std::vector<int64_t> expected;
+  for (int age : {10, 11}) {
+    for (int i = age; i < count; i += 50) expected.push_back(i);
+  }
+  EXPECT_EQ(ids, expected) << "an index walk merged over the shards, in order";
+  ids = find_ids(R"({"age": 3})", R"({"sort": {"_id": 1}, "skip": 1, "limit": 2})");
+  EXPECT_EQ(ids, (std::vector<int64_t>{53, 103}));
+
+  // Updates and deletes reach the first shard.
+  bson_t* selector = json(R"({"_id": {"$lt": 10}})");
+  bson_t* update = json(R"({"$set": {"age": 1000}})");
+  ASSERT_TRUE(mongoc_collection_update_many(collection_, selector, update, nullptr, &reply, &error)) << error.message;
+  bson_destroy(&reply);
+  EXPECT_EQ(find_ids(R"({"age": 1000})", R"({"sort": {"_id": 1}})").size(), 10u);
+  ASSERT_TRUE(mongoc_collection_delete_many(collection_, selector, nullptr, &reply, &error)) << error.message;
+  bson_destroy(&reply);
+  bson_destroy(selector);
+  bson_destroy(update);
+  EXPECT_EQ(mongoc_collection_count_documents(collection_, everything, nullptr, nullptr, nullptr, &error), count - 10);
+  // A duplicate of an _id in the first shard, through the driver.
+  EXPECT_FALSE(insert_one(20, &error));
+  EXPECT_EQ(error.code, 11000u) << error.message;
+
+  // Fill every dataset: the driver shows why, and what to do.
+  bool refused = false;
+  for (int i = count; i < count + 5000 && !refused; ++i) refused = !insert_one(i, &error);
+  ASSERT_TRUE(refused);
+  EXPECT_NE(std::string(error.message).find("no free dataset"), std::string::npos) << error.message;
+  EXPECT_NE(std::string(error.message).find("allocation_bytes"), std::string::npos) << error.message;
+  for (size_t i = 0; i < sources_.size(); ++i) EXPECT_GT(document_rows(i), 0u) << i;
+  bson_destroy(everything);
 }
 
 }  // namespace

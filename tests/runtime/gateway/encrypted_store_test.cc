@@ -26,7 +26,7 @@ struct World {
   }
   std::unique_ptr<EncryptedStore> open(EncryptedStoreOptions options = {}) {
     std::vector<DatasetRows> rows;
-    for (size_t i = 0; i < sources.size(); ++i) rows.push_back({dataset_id(static_cast<uint8_t>(i + 1)), &sources[i]});
+    for (size_t i = 0; i < sources.size(); ++i) rows.push_back({dataset_id(static_cast<uint8_t>(i + 1)), &sources[i], kUnlimitedAllocationBytes, ""});
     Result<std::unique_ptr<EncryptedStore>> store = EncryptedStore::open(
         rows, keys, random,
         [this] {
@@ -330,24 +330,6 @@ TEST(EncryptedStore, ARestartedStoreSeesItsCollections) {
   EXPECT_EQ(*third->count(kNs, Filter()), std::size(kDocuments) + 1);
 }
 
-TEST(EncryptedStore, OreIndexesAreRecordedButTheirQueriesRefused) {
-  World world;
-  std::unique_ptr<EncryptedStore> store = world.open();
-  ASSERT_TRUE(store->create_index(kNs, index_of(R"({"key": {"score": "ore"}, "name": "score_ore"})")));
-  ASSERT_TRUE(store->insert(kNs, J(R"({"_id": 1, "score": 5})")));
-  Result<std::vector<Document>> ranged = store->find(kNs, query_of(R"({"score": {"$gt": 1}})"));
-  ASSERT_FALSE(ranged);
-  EXPECT_EQ(ranged.status().code(), ErrorCode::kInvalidArgument);
-  EXPECT_NE(ranged.status().message().find("ore index needs node-side scans: not yet supported"), std::string::npos);
-  EXPECT_EQ(error_from_status(ranged.status()).code, MongoCode::kBadValue);
-  Result<std::vector<Document>> in_or = store->find(kNs, query_of(R"({"$or": [{"score": 5}, {"_id": 1}]})"));
-  EXPECT_FALSE(in_or);
-  // Queries that do not need the ore index still run.
-  Result<std::vector<Document>> all = store->find(kNs, query_of(R"({"_id": 1})"));
-  ASSERT_TRUE(all);
-  EXPECT_EQ(all->size(), 1u);
-}
-
 TEST(EncryptedStore, RunningOutOfDatasetsIsAClearError) {
   World world(2);
   std::unique_ptr<EncryptedStore> store = world.open();
@@ -390,7 +372,7 @@ TEST(EncryptedStore, EveryMutationCommitsTheCatalogBeforeCollectingGarbage) {
   std::unique_ptr<EncryptedStore> failing;
   {
     std::vector<DatasetRows> rows;
-    for (size_t i = 0; i < world.sources.size(); ++i) rows.push_back({dataset_id(static_cast<uint8_t>(i + 1)), &world.sources[i]});
+    for (size_t i = 0; i < world.sources.size(); ++i) rows.push_back({dataset_id(static_cast<uint8_t>(i + 1)), &world.sources[i], kUnlimitedAllocationBytes, ""});
     failing = *EncryptedStore::open(rows, world.keys, world.random,
                                     [] { return Status::error(ErrorCode::kUnavailable, "cluster down"); });
   }
@@ -422,7 +404,7 @@ TEST(EncryptedStore, ACommandsMutationsCommitTogetherAndAFailedOneUndoesOnlyItse
   EXPECT_EQ(reopened->find(kNs, query_of(R"({"n": 3})"))->size(), 8u);  // 3, 10, ..., 45, and 50
   // A command whose commit fails is undone whole.
   std::vector<DatasetRows> rows;
-  for (size_t i = 0; i < world.sources.size(); ++i) rows.push_back({dataset_id(static_cast<uint8_t>(i + 1)), &world.sources[i]});
+  for (size_t i = 0; i < world.sources.size(); ++i) rows.push_back({dataset_id(static_cast<uint8_t>(i + 1)), &world.sources[i], kUnlimitedAllocationBytes, ""});
   std::unique_ptr<EncryptedStore> failing = *EncryptedStore::open(
       rows, world.keys, world.random, [] { return Status::error(ErrorCode::kUnavailable, "cluster down"); });
   failing->begin_command();

@@ -23,7 +23,8 @@ std::string config_with(const std::string& datasets, const std::string& extra = 
 
 TEST(GatewayConfigTest, ReadsEveryField) {
   Result<GatewayConfig> c = parse_gateway_config(
-      config_with(R"([{"id": ")" + kId1 + R"(", "node_admin": "127.0.0.1:8001", "read_signatures": 3},
+      config_with(R"([{"id": ")" + kId1 + R"(", "node_admin": "127.0.0.1:8001", "read_signatures": 3,
+                       "allocation_bytes": 5000000000, "cluster": "eu-1"},
                       {"id": ")" + kId2 + R"(", "node_admin": "127.0.0.1:8002"}])"),
       "t");
   ASSERT_TRUE(c.is_ok()) << c.status().to_string();
@@ -34,6 +35,14 @@ TEST(GatewayConfigTest, ReadsEveryField) {
   EXPECT_EQ(c->datasets[1].read_signatures, 1u);
   EXPECT_EQ(c->datasets[1].node_admin.port, 8002);
   EXPECT_EQ(c->datasets[0].id[0], 0xaa);
+  EXPECT_EQ(c->datasets[0].allocation_bytes, 5'000'000'000u);
+  EXPECT_TRUE(c->datasets[0].allocation_given);
+  EXPECT_EQ(c->datasets[0].cluster, "eu-1");
+  // Defaults: the largest allocation a contract may have, and the node's
+  // address as the cluster's label.
+  EXPECT_EQ(c->datasets[1].allocation_bytes, economy::kMaxAllocationBytes);
+  EXPECT_FALSE(c->datasets[1].allocation_given);
+  EXPECT_EQ(c->datasets[1].cluster, "127.0.0.1:8002");
 }
 
 TEST(GatewayConfigTest, ErrorsNameTheField) {
@@ -53,6 +62,17 @@ TEST(GatewayConfigTest, ErrorsNameTheField) {
                 .find("named twice"),
             std::string::npos);
   EXPECT_NE(error_of(config_with(one, R"("argon2": "weak", )")).find("config.argon2"), std::string::npos);
+  auto with_dataset_field = [&](const std::string& field) {
+    return config_with(R"([{"id": ")" + kId1 + R"(", "node_admin": "127.0.0.1:8001", )" + field + "}]");
+  };
+  for (const char* bad : {R"("allocation_bytes": 0)", R"("allocation_bytes": -5)", R"("allocation_bytes": "1GB")",
+                          R"("allocation_bytes": 1.5)", R"("allocation_bytes": 2251799813685248)"}) {
+    EXPECT_NE(error_of(with_dataset_field(bad)).find("config.datasets[0].allocation_bytes"), std::string::npos) << bad;
+  }
+  EXPECT_NE(error_of(with_dataset_field(R"("cluster": "")")).find("config.datasets[0].cluster"), std::string::npos);
+  EXPECT_NE(error_of(with_dataset_field(R"("cluster": 7)")).find("config.datasets[0].cluster"), std::string::npos);
+  EXPECT_NE(error_of(with_dataset_field(R"("allocation": 7)")).find("config.datasets[0].allocation: unknown field"),
+            std::string::npos);
   EXPECT_NE(error_of("[1]").find("expected an object"), std::string::npos);
   EXPECT_NE(error_of("{").find("not valid JSON"), std::string::npos);
 }
