@@ -32,6 +32,10 @@ struct MemberConduct {
   // the blocks it proposes and rejects in others' proposals. Empty for an
   // honest member.
   std::set<crypto::PublicKey> censored_arbiters;
+  // Keeps the re-encryption key fragments of revoked sharing contracts and
+  // still answers with them (white paper, "Denial of Remove";
+  // share_keeper.h). False for an honest member.
+  bool keeps_revoked_fragments = false;
 };
 
 }  // namespace fluence::cluster

@@ -136,7 +136,7 @@ Status Ledger::apply_op(const Burn& op, uint64_t /*tick*/) {
 Status Ledger::apply_op(const OpenContract& op, uint64_t tick) {
   const StorageContract& c = op.signed_contract.contract;
   FL_RETURN_IF_ERROR(op.signed_contract.check_fully_signed());
-  if (contracts_.contains(c.id)) {
+  if (contracts_.contains(c.id) || shares_.contains(c.id)) {
     return rejected(ErrorCode::kInvalidArgument, "contract.id: " + short_key(c.id) + " already used");
   }
   if (c.valid_until_tick <= tick || c.valid_until_tick - tick > c.period_ticks) {
@@ -250,6 +250,7 @@ void Ledger::close(ContractAccount& account, ContractPhase phase) {
   client.spendable = plus(client.spendable, account.escrow);
   account.escrow = 0;
   account.phase = phase;
+  end_shares_of(account.contract.id);
 }
 
 CloseReport Ledger::close_periods(uint64_t tick) {
@@ -295,6 +296,13 @@ Status Ledger::check_conservation() const {
                                                             " still holds " + amount_text(c.escrow));
     }
     held += c.escrow;
+  }
+  for (const auto& [id, s] : shares_) {
+    if (!s.active() && s.escrow != 0) {
+      return Status::error(ErrorCode::kInvalidArgument, "conservation: closed share " + short_key(id) +
+                                                            " still holds " + amount_text(s.escrow));
+    }
+    held += s.escrow;
   }
   if (burned_ > minted_ || held != minted_ - burned_) {
     return Status::error(ErrorCode::kInvalidArgument,

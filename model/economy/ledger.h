@@ -10,8 +10,8 @@
 //
 // Tokens enter only through Mint (confirmed by the gateway, each receipt once)
 // and leave only through Burn; in between they sit in balances or in contract
-// escrows. Conservation: minted - burned == sum of balances + sum of escrows,
-// which check_conservation() recomputes. Minting checks the 64-bit total, so
+// and share escrows. Conservation: minted - burned == sum of balances + sum of
+// escrows, which check_conservation() recomputes. Minting checks the 64-bit total, so
 // no balance or escrow can overflow afterwards.
 //
 // The chain drives the ledger, in tick order within each block:
@@ -21,7 +21,12 @@
 //                                   period ends, removes SLA breakers,
 //                                   prolongs funded contracts, expires others.
 // Contract operations at or after a period's end are rejected until
-// close_periods has settled that period.
+// close_periods has settled that period; so are share reads, which bill under
+// their storage contract's terms.
+//
+// Sharing contracts (share.h) live beside the storage contracts they share,
+// under ids of their own (no id is ever a contract's and a share's). Their
+// logic is in ledger_share.cc.
 //
 // Every call either succeeds or changes nothing. Pure logic: no clocks, no I/O.
 #pragma once
@@ -73,6 +78,10 @@ class Ledger {
   Account account(const crypto::PublicKey& key) const;
   const ContractAccount* contract(const crypto::PublicKey& id) const;
   const std::map<crypto::PublicKey, ContractAccount>& contracts() const { return contracts_; }
+  // A sharing contract's state as nodes read it: phase, escrow, and in its
+  // contract the holders and their public authorisations.
+  const ShareAccount* share(const crypto::PublicKey& id) const;
+  const std::map<crypto::PublicKey, ShareAccount>& shares() const { return shares_; }
   // Withdrawals emitted by burns, oldest first, for the gateway to read.
   const std::vector<Withdrawal>& withdrawals() const { return withdrawals_; }
   const ChainId& chain() const { return chain_; }
@@ -91,6 +100,10 @@ class Ledger {
   Status apply_op(const Deposit& op, uint64_t tick);
   Status apply_op(const Terminate& op, uint64_t tick);
   Status apply_op(const ChargeOperation& op, uint64_t tick);
+  Status apply_op(const OpenShare& op, uint64_t tick);
+  Status apply_op(const FundShare& op, uint64_t tick);
+  Status apply_op(const ChargeShareRead& op, uint64_t tick);
+  Status apply_op(const RevokeShare& op, uint64_t tick);
 
   // Checks the signature over `message` and that `nonce` is the author's next.
   Status check_author(const crypto::PublicKey& author, ByteView message,
@@ -99,13 +112,20 @@ class Ledger {
   Result<ContractAccount*> active_contract(const crypto::PublicKey& id, uint64_t tick);
   // Moves what a settlement pays from escrow to the nodes' rewards.
   void pay(ContractAccount& account, const Settlement& settlement);
-  // Ends a contract, refunding its escrow to the client.
+  // Ends a contract, refunding its escrow to the client, and ends its shares.
   void close(ContractAccount& account, ContractPhase phase);
+  // The share `id`, active. kNotFound or kInvalidArgument naming its phase.
+  Result<ShareAccount*> active_share(const crypto::PublicKey& id);
+  // Closes a share, refunding its escrow to the receiver.
+  void close_share(ShareAccount& share, SharePhase phase);
+  // Ends every active share of the storage contract `contract`.
+  void end_shares_of(const crypto::PublicKey& contract);
 
   const Gateway& gateway_;
   ChainId chain_;
   std::map<crypto::PublicKey, Account> accounts_;
   std::map<crypto::PublicKey, ContractAccount> contracts_;  // closed ones stay, so ids are never reused
+  std::map<crypto::PublicKey, ShareAccount> shares_;        // likewise
   std::set<crypto::Hash256> used_receipts_;
   std::vector<Withdrawal> withdrawals_;
   uint64_t minted_ = 0;

@@ -285,6 +285,143 @@ ChargeOperation ChargeOperation::decode(codec::Reader& reader) {
   return c;
 }
 
+// ---- OpenShare ------------------------------------------------------------------
+
+OpenShare OpenShare::make(const crypto::SigningKey& owner, const ChainId& chain, SharingContract share,
+                          uint64_t nonce) {
+  OpenShare o{std::move(share), nonce, {}};
+  o.signature = owner.sign(o.signed_bytes(chain));
+  return o;
+}
+
+Bytes OpenShare::signed_bytes(const ChainId& chain) const {
+  return signed_bytes_of("fluence/economy/open-share", chain, *this);
+}
+
+void OpenShare::encode_fields(codec::Writer& writer) const {
+  share.encode(writer);
+  writer.u64(nonce);
+}
+
+void OpenShare::encode(codec::Writer& writer) const {
+  encode_fields(writer);
+  writer.fixed(signature.bytes);
+}
+
+OpenShare OpenShare::decode(codec::Reader& reader) {
+  OpenShare o;
+  o.share = SharingContract::decode(reader);
+  o.nonce = reader.u64("open_share.nonce");
+  o.signature = read_signature(reader, "open_share.signature");
+  return o;
+}
+
+// ---- FundShare ------------------------------------------------------------------
+
+FundShare FundShare::make(const crypto::SigningKey& from, const ChainId& chain, const crypto::PublicKey& share,
+                          uint64_t amount, uint64_t nonce) {
+  FundShare f{share, from.public_key(), amount, nonce, {}};
+  f.signature = from.sign(f.signed_bytes(chain));
+  return f;
+}
+
+Bytes FundShare::signed_bytes(const ChainId& chain) const {
+  return signed_bytes_of("fluence/economy/fund-share", chain, *this);
+}
+
+void FundShare::encode_fields(codec::Writer& writer) const {
+  write_key(writer, share);
+  write_key(writer, from);
+  writer.u64(amount);
+  writer.u64(nonce);
+}
+
+void FundShare::encode(codec::Writer& writer) const {
+  encode_fields(writer);
+  writer.fixed(signature.bytes);
+}
+
+FundShare FundShare::decode(codec::Reader& reader) {
+  FundShare f;
+  f.share = read_key(reader, "fund_share.share");
+  f.from = read_key(reader, "fund_share.from");
+  f.amount = reader.u64("fund_share.amount");
+  f.nonce = reader.u64("fund_share.nonce");
+  f.signature = read_signature(reader, "fund_share.signature");
+  return f;
+}
+
+// ---- ChargeShareRead ------------------------------------------------------------
+
+ChargeShareRead ChargeShareRead::make(const crypto::SigningKey& receiver, const ChainId& chain,
+                                      const crypto::PublicKey& share, uint64_t bytes, uint64_t rows_touched,
+                                      uint64_t nonce) {
+  ChargeShareRead c{share, bytes, rows_touched, nonce, {}};
+  c.signature = receiver.sign(c.signed_bytes(chain));
+  return c;
+}
+
+Bytes ChargeShareRead::signed_bytes(const ChainId& chain) const {
+  return signed_bytes_of("fluence/economy/charge-share-read", chain, *this);
+}
+
+void ChargeShareRead::encode_fields(codec::Writer& writer) const {
+  write_key(writer, share);
+  writer.u64(bytes);
+  writer.u64(rows_touched);
+  writer.u64(nonce);
+}
+
+void ChargeShareRead::encode(codec::Writer& writer) const {
+  encode_fields(writer);
+  writer.fixed(signature.bytes);
+}
+
+ChargeShareRead ChargeShareRead::decode(codec::Reader& reader) {
+  ChargeShareRead c;
+  c.share = read_key(reader, "charge_share_read.share");
+  c.bytes = reader.u64("charge_share_read.bytes");
+  if (reader.ok() && c.bytes > kMaxOperationBytes) reader.fail("charge_share_read.bytes", "exceeds 2^32");
+  c.rows_touched = reader.u64("charge_share_read.rows_touched");
+  if (reader.ok() && c.rows_touched > kMaxOperationRows) {
+    reader.fail("charge_share_read.rows_touched", "exceeds 2^32");
+  }
+  c.nonce = reader.u64("charge_share_read.nonce");
+  c.signature = read_signature(reader, "charge_share_read.signature");
+  return c;
+}
+
+// ---- RevokeShare ----------------------------------------------------------------
+
+RevokeShare RevokeShare::make(const crypto::SigningKey& owner, const ChainId& chain, const crypto::PublicKey& share,
+                              uint64_t nonce) {
+  RevokeShare r{share, nonce, {}};
+  r.signature = owner.sign(r.signed_bytes(chain));
+  return r;
+}
+
+Bytes RevokeShare::signed_bytes(const ChainId& chain) const {
+  return signed_bytes_of("fluence/economy/revoke-share", chain, *this);
+}
+
+void RevokeShare::encode_fields(codec::Writer& writer) const {
+  write_key(writer, share);
+  writer.u64(nonce);
+}
+
+void RevokeShare::encode(codec::Writer& writer) const {
+  encode_fields(writer);
+  writer.fixed(signature.bytes);
+}
+
+RevokeShare RevokeShare::decode(codec::Reader& reader) {
+  RevokeShare r;
+  r.share = read_key(reader, "revoke_share.share");
+  r.nonce = reader.u64("revoke_share.nonce");
+  r.signature = read_signature(reader, "revoke_share.signature");
+  return r;
+}
+
 // ---- EconomyOp ----------------------------------------------------------------
 
 namespace {
@@ -296,14 +433,20 @@ enum class Tag : uint8_t {
   kDeposit,
   kTerminate,
   kChargeOperation,
+  kOpenShare,
+  kFundShare,
+  kChargeShareRead,
+  kRevokeShare,
   kLimit
 };
 static_assert(static_cast<size_t>(Tag::kLimit) == std::variant_size_v<decltype(EconomyOp::body)>);
 }  // namespace
 
 const char* EconomyOp::name() const {
-  constexpr const char* kNames[] = {"mint",    "transfer",  "burn",           "open_contract",
-                                    "deposit", "terminate", "charge_operation"};
+  constexpr const char* kNames[] = {"mint",       "transfer",   "burn",              "open_contract",
+                                    "deposit",    "terminate",  "charge_operation",  "open_share",
+                                    "fund_share", "charge_share_read", "revoke_share"};
+  static_assert(std::size(kNames) == std::variant_size_v<decltype(EconomyOp::body)>);
   return kNames[body.index()];
 }
 
@@ -322,6 +465,10 @@ EconomyOp EconomyOp::decode(codec::Reader& reader) {
     case Tag::kDeposit: op.body = Deposit::decode(reader); break;
     case Tag::kTerminate: op.body = Terminate::decode(reader); break;
     case Tag::kChargeOperation: op.body = ChargeOperation::decode(reader); break;
+    case Tag::kOpenShare: op.body = OpenShare::decode(reader); break;
+    case Tag::kFundShare: op.body = FundShare::decode(reader); break;
+    case Tag::kChargeShareRead: op.body = ChargeShareRead::decode(reader); break;
+    case Tag::kRevokeShare: op.body = RevokeShare::decode(reader); break;
     case Tag::kLimit: break;
   }
   return op;

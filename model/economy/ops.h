@@ -7,13 +7,15 @@
 // from being replayed on this one. Mint is authorised instead by the gateway's
 // receipt (gateway.h), which the ledger accepts once.
 //
-// Author of each: Transfer, Burn, Deposit -> `from`; OpenContract, Terminate,
-// ChargeOperation -> the contract's client.
+// Author of each: Transfer, Burn, Deposit, FundShare -> `from`; OpenContract,
+// Terminate, ChargeOperation -> the contract's client; OpenShare, RevokeShare
+// -> the sharing contract's owner; ChargeShareRead -> its receiver.
 #pragma once
 
 #include <variant>
 
 #include "model/economy/contract.h"
+#include "model/economy/share.h"
 
 namespace fluence::economy {
 
@@ -162,9 +164,82 @@ struct ChargeOperation {
   static ChargeOperation decode(codec::Reader& reader);
 };
 
+// ---- Sharing (share.h) ----------------------------------------------------------
+
+// The owner puts a sharing contract, with its sealed fragments, on the chain.
+// Its escrow starts empty: the receiver funds it.
+struct OpenShare {
+  SharingContract share;
+  uint64_t nonce = 0;  // the owner's
+  crypto::Signature signature;
+
+  static OpenShare make(const crypto::SigningKey& owner, const ChainId& chain, SharingContract share,
+                        uint64_t nonce);
+  Bytes signed_bytes(const ChainId& chain) const;
+  bool operator==(const OpenShare&) const = default;
+  void encode_fields(codec::Writer& writer) const;
+  void encode(codec::Writer& writer) const;
+  static OpenShare decode(codec::Reader& reader);
+};
+
+// Tops up an active share's escrow from anyone's spendable balance (usually
+// the receiver's). Whatever is left returns to the receiver when it closes.
+struct FundShare {
+  crypto::PublicKey share;
+  crypto::PublicKey from;
+  uint64_t amount = 0;
+  uint64_t nonce = 0;  // from's
+  crypto::Signature signature;
+
+  static FundShare make(const crypto::SigningKey& from, const ChainId& chain, const crypto::PublicKey& share,
+                        uint64_t amount, uint64_t nonce);
+  Bytes signed_bytes(const ChainId& chain) const;
+  bool operator==(const FundShare&) const = default;
+  void encode_fields(codec::Writer& writer) const;
+  void encode(codec::Writer& writer) const;
+  static FundShare decode(codec::Reader& reader);
+};
+
+// The receiver pays, from the share's escrow, for one read under the share's
+// price rule (share.h). A share only reads.
+struct ChargeShareRead {
+  crypto::PublicKey share;
+  uint64_t bytes = 0;         // at most kMaxOperationBytes
+  uint64_t rows_touched = 0;  // at most kMaxOperationRows
+  uint64_t nonce = 0;         // the receiver's
+  crypto::Signature signature;
+
+  static ChargeShareRead make(const crypto::SigningKey& receiver, const ChainId& chain,
+                              const crypto::PublicKey& share, uint64_t bytes, uint64_t rows_touched,
+                              uint64_t nonce);
+  Bytes signed_bytes(const ChainId& chain) const;
+  bool operator==(const ChargeShareRead&) const = default;
+  void encode_fields(codec::Writer& writer) const;
+  void encode(codec::Writer& writer) const;
+  static ChargeShareRead decode(codec::Reader& reader);
+};
+
+// The owner ends a share: charges fail from now on, the escrow returns to the
+// receiver, and honest nodes forget their fragments (model/cluster/share_keeper.h).
+struct RevokeShare {
+  crypto::PublicKey share;
+  uint64_t nonce = 0;  // the owner's
+  crypto::Signature signature;
+
+  static RevokeShare make(const crypto::SigningKey& owner, const ChainId& chain, const crypto::PublicKey& share,
+                          uint64_t nonce);
+  Bytes signed_bytes(const ChainId& chain) const;
+  bool operator==(const RevokeShare&) const = default;
+  void encode_fields(codec::Writer& writer) const;
+  void encode(codec::Writer& writer) const;
+  static RevokeShare decode(codec::Reader& reader);
+};
+
 // One operation as the chain carries it: a tag byte, then the operation.
 struct EconomyOp {
-  std::variant<Mint, Transfer, Burn, OpenContract, Deposit, Terminate, ChargeOperation> body;
+  std::variant<Mint, Transfer, Burn, OpenContract, Deposit, Terminate, ChargeOperation, OpenShare, FundShare,
+               ChargeShareRead, RevokeShare>
+      body;
 
   const char* name() const;
   bool operator==(const EconomyOp&) const = default;

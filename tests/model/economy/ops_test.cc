@@ -34,6 +34,14 @@ SignedContract sample_contract() {
   return s;
 }
 
+SharingContract sample_share(const crypto::SigningKey& owner) {
+  env::DeterministicRandom random(8);
+  pre::KeyPair delegator = pre::KeyPair::generate(random);
+  pre::KeyPair receiver = pre::KeyPair::generate(random);
+  ShareTerms terms{key(7).public_key(), key(1).public_key(), key(9).public_key(), receiver.public_key(), 1, 100};
+  return *make_sharing_contract(owner, delegator, terms, {key(3).public_key(), key(4).public_key()}, random);
+}
+
 std::vector<EconomyOp> every_op() {
   ChainId chain{};
   chain.fill(3);
@@ -47,6 +55,10 @@ std::vector<EconomyOp> every_op() {
       {Deposit::make(b, chain, contract, 8, 4)},
       {Terminate::make(a, chain, contract, 5)},
       {ChargeOperation::make(a, chain, contract, OperationKind::kWrite, 4096, 12, 6)},
+      {OpenShare::make(a, chain, sample_share(a), 7)},
+      {FundShare::make(b, chain, key(7).public_key(), 900, 8)},
+      {ChargeShareRead::make(b, chain, key(7).public_key(), 2048, 3, 9)},
+      {RevokeShare::make(a, chain, key(7).public_key(), 10)},
   };
 }
 
@@ -83,7 +95,7 @@ TEST(EconomyOpCodec, TruncatedOrExtendedBytesAreErrors) {
 
 TEST(EconomyOpCodec, OutOfRangeFieldsAreNamed) {
   Bytes bad_tag = codec::encode(every_op()[0]);
-  bad_tag[0] = 7;
+  bad_tag[0] = std::variant_size_v<decltype(EconomyOp::body)>;
   EXPECT_NE(codec::decode<EconomyOp>(bad_tag).status().message().find("economy_op.kind"), std::string::npos);
 
   EconomyOp charge = every_op()[6];
@@ -98,6 +110,11 @@ TEST(EconomyOpCodec, OutOfRangeFieldsAreNamed) {
   EconomyOp burn = every_op()[2];
   std::get<Burn>(burn.body).destination = Bytes(kMaxDestinationBytes + 1, 1);
   EXPECT_NE(codec::decode<EconomyOp>(codec::encode(burn)).status().message().find("burn.destination"),
+            std::string::npos);
+
+  EconomyOp share_read = every_op()[9];
+  std::get<ChargeShareRead>(share_read.body).rows_touched = kMaxOperationRows + 1;
+  EXPECT_NE(codec::decode<EconomyOp>(codec::encode(share_read)).status().message().find("charge_share_read.rows_touched"),
             std::string::npos);
 
   SignedContract c = sample_contract();
