@@ -20,12 +20,9 @@ namespace {
 int run(size_t members, size_t clients, size_t writes, int block_interval_ms) {
   const std::string dataset(64, 'b');
   fluence::testing::NodeCluster cluster(members + 3, 0, [&](const std::vector<std::string>& peers) {
-    std::vector<std::string> m(peers.begin(), peers.begin() + static_cast<long>(members));
-    std::vector<std::string> a(peers.begin() + static_cast<long>(members), peers.end());
-    return nlohmann::json{{"block_interval_ms", block_interval_ms},
-                          {"max_block_writes", 1000},
-                          {"log_level", "error"},
-                          {"datasets", {{{"id", dataset}, {"members", m}, {"arbiters", a}}}}};
+    nlohmann::json config = fluence::testing::one_dataset(peers, dataset, members);
+    config.update({{"block_interval_ms", block_interval_ms}, {"max_block_writes", 1000}, {"log_level", "error"}});
+    return config;
   });
   for (size_t i = 0; i < cluster.size(); ++i) cluster.start(i);
   if (!cluster.wait_until([](size_t, const nlohmann::json&) { return true; }, 30000)) {

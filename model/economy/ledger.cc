@@ -2,22 +2,11 @@
 
 #include <limits>
 
+#include "model/economy/ledger_amounts.h"
+
 namespace fluence::economy {
 
-namespace {
-
-Status rejected(ErrorCode code, const std::string& message) { return Status::error(code, message); }
-
-// Every balance and escrow is at most total_minted, which Mint keeps within 64
-// bits, so these additions cannot overflow; the assertion says so.
-uint64_t plus(uint64_t a, uint64_t b) {
-  FL_ASSERT(a <= std::numeric_limits<uint64_t>::max() - b);
-  return a + b;
-}
-
-std::string amount_text(uint64_t micro_fft) { return std::to_string(micro_fft) + " micro-FFT"; }
-
-}  // namespace
+using namespace ledger_detail;
 
 Status Ledger::apply(const EconomyOp& op, uint64_t tick) {
   Status status = std::visit([&](const auto& body) { return apply_op(body, tick); }, op.body);

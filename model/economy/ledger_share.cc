@@ -4,23 +4,11 @@
 #include <limits>
 
 #include "model/economy/ledger.h"
+#include "model/economy/ledger_amounts.h"
 
 namespace fluence::economy {
 
-namespace {
-
-Status rejected(ErrorCode code, const std::string& message) { return Status::error(code, message); }
-
-// As in ledger.cc: balances and escrows are bounded by total_minted, which
-// fits in 64 bits, so these sums cannot overflow.
-uint64_t plus(uint64_t a, uint64_t b) {
-  FL_ASSERT(a <= std::numeric_limits<uint64_t>::max() - b);
-  return a + b;
-}
-
-std::string amount_text(uint64_t micro_fft) { return std::to_string(micro_fft) + " micro-FFT"; }
-
-}  // namespace
+using namespace ledger_detail;
 
 const ShareAccount* Ledger::share(const crypto::PublicKey& id) const {
   auto it = shares_.find(id);

@@ -19,13 +19,10 @@ constexpr size_t kArbiters = 3;
 
 TEST(ClusterTest, SevenMembersCommitAndSurviveTwoKills) {
   NodeCluster cluster(kMembers + kArbiters, 2, [](const std::vector<std::string>& peers) {
-    std::vector<std::string> members(peers.begin(), peers.begin() + kMembers);
-    std::vector<std::string> arbiters(peers.begin() + kMembers, peers.end());
+    nlohmann::json config = one_dataset(peers, kDataset, kMembers);
     // Short ticks, so the arbiters' proofs of retrievability run during the test.
-    return nlohmann::json{{"block_interval_ms", 100},
-                          {"tick_seconds", 5},
-                          {"max_clock_skew_seconds", 1},
-                          {"datasets", {{{"id", kDataset}, {"members", members}, {"arbiters", arbiters}}}}};
+    config.update({{"block_interval_ms", 100}, {"tick_seconds", 5}, {"max_clock_skew_seconds", 1}});
+    return config;
   });
   for (size_t i = 0; i < cluster.size(); ++i) cluster.start(i);
   ASSERT_TRUE(cluster.wait_until([](size_t, const nlohmann::json&) { return true; }, 20000));

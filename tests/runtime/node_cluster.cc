@@ -22,6 +22,12 @@ extern char** environ;
 
 namespace fluence::testing {
 
+nlohmann::json one_dataset(const std::vector<std::string>& peers, const std::string& dataset_hex, size_t members) {
+  std::vector<std::string> held(peers.begin(), peers.begin() + static_cast<ptrdiff_t>(members));
+  std::vector<std::string> arbiters(peers.begin() + static_cast<ptrdiff_t>(members), peers.end());
+  return nlohmann::json{{"datasets", {{{"id", dataset_hex}, {"members", held}, {"arbiters", arbiters}}}}};
+}
+
 uint16_t free_port() {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};

@@ -48,4 +48,9 @@ class NodeCluster {
 
 uint16_t free_port();
 
+// {"datasets": [one dataset, `dataset_hex`, held by peers[0, members) with
+// the other peers as its arbiters]}: what most loopback tests run. Merge the
+// test's own settings into it (json::update).
+nlohmann::json one_dataset(const std::vector<std::string>& peers, const std::string& dataset_hex, size_t members);
+
 }  // namespace fluence::testing

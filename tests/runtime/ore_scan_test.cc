@@ -39,10 +39,9 @@ class OreScanAdminTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     cluster_ = new NodeCluster(kMembers + kArbiters, 2, [](const std::vector<std::string>& peers) {
-      std::vector<std::string> members(peers.begin(), peers.begin() + kMembers);
-      std::vector<std::string> arbiters(peers.begin() + kMembers, peers.end());
-      return json{{"block_interval_ms", 50},
-                  {"datasets", {{{"id", kDataset}, {"members", members}, {"arbiters", arbiters}}}}};
+      json config = one_dataset(peers, kDataset, kMembers);
+      config["block_interval_ms"] = 50;
+      return config;
     });
     for (size_t i = 0; i < cluster_->size(); ++i) cluster_->start(i);
     ready_ = cluster_->wait_until([](size_t, const json&) { return true; }, 20000);

@@ -9,17 +9,12 @@
 #include "runtime/gateway/encrypted_rows.h"
 #include "runtime/gateway/encrypted_store.h"
 #include "tests/runtime/gateway/memory_store.h"
+#include "tests/runtime/gateway/store_test_helpers.h"
 
 namespace fluence::gateway {
 namespace {
 
-Document J(const std::string& json) { return Document::from_json(json); }
-
-storage::DatasetId dataset_id(uint8_t n) {
-  storage::DatasetId id{};
-  id[0] = n;
-  return id;
-}
+using namespace testing;
 
 const Namespace kNs{"app", "scores"};
 
@@ -64,28 +59,6 @@ struct World {
   std::vector<client::MemoryRowSource> sources;
   std::deque<client::CountingRowSource> counters;  // deque: they point into `sources`, and do not move
 };
-
-IndexSpec index_of(const std::string& json) {
-  Document entry = J(json);
-  Outcome<IndexSpec> spec = IndexSpec::parse(entry.get());
-  EXPECT_TRUE(spec);
-  return *spec;
-}
-
-FindQuery query_of(const std::string& filter, const std::string& sort = "{}") {
-  Document f = J(filter), s = J(sort);
-  FindQuery query;
-  query.filter = *Filter::parse(f.get());
-  query.sort = *SortSpec::parse(s.get());
-  return query;
-}
-
-std::vector<std::string> sorted_json(const std::vector<Document>& documents) {
-  std::vector<std::string> out;
-  for (const Document& d : documents) out.push_back(d.to_json());
-  std::sort(out.begin(), out.end());
-  return out;
-}
 
 const char* const kDocuments[] = {
     R"({"_id": 1, "score": 10})",
@@ -165,19 +138,13 @@ TEST_F(OreIndex, TheNodesFindTheCandidatesInOneRoundTrip) {
 TEST_F(OreIndex, EntriesFollowReplacesAndRemovesAndDrop) {
   // One entry per distinct number: 1, 2, 3, 4, 7 (two), 8 (NaN), 9, 10, 12.
   EXPECT_EQ(world_.ore_rows(0), 10u);
-  Document doc = J(R"({"_id": 1})");
-  bson_iter_t it;
-  ASSERT_TRUE(doc.find("_id", &it));
-  Value one = Value::of(&it);
   for (DocumentStore* store : stores()) {
-    ASSERT_TRUE(store->replace(kNs, one, J(R"({"_id": 1, "score": 70})")));
+    ASSERT_TRUE(store->replace(kNs, value_of("1"), J(R"({"_id": 1, "score": 70})")));
   }
   EXPECT_EQ(world_.ore_rows(0), 10u) << "the old entry is collected once the new state is committed";
   expect_same(R"({"score": 10})");
   expect_same(R"({"score": {"$gt": 60}})");
-  Document four = J(R"({"_id": 4})");
-  ASSERT_TRUE(four.find("_id", &it));
-  for (DocumentStore* store : stores()) ASSERT_TRUE(store->remove(kNs, Value::of(&it)));
+  for (DocumentStore* store : stores()) ASSERT_TRUE(store->remove(kNs, value_of("4")));
   EXPECT_EQ(world_.ore_rows(0), 9u);
   expect_same(R"({"score": {"$lt": 0}})");
   ASSERT_TRUE(store_->drop(kNs));

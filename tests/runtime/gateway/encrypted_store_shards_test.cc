@@ -10,41 +10,12 @@
 #include "runtime/gateway/encrypted_store.h"
 #include "runtime/gateway/shard_placement.h"
 #include "tests/runtime/gateway/memory_store.h"
+#include "tests/runtime/gateway/store_test_helpers.h"
 
 namespace fluence::gateway {
 namespace {
 
-Document J(const std::string& json) { return Document::from_json(json); }
-
-storage::DatasetId dataset_id(uint8_t n) {
-  storage::DatasetId id{};
-  id[0] = n;
-  return id;
-}
-
-Value value_of(const std::string& json) {
-  Document d = J(R"({"v": )" + json + "}");
-  bson_iter_t it;
-  EXPECT_TRUE(d.find("v", &it));
-  return Value::of(&it);
-}
-
-FindQuery query_of(const std::string& filter, const std::string& sort = "{}", uint64_t skip = 0,
-                   std::optional<uint64_t> limit = std::nullopt) {
-  Document f = J(filter), s = J(sort);
-  FindQuery query;
-  query.filter = *Filter::parse(f.get());
-  query.sort = *SortSpec::parse(s.get());
-  query.skip = skip;
-  query.limit = limit;
-  return query;
-}
-
-std::vector<std::string> as_json(const std::vector<Document>& documents) {
-  std::vector<std::string> out;
-  for (const Document& d : documents) out.push_back(d.to_json());
-  return out;
-}
+using namespace testing;
 
 // What a node holds for the dataset: key and value bytes of every row.
 uint64_t physical_bytes(const client::MemoryRowSource& source) {

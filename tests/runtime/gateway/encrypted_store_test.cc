@@ -7,17 +7,12 @@
 #include "runtime/gateway/compare.h"
 #include "runtime/gateway/key_encoding.h"
 #include "tests/runtime/gateway/memory_store.h"
+#include "tests/runtime/gateway/store_test_helpers.h"
 
 namespace fluence::gateway {
 namespace {
 
-Document J(const std::string& json) { return Document::from_json(json); }
-
-storage::DatasetId dataset_id(uint8_t n) {
-  storage::DatasetId id{};
-  id[0] = n;
-  return id;
-}
+using namespace testing;
 
 // A small world: datasets over MemoryRowSources, their keys, and a store.
 struct World {
@@ -44,30 +39,6 @@ struct World {
 };
 
 const Namespace kNs{"app", "items"};
-
-IndexSpec index_of(const std::string& json) {
-  Document entry = J(json);
-  Outcome<IndexSpec> spec = IndexSpec::parse(entry.get());
-  EXPECT_TRUE(spec);
-  return *spec;
-}
-
-FindQuery query_of(const std::string& filter, const std::string& sort = "{}", uint64_t skip = 0,
-                   std::optional<uint64_t> limit = std::nullopt) {
-  Document f = J(filter), s = J(sort);
-  FindQuery query;
-  query.filter = *Filter::parse(f.get());
-  query.sort = *SortSpec::parse(s.get());
-  query.skip = skip;
-  query.limit = limit;
-  return query;
-}
-
-std::vector<std::string> as_json(const std::vector<Document>& documents) {
-  std::vector<std::string> out;
-  for (const Document& d : documents) out.push_back(d.to_json());
-  return out;
-}
 
 // --- The order-preserving key encoding ---------------------------------------
 
