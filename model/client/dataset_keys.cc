@@ -43,7 +43,8 @@ DatasetKeys::DatasetKeys(const storage::DatasetId& dataset, RootSecret root)
       index_key_(derive_subkey(root_, kIndexKeyLabel, dataset)),
       btree_key_(derive_subkey(root_, kBtreeKeyLabel, dataset)),
       pre_seed_(derive_subkey(root_, kPreSeedLabel, dataset)),
-      owner_(crypto::SigningKey::from_seed(derive_subkey(root_, kOwnerSeedLabel, dataset))) {}
+      owner_(crypto::SigningKey::from_seed(derive_subkey(root_, kOwnerSeedLabel, dataset))),
+      tree_key_(derive_subkey(root_, kTreeKeyLabel, dataset)) {}
 
 bool DatasetKeys::has_root(const RootSecret& root) const {
   return sodium_memcmp(root_.data(), root.data(), root_.size()) == 0;

@@ -24,6 +24,16 @@
 //   "fluence/client/v1/btree"       B-tree node key-encryption key     the encrypted index
 //   "fluence/client/v1/pre"         proxy re-encryption key seed       model/crypto/pre.h
 //   "fluence/client/v1/owner"       Ed25519 seed of the owner's key    model/crypto/sign.h
+//   "fluence/client/v1/tree"        root of the tree of keys           key_tree.h
+//
+// The tree's own steps are keyed by a node's key, not by the root secret, and
+// key_tree.h gives their framing; their labels are listed here so that every
+// label of the client is in one table:
+//   "fluence/client/v1/tree-node"        a child node's key            key_tree.h
+//   "fluence/client/v1/tree-row"         a node's row key              key_tree.h
+//   "fluence/client/v1/tree-row-key-id"  first 16 bytes: its key id    key_tree.h
+//   "fluence/client/v1/tree-delegation"  a subtree's delegation seed   grant.h
+//                                        (keyed by the "pre" seed)
 //
 // The key id is public: it names the row key in associated data and in
 // messages without revealing it, as a PRF output under another label says
@@ -52,11 +62,16 @@ inline constexpr std::string_view kIndexKeyLabel = "fluence/client/v1/index";
 inline constexpr std::string_view kBtreeKeyLabel = "fluence/client/v1/btree";
 inline constexpr std::string_view kPreSeedLabel = "fluence/client/v1/pre";
 inline constexpr std::string_view kOwnerSeedLabel = "fluence/client/v1/owner";
+inline constexpr std::string_view kTreeKeyLabel = "fluence/client/v1/tree";
+inline constexpr std::string_view kTreeNodeLabel = "fluence/client/v1/tree-node";
+inline constexpr std::string_view kTreeRowKeyLabel = "fluence/client/v1/tree-row";
+inline constexpr std::string_view kTreeRowKeyIdLabel = "fluence/client/v1/tree-row-key-id";
+inline constexpr std::string_view kTreeDelegationLabel = "fluence/client/v1/tree-delegation";
 
 // Move-only, as the secrets it holds are.
 class DatasetKeys {
  public:
-  // Derives every key from `root`: one Ed25519 key generation and six hashes.
+  // Derives every key from `root`: one Ed25519 key generation and seven hashes.
   DatasetKeys(const storage::DatasetId& dataset, RootSecret root);
 
   const storage::DatasetId& dataset() const { return dataset_; }
@@ -67,6 +82,9 @@ class DatasetKeys {
   const crypto::AeadKey& btree_key() const { return btree_key_; }
   const crypto::Secret<32>& pre_seed() const { return pre_seed_; }
   const crypto::SigningKey& owner() const { return owner_; }
+  // The key of the tree's root node (key_tree.h), from which every node's
+  // key derives.
+  const crypto::Secret<32>& tree_key() const { return tree_key_; }
 
   // Constant time, so that comparing a backup against the store leaks nothing
   // about either through timing.
@@ -81,6 +99,7 @@ class DatasetKeys {
   crypto::AeadKey btree_key_;
   crypto::Secret<32> pre_seed_;
   crypto::SigningKey owner_;
+  crypto::Secret<32> tree_key_;
 };
 
 }  // namespace fluence::client

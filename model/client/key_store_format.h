@@ -1,9 +1,10 @@
-// The key store's file format: the dataset root secrets, sealed under a
-// passphrase. The same format serves as the store's own file and as a backup.
+// The key store's file format: the dataset root secrets and the subtree keys
+// received in grants, sealed under a passphrase. The same format serves as the
+// store's own file and as a backup.
 //
 //   header (61 bytes, codec encoding: integers big-endian):
 //     magic              4 bytes  "FLKS"
-//     format version     u8       1
+//     format version     u8       2 (1 is still read)
 //     Argon2id opslimit  u64
 //     Argon2id memlimit  u64      bytes
 //     salt               16 bytes random per seal
@@ -13,9 +14,22 @@
 //                            associated data = the whole header,
 //                            plaintext)
 //   plaintext (codec encoding):
-//     count              varint   at most kMaxKeyStoreDatasets
-//     count times:       dataset id (32 bytes) || root secret (32 bytes),
+//     datasets section:
+//       count            varint   at most kMaxKeyStoreDatasets
+//       count times:     dataset id (32 bytes) || root secret (32 bytes),
 //                        ascending by dataset id, no dataset twice
+//     received section (version 2 only):
+//       count            varint   at most kMaxReceivedKeys
+//       count times:     owner's dataset id (32 bytes) || KeyPath encoding
+//                        (key_tree.h) || the node's key (32 bytes), ascending
+//                        by (dataset id, path) as KeyPath orders paths, no pair
+//                        twice
+//
+// Version 1 files, written before grants existed, are the datasets section
+// alone; they open as a store with no received keys, and the next seal
+// writes version 2. A version 1 reader refuses a version 2 file by its
+// version byte rather than misreading it. The version is in the header and
+// so under the tag: it cannot be lowered to hide the received section.
 //
 // The header is associated data, so no field of it (a weaker limit, another
 // salt) can be changed without the tag failing. The Argon2 limits come from
@@ -36,19 +50,32 @@
 #include "model/base/bytes.h"
 #include "model/base/status.h"
 #include "model/client/dataset_keys.h"
+#include "model/client/key_tree.h"
 #include "model/crypto/aead.h"
 #include "model/env/random.h"
 
 namespace fluence::client {
 
 inline constexpr std::array<uint8_t, 4> kKeyStoreMagic = {'F', 'L', 'K', 'S'};
-inline constexpr uint8_t kKeyStoreFormatVersion = 1;
+// What seal writes; open reads it and kKeyStoreFormatVersionDatasetsOnly.
+inline constexpr uint8_t kKeyStoreFormatVersion = 2;
+inline constexpr uint8_t kKeyStoreFormatVersionDatasetsOnly = 1;
 inline constexpr size_t kKeyStoreSaltBytes = 16;
 inline constexpr size_t kKeyStoreHeaderBytes =
     4 + 1 + 8 + 8 + kKeyStoreSaltBytes + crypto::kAeadNonceBytes;
 // 65,536 datasets make a plaintext of about 4 MiB.
 inline constexpr size_t kMaxKeyStoreDatasets = size_t{1} << 16;
 inline constexpr size_t kKeyStoreEntryBytes = storage::kDatasetIdBytes + kRootSecretBytes;
+// 16,384 received keys of the longest paths make about 26 MiB; typical paths
+// of a collection and a document id take about 100 bytes an entry.
+inline constexpr size_t kMaxReceivedKeys = size_t{1} << 14;
+inline constexpr size_t kMinReceivedKeyEntryBytes = storage::kDatasetIdBytes + 1 + kNodeKeyBytes;
+inline constexpr size_t kMaxReceivedKeyEntryBytes =
+    storage::kDatasetIdBytes + kMaxKeyPathEncodedBytes + kNodeKeyBytes;
+// The longest plaintext a file of the current version can hold: each count
+// is a varint of at most 3 bytes.
+inline constexpr size_t kMaxKeyStorePlaintextBytes =
+    3 + kMaxKeyStoreDatasets * kKeyStoreEntryBytes + 3 + kMaxReceivedKeys * kMaxReceivedKeyEntryBytes;
 
 // Argon2id's cost: passes over memory, and memory in bytes.
 struct PasswordHashLimits {
@@ -74,6 +101,7 @@ inline constexpr PasswordHashLimits kMaxPasswordHashLimits{4, 1u << 30};
 // A sealed file's parts, checked as far as they can be without the passphrase.
 // The views point into the file passed to parse_sealed_key_store().
 struct SealedKeyStore {
+  uint8_t version = 0;  // kKeyStoreFormatVersion or kKeyStoreFormatVersionDatasetsOnly
   PasswordHashLimits limits;
   std::array<uint8_t, kKeyStoreSaltBytes> salt{};
   crypto::AeadNonce nonce{};
@@ -84,7 +112,7 @@ struct SealedKeyStore {
 // Untrusted bytes in: kMalformed for a bad magic, an unknown version, a
 // truncated header or body, Argon2 limits below kMinPasswordHashLimits;
 // kLimitExceeded for limits above kMaxPasswordHashLimits or a body longer
-// than kMaxKeyStoreDatasets entries need.
+// than the most entries its version holds need.
 Result<SealedKeyStore> parse_sealed_key_store(ByteView file);
 
 struct KeyStoreEntry {
@@ -92,25 +120,44 @@ struct KeyStoreEntry {
   RootSecret root;
 };
 
-// The plaintext, which holds every root secret. Entries must be ascending by
-// dataset id without repeats (as KeyStore holds them). The caller wipes the
-// result when done with it (crypto::wipe).
+// A subtree key received in a grant (grant.h).
+struct ReceivedKeyEntry {
+  storage::DatasetId dataset{};  // the owner's dataset
+  KeyPath path;
+  NodeSecret key;
+};
+
+struct KeyStoreContents {
+  std::vector<KeyStoreEntry> datasets;
+  std::vector<ReceivedKeyEntry> received;
+};
+
+// The datasets section alone, which is the whole plaintext of a version 1
+// file and holds every root secret. Entries must be ascending by dataset id
+// without repeats (as KeyStore holds them). The caller wipes the result when
+// done with it (crypto::wipe).
 Bytes encode_key_store_plaintext(std::span<const KeyStoreEntry> entries);
 // kMalformed unless `plaintext` is exactly a canonical encoding. A plaintext
 // only reaches this after its tag verified, but it is still checked as
 // untrusted: a file sealed by a buggy or foreign writer is no reason to crash.
 Result<std::vector<KeyStoreEntry>> decode_key_store_plaintext(ByteView plaintext);
 
-// Seals `entries` (as for encode_key_store_plaintext) with a fresh salt and
-// nonce from `random`. kInvalidArgument for an empty passphrase or for limits
-// outside kMinPasswordHashLimits..kMaxPasswordHashLimits; kUnavailable if Argon2 cannot get its
-// memory.
-Result<Bytes> seal_key_store(std::span<const KeyStoreEntry> entries, std::string_view passphrase,
+// The whole plaintext of the current version: both sections, each ascending
+// without repeats. The caller wipes the result.
+Bytes encode_key_store_contents(const KeyStoreContents& contents);
+// The plaintext of a file of `version` (either version this build reads;
+// kMalformed for another), checked as decode_key_store_plaintext checks.
+Result<KeyStoreContents> decode_key_store_contents(ByteView plaintext, uint8_t version);
+
+// Seals `contents` (as for encode_key_store_contents) in the current version
+// with a fresh salt and nonce from `random`. kInvalidArgument for an empty
+// passphrase or for limits outside kMinPasswordHashLimits..kMaxPasswordHashLimits;
+// kUnavailable if Argon2 cannot get its memory.
+Result<Bytes> seal_key_store(const KeyStoreContents& contents, std::string_view passphrase,
                              const PasswordHashLimits& limits, env::Random& random);
 // Everything parse_sealed_key_store() rejects, then kAuthentication for a
 // wrong passphrase or any altered byte; kUnavailable if Argon2 cannot get its
-// memory.
-Result<std::vector<KeyStoreEntry>> open_sealed_key_store(ByteView file,
-                                                         std::string_view passphrase);
+// memory. A version 1 file gives no received keys.
+Result<KeyStoreContents> open_sealed_key_store(ByteView file, std::string_view passphrase);
 
 }  // namespace fluence::client

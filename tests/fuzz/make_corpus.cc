@@ -7,15 +7,19 @@
 
 #include "model/chain/block.h"
 #include "model/client/btree_bucket.h"
+#include "model/client/grant.h"
 #include "model/client/key_store.h"
 #include "model/cluster/messages.h"
 #include "model/cluster/read.h"
+#include "model/cluster/reencrypt.h"
 #include "model/consensus/messages.h"
 #include "model/crypto/ore.h"
 #include "model/crypto/pre.h"
 #include "model/dht/identity.h"
 #include "model/dht/messages.h"
+#include "model/economy/ops.h"
 #include "model/rpc/rpc.h"
+#include "model/storage/ore_scan.h"
 #include "model/storage/replication_messages.h"
 
 using namespace fluence;
@@ -45,6 +49,74 @@ storage::Dataset sample_dataset(env::MemoryStore& store) {
   e.mutations.push_back({storage::Mutation::Kind::kPutIndex, Bytes{'r'}, {}, Bytes{'a', 'g', 'e'}, Bytes{1, 0, 2}});
   if (!d.apply(e).is_ok()) std::abort();
   return d;
+}
+
+crypto::SigningKey seeded_key(uint8_t seed) {
+  crypto::Secret<32> secret;
+  secret.data()[0] = seed;
+  return crypto::SigningKey::from_seed(secret);
+}
+
+// One of each economy operation, the sharing ones with real sealed fragments.
+std::vector<economy::EconomyOp> economy_ops(economy::SignedContract& contract) {
+  using namespace economy;
+  env::DeterministicRandom random(13);
+  const crypto::SigningKey client = seeded_key(1), node_a = seeded_key(2), node_b = seeded_key(3),
+                           arbiter = seeded_key(4), receiver = seeded_key(5);
+  ChainId chain{};
+  chain.fill(7);
+  StorageContract& c = contract.contract;
+  c.id = seeded_key(6).public_key();
+  c.client = client.public_key();
+  c.valid_until_tick = 24;
+  c.nodes = {node_a.public_key(), node_b.public_key()};
+  c.arbiters = {arbiter.public_key()};
+  c.replication_factor = 2;
+  c.allocation_bytes = kBytesPerGb;
+  c.price_per_gb_month = 720'000;
+  c.gas_price = 3;
+  c.period_ticks = 24;
+  c.sla = {4, 3};
+  for (const auto* k : {&client, &node_a, &node_b, &arbiter}) contract.signatures.push_back(ContractSignature::make(*k, c));
+  crypto::pre::KeyPair delegator = crypto::pre::KeyPair::generate(random);
+  crypto::pre::KeyPair receiver_pre = crypto::pre::KeyPair::generate(random);
+  const crypto::PublicKey share_id = seeded_key(8).public_key();
+  ShareTerms terms{share_id, c.id, receiver.public_key(), receiver_pre.public_key(), 2, 250};
+  SharingContract share = std::move(*make_sharing_contract(client, delegator, terms, c.nodes, random));
+  return {
+      {Mint{crypto::Hash256{1}, client.public_key(), 1'000}},
+      {Transfer::make(client, chain, receiver.public_key(), 5, 1)},
+      {Burn::make(node_a, chain, 6, Bytes(20, 0xab), 0)},
+      {OpenContract::make(client, chain, contract, 100'000, 2)},
+      {Deposit::make(receiver, chain, c.id, 8, 0)},
+      {Terminate::make(client, chain, c.id, 3)},
+      {ChargeOperation::make(client, chain, c.id, OperationKind::kRead, 4096, 12, 4)},
+      {OpenShare::make(client, chain, std::move(share), 5)},
+      {FundShare::make(receiver, chain, share_id, 900, 1)},
+      {ChargeShareRead::make(receiver, chain, share_id, 2048, 3, 2)},
+      {RevokeShare::make(client, chain, share_id, 6)},
+  };
+}
+
+// A scan with both bounds (one inclusive), a small limit, resuming.
+storage::OreScanQuery ore_scan_query() {
+  crypto::OreKey ore_key = crypto::OreKey::derive(crypto::Secret<32>());
+  storage::OreScanQuery query;
+  query.prefix = Bytes{'i', 'x', '/'};
+  query.lower = storage::OreBound{crypto::ore_encrypt_left(ore_key, 10), true};
+  query.upper = storage::OreBound{crypto::ore_encrypt_left(ore_key, 20), false};
+  query.limit = 5;
+  query.after = Bytes{'i', 'x', '/', 1};
+  return query;
+}
+
+storage::OreScanPage ore_scan_page() {
+  storage::OreScanPage page;
+  page.rows = {{Bytes{'i', 'x', '/', 2}, Bytes{'d', 2}}, {Bytes{'i', 'x', '/', 4}, Bytes{}}};
+  page.complete = false;
+  page.resume_after = Bytes{'i', 'x', '/', 5};
+  page.skipped = 1;
+  return page;
 }
 
 }  // namespace
@@ -155,6 +227,31 @@ int main(int argc, char** argv) {
     m.type = cluster::ClusterMessage::Type::kJournalRequest;
     m.sequence = 12;
     write(dir, 4, codec::encode(m));
+    m = {};
+    m.type = cluster::ClusterMessage::Type::kOreScanRequest;
+    m.ore_scan = ore_scan_query();
+    write(dir, 5, codec::encode(m));
+  } else if (target == "ore_scan") {
+    // The target decodes each input as a query and as a page, so both seed it.
+    storage::OreScanQuery query = ore_scan_query();
+    write(dir, 0, codec::encode(query));
+    query.lower.reset();
+    query.after.clear();
+    write(dir, 1, codec::encode(query));
+    storage::OreScanPage page = ore_scan_page();
+    write(dir, 2, codec::encode(page));
+    page.complete = true;
+    page.resume_after.clear();
+    write(dir, 3, codec::encode(page));
+  } else if (target == "ore_scan_answer") {
+    cluster::OreScanAnswer a;
+    a.dataset = dataset.id();
+    a.query_hash = cluster::ore_scan_query_hash(ore_scan_query());
+    a.page = ore_scan_page();
+    a.sequence = 3;
+    a.signer = key().public_key();
+    a.signature = key().sign(a.signed_bytes());
+    write(dir, 0, codec::encode(a));
   } else if (target == "key_store") {
     env::DeterministicRandom random(5);
     client::KeyStore keys;
@@ -166,6 +263,21 @@ int main(int argc, char** argv) {
     entries.push_back({storage::DatasetId{1}, client::RootSecret()});
     entries.push_back({storage::DatasetId{2}, client::RootSecret()});
     write(dir, 1, client::encode_key_store_plaintext(entries));
+  } else if (target == "key_grant") {
+    // The target decodes each input as a grant, a path, and a key store's
+    // current plaintext, so all three seed it.
+    env::DeterministicRandom random(13);
+    client::DatasetKeys keys(storage::DatasetId{1}, client::RootSecret());
+    client::KeyPath users = *client::KeyPath::from_strings({"users"});
+    client::KeyPath alice = *client::KeyPath::from_strings({"users", "alice"});
+    write(dir, 0, codec::encode(client::make_grant(keys, users, random)->grant));
+    write(dir, 1, codec::encode(client::make_grant(keys, client::KeyPath(), random)->grant));
+    write(dir, 2, codec::encode(alice));
+    client::KeyStoreContents contents;
+    contents.datasets.push_back({storage::DatasetId{1}, client::RootSecret()});
+    contents.received.push_back({storage::DatasetId{2}, users, client::NodeSecret()});
+    contents.received.push_back({storage::DatasetId{2}, alice, client::NodeSecret()});
+    write(dir, 3, client::encode_key_store_contents(contents));
   } else if (target == "ore_right") {
     // The target decodes each input as both kinds, so both seed it.
     env::DeterministicRandom random(9);
@@ -189,6 +301,27 @@ int main(int argc, char** argv) {
       if (target == "pre_kfrag") write(dir, i, codec::encode(kfrag));
       if (target == "pre_cfrag") write(dir, i, codec::encode(*crypto::pre::reencrypt(kfrag, capsule, random)));
     }
+  } else if (target == "reencrypt_answer") {
+    // A member's answer with a CapsuleFrag of a 1-of-1 delegation, and a refusal.
+    env::DeterministicRandom random(17);
+    crypto::pre::KeyPair owner = crypto::pre::KeyPair::generate(random);
+    crypto::pre::KeyPair receiver = crypto::pre::KeyPair::generate(random);
+    crypto::pre::Capsule capsule = crypto::pre::encapsulate(owner.public_key(), random)->capsule;
+    crypto::pre::KeyFrag kfrag =
+        std::move(crypto::pre::generate_kfrags(owner, receiver.public_key(), key(), 1, 1, random)->front());
+    crypto::PublicKey share = seeded_key(3).public_key();
+    write(dir, 0, codec::encode(cluster::ReencryptAnswer::make(key(), storage::DatasetId{1}, share, capsule,
+                                                               crypto::pre::reencrypt(kfrag, capsule, random))));
+    write(dir, 1, codec::encode(cluster::ReencryptAnswer::make(
+                      key(), storage::DatasetId{1}, share, capsule,
+                      Status::error(ErrorCode::kInvalidArgument, "share: revoked, refusing"))));
+  } else if (target == "economy_op") {
+    // The target decodes each input as an EconomyOp and as a SignedContract.
+    economy::SignedContract contract;
+    std::vector<economy::EconomyOp> ops = economy_ops(contract);
+    for (size_t i = 0; i < ops.size(); ++i) write(dir, static_cast<int>(i), codec::encode(ops[i]));
+    write(dir, static_cast<int>(ops.size()), codec::encode(contract));
+    write(dir, static_cast<int>(ops.size()) + 1, codec::encode(std::get<economy::OpenShare>(ops[7].body).share));
   } else if (target == "btree_bucket") {
     // The target decodes each input as a bucket and as a descriptor.
     client::Bucket leaf;

@@ -34,7 +34,8 @@ std::vector<std::string> key_bytes(const DatasetKeys& keys) {
   return {
       to_hex(keys.dataset()),    hex(keys.root_secret()),  hex(keys.row_key()),
       to_hex(keys.row_key_id()), hex(keys.index_key()),    hex(keys.btree_key()),
-      hex(keys.pre_seed()),      hex(keys.owner().seed()), to_hex(keys.owner().public_key().bytes)};
+      hex(keys.pre_seed()),      hex(keys.owner().seed()), to_hex(keys.owner().public_key().bytes),
+      hex(keys.tree_key())};
 }
 
 Bytes with_u64(Bytes file, size_t offset, uint64_t value) {
@@ -102,8 +103,9 @@ TEST_F(KeyStoreTest, SealThenOpenGivesIdenticalKeys) {
   Result<Bytes> resealed = store_.seal("correct horse", kFast, random_);
   ASSERT_TRUE(resealed.is_ok());
   EXPECT_NE(*resealed, sealed_);
+  // Three datasets, then an empty received section (its count, 0).
   EXPECT_EQ(resealed->size(),
-            kKeyStoreHeaderBytes + 1 + 3 * kKeyStoreEntryBytes + crypto::kAeadTagBytes);
+            kKeyStoreHeaderBytes + 1 + 3 * kKeyStoreEntryBytes + 1 + crypto::kAeadTagBytes);
 }
 
 TEST_F(KeyStoreTest, EmptyStoreSealsAndOpens) {
@@ -179,10 +181,15 @@ TEST_F(KeyStoreTest, HostileLimitsAreRejectedBeforeArgon2Runs) {
   EXPECT_EQ(
       KeyStore::open(with_u64(sealed_, kMemlimitOffset, 1024), "correct horse").status().code(),
       ErrorCode::kMalformed);
-  // A body longer than the most datasets a store can hold is refused unread.
+  // A body longer than the most entries a store can hold is refused unread:
+  // for version 1, datasets alone; for version 2, received keys too.
+  Bytes huge_v1 = sealed_;
+  huge_v1[kVersionOffset] = kKeyStoreFormatVersionDatasetsOnly;
+  huge_v1.resize(kKeyStoreHeaderBytes + 4 + kMaxKeyStoreDatasets * kKeyStoreEntryBytes +
+                 crypto::kAeadTagBytes);
+  EXPECT_EQ(KeyStore::open(huge_v1, "correct horse").status().code(), ErrorCode::kLimitExceeded);
   Bytes huge = sealed_;
-  huge.resize(kKeyStoreHeaderBytes + 4 + kMaxKeyStoreDatasets * kKeyStoreEntryBytes +
-              crypto::kAeadTagBytes);
+  huge.resize(kKeyStoreHeaderBytes + kMaxKeyStorePlaintextBytes + 1 + crypto::kAeadTagBytes);
   EXPECT_EQ(KeyStore::open(huge, "correct horse").status().code(), ErrorCode::kLimitExceeded);
 }
 
@@ -310,46 +317,128 @@ TEST(DatasetKeysTest, FixedRootGivesTheseExactKeys) {
             "2f02347851d96aad17c616142647de5af543da0e9fa815d529c3859bcbea224a");
 }
 
-std::vector<KeyStoreEntry> entries(std::initializer_list<uint8_t> datasets) {
-  std::vector<KeyStoreEntry> out;
-  for (uint8_t n : datasets) {
-    KeyStoreEntry entry{dataset(n), {}};
-    entry.root.data()[0] = n;
-    out.push_back(std::move(entry));
+// ---- Received keys (grants of key_tree.h subtrees) -------------------------
+
+KeyPath path(std::initializer_list<std::string_view> segments) {
+  Result<KeyPath> made = KeyPath::from_strings(segments);
+  FL_ASSERT(made.is_ok());
+  return std::move(*made);
+}
+
+// A receiver's key for `p` in dataset n's tree, made from a root secret of n.
+NodeKey received(uint8_t n, const KeyPath& p) {
+  RootSecret root;
+  root.data()[0] = n;
+  return node_key(DatasetKeys(dataset(n), std::move(root)), p);
+}
+
+// Every received key, as (dataset, path, secret) strings.
+std::vector<std::string> received_bytes(const KeyStore& store) {
+  std::vector<std::string> out;
+  for (const auto& [id, p] : store.list_received()) {
+    out.push_back(to_hex(id) + p.to_string() + "=" + hex(store.find_received(id, p)->secret()));
   }
   return out;
 }
 
-TEST(KeyStorePlaintextTest, RoundTripsCanonically) {
-  Bytes plaintext = encode_key_store_plaintext(entries({1, 2, 7}));
-  Result<std::vector<KeyStoreEntry>> decoded = decode_key_store_plaintext(plaintext);
-  ASSERT_TRUE(decoded.is_ok()) << decoded.status().to_string();
-  ASSERT_EQ(decoded->size(), 3u);
-  EXPECT_EQ((*decoded)[2].dataset, dataset(7));
-  EXPECT_EQ((*decoded)[2].root.data()[0], 7);
-  EXPECT_EQ(encode_key_store_plaintext(*decoded), plaintext);
+TEST(KeyStoreReceivedTest, AddFindRemoveAndTheDeepestGrantedAncestor) {
+  KeyStore store;
+  ASSERT_TRUE(store.add_received(received(8, path({"users"}))).is_ok());
+  ASSERT_TRUE(store.add_received(received(8, path({"users", "alice"}))).is_ok());
+  ASSERT_TRUE(store.add_received(received(9, KeyPath())).is_ok());
+  EXPECT_EQ(store.received_size(), 3u);
+  // The same key again is fine; another key for the same place is not.
+  EXPECT_TRUE(store.add_received(received(8, path({"users"}))).is_ok());
+  // The same path in another dataset is another place.
+  EXPECT_TRUE(store.add_received(received(7, path({"users"}))).is_ok());
+  NodeKey impostor(dataset(8), path({"users"}), NodeSecret());
+  Status refused = store.add_received(std::move(impostor));
+  EXPECT_EQ(refused.code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(refused.message().find(to_hex(dataset(8))), std::string::npos);
+  EXPECT_EQ(store.received_size(), 4u);
+
+  ASSERT_NE(store.find_received(dataset(8), path({"users"})), nullptr);
+  EXPECT_EQ(store.find_received(dataset(8), path({"orders"})), nullptr);
+  EXPECT_EQ(store.find_received(dataset(9), path({"users"})), nullptr);
+
+  // The deepest covering grant: alice's own, users/ for bob, none for orders.
+  KeyPath alice_row = path({"users", "alice", "row-1"});
+  EXPECT_EQ(store.find_granted_ancestor(dataset(8), alice_row)->path(), path({"users", "alice"}));
+  EXPECT_EQ(store.find_granted_ancestor(dataset(8), path({"users", "bob"}))->path(),
+            path({"users"}));
+  EXPECT_EQ(store.find_granted_ancestor(dataset(8), path({"users"}))->path(), path({"users"}));
+  EXPECT_EQ(store.find_granted_ancestor(dataset(8), path({"orders", "1"})), nullptr);
+  EXPECT_EQ(store.find_granted_ancestor(dataset(8), KeyPath()), nullptr);
+  EXPECT_EQ(store.find_granted_ancestor(dataset(9), alice_row)->path(), KeyPath());
+  EXPECT_EQ(store.find_granted_ancestor(dataset(1), alice_row), nullptr);
+
+  Result<NodeKey> derived = store.received_key_for(dataset(8), path({"users", "bob"}));
+  ASSERT_TRUE(derived.is_ok());
+  EXPECT_EQ(hex(derived->secret()), hex(received(8, path({"users", "bob"})).secret()));
+  EXPECT_EQ(store.received_key_for(dataset(8), path({"orders"})).status().code(),
+            ErrorCode::kNotFound);
+
+  EXPECT_TRUE(store.remove_received(dataset(8), path({"users", "alice"})).is_ok());
+  EXPECT_EQ(store.remove_received(dataset(8), path({"users", "alice"})).code(),
+            ErrorCode::kNotFound);
+  EXPECT_EQ(store.find_granted_ancestor(dataset(8), alice_row)->path(), path({"users"}));
+  EXPECT_EQ(store.list_received(),
+            (std::vector<std::pair<storage::DatasetId, KeyPath>>{{dataset(7), path({"users"})},
+                                                                 {dataset(8), path({"users"})},
+                                                                 {dataset(9), KeyPath()}}));
 }
 
-TEST(KeyStorePlaintextTest, RejectsWhatIsNotCanonical) {
-  // Two entries written in the wrong order, and one written twice.
-  Bytes plaintext = encode_key_store_plaintext(entries({1, 2}));
-  Bytes swapped = plaintext;
-  std::swap_ranges(swapped.begin() + 1, swapped.begin() + 1 + kKeyStoreEntryBytes,
-                   swapped.begin() + 1 + kKeyStoreEntryBytes);
-  Bytes repeated = plaintext;
-  std::copy(plaintext.begin() + 1, plaintext.begin() + 1 + kKeyStoreEntryBytes,
-            repeated.begin() + 1 + kKeyStoreEntryBytes);
-  Bytes trailing = plaintext;
-  trailing.push_back(0);
-  Bytes short_by_one(plaintext.begin(), plaintext.end() - 1);
-  codec::Writer hostile;
-  hostile.varint(uint64_t{1} << 40);
-  for (const Bytes& bad : {swapped, repeated, trailing, short_by_one, hostile.finish(), Bytes{}}) {
-    Result<std::vector<KeyStoreEntry>> decoded = decode_key_store_plaintext(bad);
-    EXPECT_EQ(decoded.status().code(), ErrorCode::kMalformed);
-    EXPECT_FALSE(decoded.status().message().empty());
-  }
+TEST_F(KeyStoreTest, ReceivedKeysSurviveSealOpenExportAndImport) {
+  ASSERT_TRUE(store_.add_received(received(8, path({"users"}))).is_ok());
+  ASSERT_TRUE(store_.add_received(received(8, path({"orders", "o-1"}))).is_ok());
+  ASSERT_TRUE(store_.add_received(received(9, path({"x"}))).is_ok());
+  Result<Bytes> sealed = store_.seal("correct horse", kFast, random_);
+  ASSERT_TRUE(sealed.is_ok());
+  EXPECT_EQ((*sealed)[kVersionOffset], kKeyStoreFormatVersion);
+  Result<KeyStore> opened = KeyStore::open(*sealed, "correct horse");
+  ASSERT_TRUE(opened.is_ok()) << opened.status().to_string();
+  EXPECT_EQ(received_bytes(*opened), received_bytes(store_));
+  EXPECT_EQ(opened->list(), store_.list());
+  EXPECT_EQ(opened->received_size(), 3u);
+
+  // Exporting dataset 8 (received only) and dataset 1 (owned only).
+  const storage::DatasetId chosen[] = {dataset(8), dataset(1)};
+  Result<Bytes> backup = store_.export_datasets(chosen, "backup", kFast, random_);
+  ASSERT_TRUE(backup.is_ok()) << backup.status().to_string();
+  KeyStore other;
+  Result<size_t> added = other.import(*backup, "backup");
+  ASSERT_TRUE(added.is_ok()) << added.status().to_string();
+  EXPECT_EQ(*added, 1u);
+  EXPECT_EQ(other.list(), (std::vector<storage::DatasetId>{dataset(1)}));
+  ASSERT_EQ(other.received_size(), 2u);
+  EXPECT_EQ(hex(other.find_received(dataset(8), path({"orders", "o-1"}))->secret()),
+            hex(received(8, path({"orders", "o-1"})).secret()));
+  EXPECT_EQ(other.find_received(dataset(9), path({"x"})), nullptr);
+  // Again: nothing new, nothing changed.
+  EXPECT_EQ(*other.import(*backup, "backup"), 0u);
+  EXPECT_EQ(other.received_size(), 2u);
+
+  // A backup that holds another key for a place the store has refuses whole.
+  KeyStore conflicting;
+  ASSERT_TRUE(conflicting.add_received(received(9, path({"new"}))).is_ok());
+  ASSERT_TRUE(
+      conflicting.add_received(NodeKey(dataset(8), path({"users"}), NodeSecret())).is_ok());
+  Result<Bytes> bad_backup = conflicting.seal("theirs", kFast, random_);
+  ASSERT_TRUE(bad_backup.is_ok());
+  std::vector<std::string> before = received_bytes(other);
+  Result<size_t> refused = other.import(*bad_backup, "theirs");
+  EXPECT_EQ(refused.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(refused.status().message().find("received key"), std::string::npos);
+  EXPECT_EQ(received_bytes(other), before);
+
+  // A dataset held neither way is not exported.
+  const storage::DatasetId missing[] = {dataset(42)};
+  EXPECT_EQ(store_.export_datasets(missing, "backup", kFast, random_).status().code(),
+            ErrorCode::kNotFound);
 }
 
+// A version 1 store, sealed by this code before received keys existed (with
+// DeterministicRandom(21), datasets dataset(1) and dataset(2) created in that
+// order, passphrase "old horse", kMinPasswordHashLimits). Its roots follow.
 }  // namespace
 }  // namespace fluence::client
