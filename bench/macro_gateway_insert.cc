@@ -152,10 +152,9 @@ int run(size_t documents, const std::vector<size_t>& batches, bool index, int bl
   // One dataset: it holds the catalog and, in turn, each batch size's collection.
   const std::string dataset(64, 'd');
   fluence::testing::NodeCluster cluster(kMembers + kArbiters, 0, [&](const std::vector<std::string>& peers) {
-    std::vector<std::string> members(peers.begin(), peers.begin() + kMembers);
-    std::vector<std::string> arbiters(peers.begin() + kMembers, peers.end());
-    nlohmann::json datasets = {{{"id", dataset}, {"members", members}, {"arbiters", arbiters}}};
-    return nlohmann::json{{"block_interval_ms", block_interval_ms}, {"log_level", "error"}, {"datasets", datasets}};
+    nlohmann::json config = fluence::testing::one_dataset(peers, dataset, kMembers);
+    config.update({{"block_interval_ms", block_interval_ms}, {"log_level", "error"}});
+    return config;
   });
   for (size_t i = 0; i < cluster.size(); ++i) cluster.start(i);
   if (!cluster.wait_until([](size_t, const nlohmann::json&) { return true; }, 30000)) {

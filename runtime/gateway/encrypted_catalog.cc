@@ -194,6 +194,7 @@ Result<CatalogCollection> parse_collection(const bson_t* entry, int32_t version)
 Document Catalog::to_document() const {
   bson_t out = BSON_INITIALIZER;
   BSON_APPEND_INT32(&out, "v", kCatalogFormatVersion);
+  BSON_APPEND_INT64(&out, "generation", static_cast<int64_t>(generation));
   bson_t epochs;
   BSON_APPEND_ARRAY_BEGIN(&out, "epochs", &epochs);
   size_t i = 0;
@@ -274,6 +275,11 @@ Result<Catalog> Catalog::from_document(const Document& document) {
     return malformed("unknown format version (this gateway reads 1 and 2)");
   }
   int32_t version = bson_iter_int32(&it);
+  // Absent from catalogs written before generations: 0, below every new one.
+  if (document.find("generation", &it)) {
+    if (!BSON_ITER_HOLDS_INT64(&it) || bson_iter_int64(&it) < 0) return malformed("generation: not a count");
+    catalog.generation = static_cast<uint64_t>(bson_iter_int64(&it));
+  }
   // Bounded by the row's size already; the counts guard against a catalog
   // listing more datasets than any store is given.
   constexpr size_t kMaxEntries = 1 << 16;

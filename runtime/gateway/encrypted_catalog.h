@@ -10,6 +10,7 @@
 // Stored as a BSON document (format 2) sealed with RowCipher::encrypt_row
 // under the FIRST dataset's keys, in the row kCatalogRowKey of that dataset:
 //   {v: 2,
+//    generation: long,                          // absent before generations: 0
 //    epochs: [{dataset: bin(32), next: long}],  // next epoch per dataset used
 //    collections: [{db, name, nextVersion: long, nextIndex: int,
 //                   indexes: [{spec: {key, name, unique}, number: int, multikey: bool}],
@@ -101,6 +102,9 @@ struct CatalogCollection {
 };
 
 struct Catalog {
+  // One more each time the store writes the catalog: what a CatalogAnchor
+  // (encrypted_store.h) compares, to tell a node serving an older catalog.
+  uint64_t generation = 0;
   std::map<Namespace, CatalogCollection> collections;
   std::map<storage::DatasetId, uint64_t> next_epoch;
 

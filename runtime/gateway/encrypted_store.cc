@@ -81,6 +81,7 @@ Result<std::unique_ptr<EncryptedStore>> EncryptedStore::open(std::vector<Dataset
   Slot& home = *store->slots_.front();
   Result<std::optional<Bytes>> row = home.rows->get(as_bytes(kCatalogRowKey));
   if (!row) return row.status().with_context("reading the catalog");
+  std::optional<CatalogMark> served;
   if (row->has_value()) {
     Result<Bytes> plain = home.cipher.decrypt_row(as_bytes(kCatalogRowKey), **row);
     if (!plain) return plain.status().with_context("the catalog row");
@@ -96,8 +97,17 @@ Result<std::unique_ptr<EncryptedStore>> EncryptedStore::open(std::vector<Dataset
         }
       }
     }
+    served = mark_of(catalog->generation, **row);
     store->committed_ = std::move(*catalog);
     store->catalog_row_bytes_ = kCatalogRowKey.size() + (*row)->size();
+  }
+  if (options.anchor != nullptr) {
+    Result<std::optional<CatalogMark>> anchored = options.anchor->load();
+    if (!anchored) return anchored.status();
+    FL_RETURN_IF_ERROR(check_catalog_freshness(*anchored, served));
+    if (served && (!*anchored || (*anchored)->generation < served->generation)) {
+      FL_RETURN_IF_ERROR(options.anchor->store(*served));
+    }
   }
   store->catalog_ = store->committed_;
   FL_RETURN_IF_ERROR(store->rebuild_live());
@@ -248,13 +258,22 @@ void EncryptedStore::sync_catalog() {
 
 Status EncryptedStore::persist_catalog() {
   sync_catalog();
+  catalog_.generation = committed_.generation + 1;
   Document document = catalog_.to_document();
   Slot& home = *slots_.front();
   Result<Bytes> sealed = home.cipher.encrypt_row(as_bytes(kCatalogRowKey), document.bytes(), *random_);
   if (!sealed) return sealed.status().with_context("sealing the catalog");
   FL_RETURN_IF_ERROR(home.meter->put_unmetered(as_bytes(kCatalogRowKey), *sealed));
   catalog_row_bytes_ = kCatalogRowKey.size() + sealed->size();
+  catalog_mark_ = mark_of(catalog_.generation, *sealed);
   return Status::ok();
+}
+
+void EncryptedStore::anchor_catalog() {
+  // Best effort, by the anchor's contract: a stale anchor is only a weaker
+  // check until the next commit, while failing here would report a
+  // committed mutation as failed.
+  if (options_.anchor != nullptr) (void)options_.anchor->store(catalog_mark_);
 }
 
 Status EncryptedStore::finish_mutation() {
@@ -266,6 +285,7 @@ Status EncryptedStore::finish_mutation() {
     return status;
   }
   committed_ = catalog_;
+  anchor_catalog();
   for (const std::unique_ptr<Slot>& slot : slots_) slot->meter->commit();
   for (auto& [dataset, rows] : pending_garbage_) {
     auto& list = garbage_[dataset];
@@ -304,9 +324,10 @@ Status EncryptedStore::finish_mutation() {
   std::erase_if(garbage_, [](const auto& entry) { return entry.second.empty(); });
   // The counts the erasures lowered, so that a restart reads them; the
   // catalog reaches the same rows, so this write is safe whenever it lands.
-  if (total_stored() != stored_before_collecting && persist_catalog().is_ok()) committed_ = catalog_;
+  bool recounted = total_stored() != stored_before_collecting && persist_catalog().is_ok();
+  if (recounted) committed_ = catalog_;
   for (const std::unique_ptr<Slot>& slot : slots_) slot->meter->commit();
-  (void)commit_();
+  if (commit_().is_ok() && recounted) anchor_catalog();
   return Status::ok();
 }
 

@@ -56,9 +56,9 @@
 // rooted in the catalog, every document read is checked against the hash the
 // index holds: a node that alters, swaps, drops or rolls back a document or
 // a bucket makes the call fail with kAuthentication, never answer wrongly.
-// Freshness reaches as far as the catalog row's; a node serving an older
-// catalog rolls the whole store back consistently, which only the dataset's
-// state hash on the chain can tell (not checked here).
+// Freshness reaches as far as the catalog row's: a node serving an older
+// catalog would roll the whole store back consistently, which the catalog
+// anchor (catalog_anchor.h, Options::anchor) refuses when the store opens.
 //
 // Queries. A filter's top-level conjunction is planned against the indexes
 // (the same plan for every shard):
@@ -121,6 +121,7 @@
 #include "model/client/row_source.h"
 #include "model/crypto/secret.h"
 #include "model/env/random.h"
+#include "runtime/gateway/catalog_anchor.h"
 #include "runtime/gateway/documents.h"
 #include "runtime/gateway/encrypted_catalog.h"
 #include "runtime/gateway/metered_rows.h"
@@ -146,6 +147,10 @@ struct EncryptedStoreOptions {
   // row, which grows with every shard opened anywhere (about 300 bytes, and
   // 100 more per index), every collection and every index.
   size_t catalog_reserve_bytes = 4096;
+  // Where the newest committed catalog is recorded, outside the nodes
+  // (catalog_anchor.h); must outlive the store. None: a node could roll the
+  // store back to an older catalog undetected.
+  CatalogAnchor* anchor = nullptr;
 };
 
 // No allocation given: the dataset never fills (a store used without sharding).
@@ -350,6 +355,9 @@ class EncryptedStore final : public DocumentStore {
   Catalog catalog_;            // the working state
   Catalog committed_;          // the last catalog committed to the nodes
   uint64_t catalog_row_bytes_ = 0;  // key and value of the catalog row as last put
+  CatalogMark catalog_mark_;        // of the catalog row as last put
+  // Records the catalog as last put in the anchor, if any: after a commit.
+  void anchor_catalog();
   std::map<Namespace, std::unique_ptr<Live>> live_;  // open trees, per collection
   // Rows to erase once the catalog no longer reaches them, per dataset.
   GarbageLists garbage_;

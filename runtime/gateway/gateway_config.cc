@@ -18,6 +18,7 @@ Result<GatewayConfig> parse_gateway_config(const std::string& json_text, const s
   ConfigFields f(root, "config");
   std::string listen = f.text("listen", false, "127.0.0.1:27017");
   config.key_store = f.text("key_store", true);
+  config.catalog_anchor = f.text("catalog_anchor", false, config.key_store + ".anchor");
   config.passphrase_env = f.text("passphrase_env", false, config.passphrase_env);
   std::string argon2 = f.text("argon2", false, "moderate");
   config.log_level = f.text("log_level", false, config.log_level);

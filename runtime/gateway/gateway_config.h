@@ -3,6 +3,9 @@
 //   {
 //     "listen": "127.0.0.1:27017",              where applications connect (MongoDB's port by default)
 //     "key_store": "/var/lib/fluence/gw/keys",  the sealed key store; created on first start
+//     "catalog_anchor": "/var/lib/fluence/gw/keys.anchor",
+//                                               the newest catalog committed (catalog_anchor.h);
+//                                               optional, default: key_store + ".anchor"
 //     "passphrase_env": "FLUENCE_GATEWAY_PASSPHRASE",
 //                                               the environment variable holding its passphrase
 //     "argon2": "moderate",                     "moderate" (256 MiB) or "min" (tests only)
@@ -56,6 +59,7 @@ struct GatewayDataset {
 struct GatewayConfig {
   runtime::Endpoint listen{"127.0.0.1", 27017};
   std::string key_store;
+  std::string catalog_anchor;  // default: key_store + ".anchor"
   std::string passphrase_env = "FLUENCE_GATEWAY_PASSPHRASE";
   client::PasswordHashLimits argon2 = client::kDefaultPasswordHashLimits;
   std::vector<GatewayDataset> datasets;

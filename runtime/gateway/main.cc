@@ -101,7 +101,12 @@ int main(int argc, char** argv) {
     for (const auto& source : sources) FL_RETURN_IF_ERROR(source->flush());
     return Status::ok();
   };
-  Result<std::unique_ptr<gateway::EncryptedStore>> store = gateway::EncryptedStore::open(datasets, *keys, random, commit);
+  // Refuses nodes that serve an older catalog than this gateway committed.
+  gateway::FileCatalogAnchor anchor(config->catalog_anchor);
+  gateway::EncryptedStoreOptions store_options;
+  store_options.anchor = &anchor;
+  Result<std::unique_ptr<gateway::EncryptedStore>> store =
+      gateway::EncryptedStore::open(datasets, *keys, random, commit, store_options);
   if (!store) return fail("cannot open the collections' catalog: " + store.status().to_string());
 
   gateway::GatewayOptions options;

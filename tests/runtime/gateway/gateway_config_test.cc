@@ -43,6 +43,12 @@ TEST(GatewayConfigTest, ReadsEveryField) {
   EXPECT_EQ(c->datasets[1].allocation_bytes, economy::kMaxAllocationBytes);
   EXPECT_FALSE(c->datasets[1].allocation_given);
   EXPECT_EQ(c->datasets[1].cluster, "127.0.0.1:8002");
+  EXPECT_EQ(c->catalog_anchor, "/tmp/k.anchor") << "beside the key store unless named";
+  Result<GatewayConfig> named = parse_gateway_config(
+      config_with(R"([{"id": ")" + kId1 + R"(", "node_admin": "127.0.0.1:8001"}])", R"("catalog_anchor": "/var/a", )"),
+      "t");
+  ASSERT_TRUE(named.is_ok()) << named.status().to_string();
+  EXPECT_EQ(named->catalog_anchor, "/var/a");
 }
 
 TEST(GatewayConfigTest, ErrorsNameTheField) {
