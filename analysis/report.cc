@@ -259,6 +259,7 @@ Result<RunReport> report_run(const RunResult& run) {
   if (kind == "fast-clock") return report_fast_clock(run);
   if (kind == "colluding-cluster") return report_collusion({run});
   if (kind == "flaky-members") return report_flaky({run});
+  if (kind == "denial-of-remove") return report_denial({run});
   return Status::error(ErrorCode::kInvalidArgument,
                        (run.folder / "summary.json").string() + ": no report for scenario kind '" +
                            kind + "'");

@@ -44,6 +44,9 @@ Result<RunReport> report_collusion(const std::vector<RunResult>& runs);
 // The "flaky-members" report over one run or a sweep point's runs
 // (flaky_report.cc).
 Result<RunReport> report_flaky(const std::vector<RunResult>& runs);
+// The "denial-of-remove" report over one run or a sweep point's runs
+// (denial_report.cc).
+Result<RunReport> report_denial(const std::vector<RunResult>& runs);
 
 // A number with a fixed count of decimals, as every report prints them.
 std::string format_fixed(double value, int decimals);

@@ -108,8 +108,10 @@ Result<RunReport> report_point(Point& point) {
     report.rows.push_back({"honest members' failed outcomes", format_fixed(honest, 0), "0", honest == 0 ? "ok" : "DISAGREES"});
     return report;
   }
-  if (kind == "colluding-cluster" || kind == "flaky-members") {
-    Result<RunReport> pooled = kind == "flaky-members" ? report_flaky(point.runs) : report_collusion(point.runs);
+  if (kind == "colluding-cluster" || kind == "flaky-members" || kind == "denial-of-remove") {
+    Result<RunReport> pooled = kind == "flaky-members"      ? report_flaky(point.runs)
+                               : kind == "denial-of-remove" ? report_denial(point.runs)
+                                                            : report_collusion(point.runs);
     if (pooled) pooled->title = report.title;
     return pooled;
   }

@@ -15,6 +15,7 @@
 #include "sim/kademlia_run.h"
 #include "sim/por_run.h"
 #include "sim/scenario.h"
+#include "sim/share_run.h"
 #include "sim/sweep.h"
 #include "sim/sybil_run.h"
 #include "sim/world.h"
@@ -128,6 +129,10 @@ int main(int argc, char** argv) {
   if (scenario->kind == "lazy-member" || scenario->kind == "region-ban" || scenario->kind == "fast-clock" ||
       scenario->kind == "colluding-cluster" || scenario->kind == "flaky-members") {
     fluence::sim::ClusterRun run(world, *scenario, run_seed, progress);
+    run.configure();
+    status = finish(run);
+  } else if (scenario->kind == "denial-of-remove") {
+    fluence::sim::ShareRun run(world, *scenario, run_seed, progress);
     run.configure();
     status = finish(run);
   } else if (scenario->kind == "por-detection") {

@@ -265,10 +265,11 @@ Result<Scenario> parse_scenario(const std::string& json_text, const std::string&
       s.kind == "lazy-member" || s.kind == "region-ban" || s.kind == "fast-clock" || s.kind == "colluding-cluster" ||
       s.kind == "flaky-members";
   if (f.ok() && s.kind != "kademlia-lookup" && s.kind != "por-detection" && s.kind != "sybil-grinding" &&
-      s.kind != "committee-capture" && !cluster_kind) {
+      s.kind != "committee-capture" && s.kind != "denial-of-remove" && !cluster_kind) {
     f.fail("kind",
            "expected \"kademlia-lookup\", \"por-detection\", \"lazy-member\", \"region-ban\", \"fast-clock\", "
-           "\"colluding-cluster\", \"flaky-members\", \"sybil-grinding\" or \"committee-capture\"");
+           "\"colluding-cluster\", \"flaky-members\", \"sybil-grinding\", \"committee-capture\" or "
+           "\"denial-of-remove\"");
   }
   if (f.ok() && s.question.empty()) f.fail("question", "every scenario states the question it answers");
   Status status = f.status();
@@ -315,6 +316,13 @@ Result<Scenario> parse_scenario(const std::string& json_text, const std::string&
   }
   if (status.is_ok()) {
     status = read_section(f, "capture", s.kind == "committee-capture", "kind committee-capture", read_capture, s.capture);
+  }
+  if (status.is_ok()) {
+    status = read_section(f, "share", s.kind == "denial-of-remove", "kind denial-of-remove", read_share, s.share);
+    if (status.is_ok() && s.kind == "denial-of-remove") {
+      s.nodes = static_cast<size_t>(s.share.members + s.share.arbiters);
+      s.end_s = s.share.end_s();
+    }
   }
   if (status.is_ok()) status = f.finish();
   if (!status.is_ok()) return status.with_context(source);

@@ -8,6 +8,7 @@
 
 #include "model/base/status.h"
 #include "model/dht/dht.h"
+#include "sim/share_spec.h"
 
 namespace fluence::sim {
 
@@ -138,6 +139,7 @@ struct Scenario {
   ClusterSpec cluster;  // kinds "lazy-member", "region-ban", "fast-clock", "colluding-cluster"
   SybilSpec sybil;      // kind "sybil-grinding"
   CaptureSpec capture;  // kind "committee-capture"
+  ShareSpec share;      // kind "denial-of-remove"
 };
 
 // Reads and checks a scenario; `source` names it in errors.

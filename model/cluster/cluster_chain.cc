@@ -57,7 +57,8 @@ ClusterChain::ClusterChain(env::Env& env, rpc::Rpc& rpc, const crypto::SigningKe
       dataset_(dataset),
       config_(std::move(config)),
       book_(config_.gateway != nullptr ? config_.gateway : &no_gateway(), config_.dataset,
-            Roster{config_.members, config_.arbiters, config_.rules.arbiter_quorum}) {
+            Roster{config_.members, config_.arbiters, config_.rules.arbiter_quorum}),
+      keeper_(key, env.random(), config_.member_conduct) {
   FL_ASSERT(config_.dataset == dataset_.id());
   last_ = genesis_header(config_.dataset);
 }
@@ -115,6 +116,7 @@ Status ClusterChain::start() {
     }
   }
   started_ = true;
+  sync_shares();  // the ledger was rebuilt from the blocks: re-open this member's fragments
   changes_seen_ = book_.membership().changes().size();
   start_consensus();
   retry_endorsements();
@@ -316,6 +318,7 @@ void ClusterChain::commit(const consensus::Decision& decision) {
       }
       continue;
     }
+    keep_deleted_rows(entry);
     Status applied = dataset_.apply(entry);
     // A decided batch that does not apply means the store failed or this
     // replica diverged: stopping beats serving a wrong state.
@@ -325,6 +328,7 @@ void ClusterChain::commit(const consensus::Decision& decision) {
   state_ = {dataset_.applied_sequence(), dataset_.state_root(), dataset_.entry_count()};
   // valid() applied the same block to a copy of this book.
   FL_ASSERT_MSG(book_.apply(p->header, p->transactions), "a decided block's token operations do not apply");
+  sync_shares();
   chain::Block block;
   block.header = p->header;
   block.transactions = std::move(p->transactions);
@@ -608,7 +612,7 @@ Status ClusterChain::install_history(env::Store& store, const storage::Dataset& 
 
 Bytes ClusterChain::answer_read(ByteView row_key) const {
   env_.charge(env::Work::kSign, 1);
-  return codec::encode(ReadAnswer::make(key_, dataset_, row_key));
+  return codec::encode(read_answer(row_key));
 }
 
 Bytes ClusterChain::answer_ore_scan(const storage::OreScanQuery& query) const {
@@ -668,7 +672,7 @@ void ClusterChain::read(Bytes row_key, size_t signatures, std::function<void(Res
   if (row_key.size() > storage::kMaxRowKeyBytes) return done(Status::error(ErrorCode::kLimitExceeded, "row key too long"));
   std::vector<crypto::PublicKey> keys;
   for (const consensus::Validator& member : members) keys.push_back(member.key);
-  ReadAnswer own = ReadAnswer::make(key_, dataset_, row_key);
+  ReadAnswer own = read_answer(row_key);
   ClusterMessage request;
   request.type = ClusterMessage::Type::kReadRequest;
   request.dataset = config_.dataset;
@@ -702,6 +706,38 @@ void ClusterChain::scan_ore(storage::OreScanQuery query, size_t signatures,
       std::move(done));
 }
 
+void ClusterChain::reencrypt(const crypto::PublicKey& share, const crypto::pre::Capsule& capsule,
+                             std::function<void(Result<ReencryptResult>)> done,
+                             std::function<void(const FragmentTally&)> tallied) {
+  const economy::ShareAccount* account = book_.ledger().share(share);
+  if (account == nullptr) {
+    return done(Status::error(ErrorCode::kNotFound, "share " + economy::short_key(share) + ": not on the ledger"));
+  }
+  // The receiver's copy of the contract, as the ledger had it when it asked:
+  // the holders and their authorisations are fixed at open time.
+  economy::SharingContract contract = account->contract;
+  const size_t threshold = contract.threshold;
+  ClusterMessage request;
+  request.type = ClusterMessage::Type::kReencryptRequest;
+  request.dataset = config_.dataset;
+  request.share = share;
+  request.capsule = capsule;
+  auto last = std::make_shared<FragmentTally>();
+  // gather finishes on its own answer alone when asked for one signature;
+  // this member's own answer may be a refusal, so with m = 1 the others
+  // must still be asked (a verified own fragment finishes it all the same).
+  gather<ReencryptAnswer, ReencryptResult>(
+      reencrypt_answer(share, capsule), request, std::max<size_t>(threshold, 2),
+      [dataset = config_.dataset, contract = std::move(contract), capsule, last](const std::vector<ReencryptAnswer>& answers) {
+        *last = tally_fragments(answers, dataset, contract, capsule);
+        return agree(*last);
+      },
+      [done = std::move(done), tallied = std::move(tallied), last](Result<ReencryptResult> result) {
+        if (tallied) tallied(*last);
+        done(std::move(result));
+      });
+}
+
 void ClusterChain::on_message(const env::Peer& from, const ClusterMessage& message) {
   if (!started_ || message.dataset != config_.dataset) return;
   switch (message.type) {
@@ -725,6 +761,7 @@ void ClusterChain::on_message(const env::Peer& from, const ClusterMessage& messa
     case ClusterMessage::Type::kReadRequest:  // requests come through the answer_ methods
     case ClusterMessage::Type::kJournalRequest:
     case ClusterMessage::Type::kOreScanRequest:
+    case ClusterMessage::Type::kReencryptRequest:
     case ClusterMessage::Type::kLimit: break;
   }
 }

@@ -39,6 +39,8 @@
 #include "model/cluster/conduct.h"
 #include "model/cluster/messages.h"
 #include "model/cluster/read.h"
+#include "model/cluster/reencrypt.h"
+#include "model/cluster/share_keeper.h"
 #include "model/consensus/tendermint.h"
 #include "model/por/round.h"
 #include "model/rpc/rpc.h"
@@ -122,6 +124,9 @@ class ClusterChain final : public consensus::Application {
   // ...and ORE scan requests: this member's signed OreScanAnswer, or no
   // bytes when it has none to sign (an invalid query, a store error).
   Bytes answer_ore_scan(const storage::OreScanQuery& query) const;
+  // ...and re-encryption requests: this member's signed ReencryptAnswer
+  // from its ShareKeeper, a CapsuleFrag or a refusal (reencrypt.h).
+  Bytes answer_reencrypt(const crypto::PublicKey& share, const crypto::pre::Capsule& capsule);
 
   // Whether `store` holds a member's chain of `dataset`.
   static bool has_history(env::Store& store, const storage::DatasetId& dataset);
@@ -140,6 +145,20 @@ class ClusterChain final : public consensus::Application {
   // members, this one included, signed the same page for the same query,
   // or an error (kInvalidArgument for a query that fails validate()).
   void scan_ore(storage::OreScanQuery query, size_t signatures, std::function<void(Result<OreScanResult>)> done);
+  // A sharing contract's receiver, through this member: asks every member
+  // (this one included) to re-encrypt `capsule` under `share`, and counts
+  // only CapsuleFrags that verify against the share's authorisations on
+  // this member's ledger, one per holder (reencrypt.h). `done` gets m of
+  // them once it has them, or, once every member answered or timed out,
+  // kUnavailable "<k> of <m> fragments ..." naming why each holder heard did
+  // not count; kNotFound at once for a share the ledger does not know.
+  // The share's phase is not checked: after revocation, fragments kept by
+  // dishonest holders still verify, and only m > their number makes the
+  // revocation hold. `tallied`, if given, sees the final tally either way
+  // (for measurements).
+  void reencrypt(const crypto::PublicKey& share, const crypto::pre::Capsule& capsule,
+                 std::function<void(Result<ReencryptResult>)> done,
+                 std::function<void(const FragmentTally&)> tallied = nullptr);
 
   uint64_t height() const { return last_.height; }  // last committed block
   uint64_t sealed_height() const { return sealed_height_; }
@@ -161,6 +180,9 @@ class ClusterChain final : public consensus::Application {
   // The ledger, the outcomes and the membership as of the last committed block.
   const ChainBook& book() const { return book_; }
   const Roster& roster() const { return book_.roster(); }
+  // This member's fragments of sharing contracts, synced with the ledger at
+  // every committed block.
+  const ShareKeeper& share_keeper() const { return keeper_; }
 
   // consensus::Application
   Bytes propose(uint64_t height) override;
@@ -201,6 +223,13 @@ class ClusterChain final : public consensus::Application {
   const Roster& roster_at(uint64_t height) const { return book_.membership().at(height); }
   void pin_for_challenges(const chain::BlockHeader& header);
   Bytes key(char kind, uint64_t height) const;
+  // This member's signed answer to a read: its replica's row, or, for a
+  // member that keeps deleted rows, the value the journal deleted.
+  ReadAnswer read_answer(ByteView row_key) const;
+  // Remembers the rows `entry` deletes, for a member that keeps deleted rows.
+  void keep_deleted_rows(const storage::JournalEntry& entry);
+  void sync_shares();
+  ReencryptAnswer reencrypt_answer(const crypto::PublicKey& share, const crypto::pre::Capsule& capsule);
   uint64_t current_tick() const;
 
   env::Env& env_;
@@ -214,6 +243,11 @@ class ClusterChain final : public consensus::Application {
   ChainState state_;         // after last_'s writes
   uint64_t sealed_height_ = 0;
   ChainBook book_;
+  ShareKeeper keeper_;
+  // MemberConduct::keeps_deleted_rows: row key -> the value the journal
+  // deleted, at most kMaxKeptRows of them. Empty for an honest member.
+  static constexpr size_t kMaxKeptRows = 100000;
+  std::map<Bytes, Bytes> kept_rows_;
   size_t changes_seen_ = 0;  // membership changes the engine was restarted for
   std::map<uint64_t, chain::Block> unsealed_;  // committed, awaiting signatures
   std::map<uint64_t, uint64_t> attempts_;       // retries so far, by unsealed height

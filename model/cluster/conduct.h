@@ -36,6 +36,10 @@ struct MemberConduct {
   // still answers with them (white paper, "Denial of Remove";
   // share_keeper.h). False for an honest member.
   bool keeps_revoked_fragments = false;
+  // Keeps the value of every row the journal deletes and answers signed
+  // reads of it with that old value (white paper, "Denial of Remove"): the
+  // read agreement (read.h) has to outvote it. False for an honest member.
+  bool keeps_deleted_rows = false;
 };
 
 }  // namespace fluence::cluster

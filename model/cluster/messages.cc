@@ -121,6 +121,11 @@ void ClusterMessage::encode(codec::Writer& writer) const {
       FL_ASSERT(ore_scan.has_value());
       ore_scan->encode(writer);
       break;
+    case Type::kReencryptRequest:
+      FL_ASSERT(capsule.has_value());
+      writer.fixed(share.bytes);
+      capsule->encode(writer);
+      break;
     case Type::kLimit: FL_ASSERT(false); break;
   }
 }
@@ -149,6 +154,10 @@ ClusterMessage ClusterMessage::decode(codec::Reader& reader) {
     case Type::kReadRequest: m.row_key = reader.bytes("cluster.row_key", storage::kMaxRowKeyBytes); break;
     case Type::kJournalRequest: m.sequence = reader.u64("cluster.sequence"); break;
     case Type::kOreScanRequest: m.ore_scan = storage::OreScanQuery::decode(reader); break;
+    case Type::kReencryptRequest:
+      m.share.bytes = reader.fixed<crypto::kPublicKeyBytes>("cluster.share");
+      m.capsule = crypto::pre::Capsule::decode(reader);
+      break;
     case Type::kLimit: break;
   }
   return m;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "model/chain/block.h"
+#include "model/crypto/pre.h"
 #include "model/storage/dataset.h"
 #include "model/storage/ore_scan.h"
 
@@ -66,6 +67,7 @@ struct ClusterMessage {
     kReadRequest,          // a request: the member's signed ReadAnswer for a row (see read.h)
     kJournalRequest,       // a request: a JournalBatch from `sequence` on (recovery.h)
     kOreScanRequest,       // a request: the member's signed OreScanAnswer to `ore_scan` (see read.h)
+    kReencryptRequest,     // a request: the member's signed ReencryptAnswer for `share` and `capsule` (reencrypt.h)
     kLimit,
   };
   Type type = Type::kSubmitWrite;
@@ -80,6 +82,8 @@ struct ClusterMessage {
   Bytes row_key;                                  // kReadRequest
   uint64_t sequence = 0;                          // kJournalRequest: the first entry wanted
   std::optional<storage::OreScanQuery> ore_scan;  // kOreScanRequest
+  crypto::PublicKey share;                        // kReencryptRequest: the sharing contract's id
+  std::optional<crypto::pre::Capsule> capsule;    // kReencryptRequest
 
   void encode(codec::Writer& writer) const;
   static ClusterMessage decode(codec::Reader& reader);

@@ -18,6 +18,10 @@
 // m members keeping revoked fragments (MemberConduct::keeps_revoked_fragments)
 // the receiver cannot decrypt.
 //
+// Each member's ClusterChain owns its keeper and syncs it at every committed
+// block; the receiver's side, which counts only verified CapsuleFrags from
+// holders, is reencrypt.h.
+//
 // Billing is not the keeper's: the receiver's ChargeShareRead goes through
 // the chain like any operation; the keeper only refuses an escrow that could
 // not pay for one read.

@@ -56,6 +56,9 @@ Node::Node(env::Env& env, dht::Identity identity, NodeConfig config)
       if (message->type == cluster::ClusterMessage::Type::kOreScanRequest) {
         return std::optional<Bytes>(h->chain->answer_ore_scan(*message->ore_scan));
       }
+      if (message->type == cluster::ClusterMessage::Type::kReencryptRequest) {
+        return std::optional<Bytes>(h->chain->answer_reencrypt(message->share, *message->capsule));
+      }
       return std::optional<Bytes>();
     }
     if (kind != rpc::Kind::kNotify) return std::optional<Bytes>();
