@@ -64,7 +64,7 @@ const BuiltTree& built(int64_t n) {
   // their own trees with their own cache.
   BTree tree =
       std::move(*BTree::open(*client::BTreeDescriptor::empty(as_bytes("ix/"), kBucketEntries),
-                             keys(), slot->rows, random, 8));
+                             client::dataset_bucket_cipher(keys()), slot->rows, random, 8));
   std::vector<uint64_t> order(static_cast<size_t>(n));
   for (size_t i = 0; i < order.size(); ++i) order[i] = 2 * i;
   for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[random.uniform(i)]);
@@ -88,7 +88,8 @@ void BM_BtreeFind(benchmark::State& state) {
   client::MemoryRowSource rows = source.rows;
   env::DeterministicRandom random(1);
   BTree tree = std::move(
-      *BTree::open(source.descriptor, keys(), rows, random, static_cast<size_t>(state.range(1))));
+      *BTree::open(source.descriptor, client::dataset_bucket_cipher(keys()), rows, random,
+                   static_cast<size_t>(state.range(1))));
   const uint64_t n = static_cast<uint64_t>(state.range(0));
   if (!tree.find(key_of(0)).is_ok()) std::abort();
   uint64_t round_trips = 0;
@@ -112,7 +113,8 @@ void BM_BtreeRange1000(benchmark::State& state) {
   client::MemoryRowSource rows = source.rows;
   env::DeterministicRandom random(2);
   BTree tree = std::move(
-      *BTree::open(source.descriptor, keys(), rows, random, static_cast<size_t>(state.range(0))));
+      *BTree::open(source.descriptor, client::dataset_bucket_cipher(keys()), rows, random,
+                   static_cast<size_t>(state.range(0))));
   uint64_t round_trips = 0;
   for (auto _ : state) {
     uint64_t start = 2 * random.uniform(static_cast<uint64_t>(n) - 1000);
@@ -136,7 +138,8 @@ void BM_BtreeInsert(benchmark::State& state) {
   client::MemoryRowSource rows = source.rows;
   env::DeterministicRandom random(3);
   BTree tree = std::move(
-      *BTree::open(source.descriptor, keys(), rows, random, static_cast<size_t>(state.range(0))));
+      *BTree::open(source.descriptor, client::dataset_bucket_cipher(keys()), rows, random,
+                   static_cast<size_t>(state.range(0))));
   uint64_t round_trips = 0;
   uint64_t next = 0;
   for (auto _ : state) {

@@ -69,8 +69,12 @@ Bucket concatenate(Bucket left, Bucket right, Bytes separator) {
 
 }  // namespace
 
-Result<BTree> BTree::open(const BTreeDescriptor& descriptor, const DatasetKeys& keys,
-                          RowSource& source, env::Random& random, size_t cached_levels) {
+RowCipher dataset_bucket_cipher(const DatasetKeys& keys) {
+  return RowCipher(keys.dataset(), keys.row_key_id(), keys.btree_key().clone());
+}
+
+Result<BTree> BTree::open(const BTreeDescriptor& descriptor, RowCipher cipher, RowSource& source,
+                          env::Random& random, size_t cached_levels) {
   if (auto problem = descriptor.first_problem()) {
     return Status::error(ErrorCode::kInvalidArgument,
                          std::string("btree ") + problem->first + " " + problem->second);
@@ -80,7 +84,6 @@ Result<BTree> BTree::open(const BTreeDescriptor& descriptor, const DatasetKeys& 
                          "cached levels " + std::to_string(cached_levels) + " exceed " +
                              std::to_string(kMaxBtreeHeight));
   }
-  RowCipher cipher(keys.dataset(), keys.row_key_id(), keys.btree_key().clone());
   return BTree(descriptor, std::move(cipher), source, random, cached_levels);
 }
 

@@ -8,11 +8,14 @@
 // client fetching a bucket, decrypting it and choosing the child itself: a
 // lookup costs one round trip per level not held in the client's cache.
 //
-// Sealing: a bucket's plaintext (btree_bucket.h) is sealed with RowCipher
-// under the dataset's btree key (dataset_keys.h), with a random nonce, so
-// equal buckets look unrelated and the associated data binds each to its row
-// key. The key id in the associated data is the dataset's row key id, which
-// names the root secret both keys derive from.
+// Sealing: a bucket's plaintext (btree_bucket.h) is sealed with the RowCipher
+// the tree is opened with, with a random nonce, so equal buckets look
+// unrelated and the associated data binds each to its row key and dataset.
+// The caller chooses the key: dataset_bucket_cipher() below is the dataset's
+// btree key (dataset_keys.h) under the dataset's row key id, which names the
+// root secret both keys derive from; the gateway keys each collection's trees
+// from the collection's node of the key tree (runtime/gateway/collection_keys.h),
+// so that sharing one collection shares none of the others' buckets.
 //
 // Merkle tree: an internal bucket names each child by its bucket id (the row
 // key is the tree's row prefix and the id) and by the BLAKE2b hash of the
@@ -84,14 +87,19 @@ struct BTreeEntry {
   bool operator==(const BTreeEntry&) const = default;
 };
 
+// The dataset-wide bucket cipher: the dataset's btree key, named by its row
+// key id (what every tree was sealed with before per-collection keys).
+RowCipher dataset_bucket_cipher(const DatasetKeys& keys);
+
 class BTree {
  public:
-  // The tree a descriptor describes (BTreeDescriptor::empty() for a new one).
-  // `source` and `random` (nonces for sealing) must outlive the tree.
+  // The tree a descriptor describes (BTreeDescriptor::empty() for a new one),
+  // its buckets sealed and opened with `cipher`. `source` and `random`
+  // (nonces for sealing) must outlive the tree.
   // kInvalidArgument for a descriptor out of its bounds or cached_levels
   // above kMaxBtreeHeight. Opening reads nothing.
-  static Result<BTree> open(const BTreeDescriptor& descriptor, const DatasetKeys& keys,
-                            RowSource& source, env::Random& random, size_t cached_levels);
+  static Result<BTree> open(const BTreeDescriptor& descriptor, RowCipher cipher, RowSource& source,
+                            env::Random& random, size_t cached_levels);
 
   // Every operation below fails with kInvalidArgument for a key of 0 or more
   // than kMaxBtreeKeyBytes bytes (or a value over kMaxBtreeValueBytes), with

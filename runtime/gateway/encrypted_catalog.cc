@@ -138,7 +138,8 @@ Result<CatalogShard> parse_shard(const bson_t* entry, const std::vector<CatalogI
   return shard;
 }
 
-Result<CatalogCollection> parse_collection(const bson_t* entry, int32_t version) {
+// `in_descriptor`: a descriptor's entry, without descriptorBytes.
+Result<CatalogCollection> parse_collection(const bson_t* entry, int32_t version, bool in_descriptor) {
   CatalogCollection collection;
   Result<std::string> db = string_at(entry, "db");
   Result<std::string> name = string_at(entry, "name");
@@ -154,6 +155,18 @@ Result<CatalogCollection> parse_collection(const bson_t* entry, int32_t version)
   if (*next_index > UINT32_MAX) return malformed("nextIndex out of range");
   collection.next_version = static_cast<uint64_t>(*next_version);
   collection.next_index = static_cast<uint32_t>(*next_index);
+  collection.dataset_keys = version < kCatalogFormatVersion;
+  if (version == kCatalogFormatVersion) {
+    Result<std::string> keys = string_at(entry, "keys");
+    if (!keys) return keys.status();
+    if (*keys != "collection" && *keys != "dataset") return malformed("keys: neither \"collection\" nor \"dataset\"");
+    collection.dataset_keys = *keys == "dataset";
+    if (!in_descriptor) {
+      Result<int64_t> descriptor_bytes = integer_at(entry, "descriptorBytes");
+      if (!descriptor_bytes) return descriptor_bytes.status();
+      collection.descriptor_bytes = static_cast<uint64_t>(*descriptor_bytes);
+    }
+  }
   CatalogShard unsharded;  // format 1: the collection's one shard
   FL_RETURN_IF_ERROR(for_each_document(entry, "indexes", kMaxIndexesPerCollection, [&](const bson_t* child) {
     std::optional<client::BTreeDescriptor> tree;
@@ -189,6 +202,62 @@ Result<CatalogCollection> parse_collection(const bson_t* entry, int32_t version)
   return collection;
 }
 
+void append_collection(bson_t* list, const std::string& key, const CatalogCollection& collection,
+                       bool in_descriptor) {
+  bson_t entry;
+  bson_append_document_begin(list, key.c_str(), -1, &entry);
+  BSON_APPEND_UTF8(&entry, "db", collection.ns.db.c_str());
+  BSON_APPEND_UTF8(&entry, "name", collection.ns.collection.c_str());
+  BSON_APPEND_INT64(&entry, "nextVersion", static_cast<int64_t>(collection.next_version));
+  BSON_APPEND_INT64(&entry, "nextIndex", collection.next_index);
+  BSON_APPEND_UTF8(&entry, "keys", collection.dataset_keys ? "dataset" : "collection");
+  if (!in_descriptor) BSON_APPEND_INT64(&entry, "descriptorBytes", static_cast<int64_t>(collection.descriptor_bytes));
+  bson_t indexes;
+  BSON_APPEND_ARRAY_BEGIN(&entry, "indexes", &indexes);
+  size_t j = 0;
+  for (const CatalogIndex& index : collection.indexes) {
+    std::string index_key = std::to_string(j++);
+    bson_t item, spec;
+    bson_append_document_begin(&indexes, index_key.c_str(), -1, &item);
+    BSON_APPEND_DOCUMENT_BEGIN(&item, "spec", &spec);
+    BSON_APPEND_DOCUMENT(&spec, "key", index.spec.key.get());
+    BSON_APPEND_UTF8(&spec, "name", index.spec.name.c_str());
+    BSON_APPEND_BOOL(&spec, "unique", index.spec.unique);
+    bson_append_document_end(&item, &spec);
+    BSON_APPEND_INT64(&item, "number", index.number);
+    BSON_APPEND_BOOL(&item, "multikey", index.multikey);
+    bson_append_document_end(&indexes, &item);
+  }
+  bson_append_array_end(&entry, &indexes);
+  bson_t shards;
+  BSON_APPEND_ARRAY_BEGIN(&entry, "shards", &shards);
+  j = 0;
+  for (const CatalogShard& shard : collection.shards) {
+    FL_ASSERT_MSG(shard.measured, "the store measures a format-1 shard when it opens");
+    FL_ASSERT(shard.trees.size() == collection.indexes.size());
+    std::string shard_key = std::to_string(j++);
+    bson_t item, trees;
+    bson_append_document_begin(&shards, shard_key.c_str(), -1, &item);
+    append_binary(&item, "dataset", shard.dataset);
+    BSON_APPEND_INT64(&item, "epoch", static_cast<int64_t>(shard.epoch));
+    BSON_APPEND_INT64(&item, "bytes", in_descriptor ? 0 : static_cast<int64_t>(shard.stored_bytes));
+    append_binary(&item, "primary", codec::encode(shard.primary));
+    BSON_APPEND_ARRAY_BEGIN(&item, "trees", &trees);
+    for (size_t k = 0; k < shard.trees.size(); ++k) {
+      std::string tree_key = std::to_string(k);
+      bson_t tree;
+      bson_append_document_begin(&trees, tree_key.c_str(), -1, &tree);
+      BSON_APPEND_INT64(&tree, "number", collection.indexes[k].number);
+      if (shard.trees[k]) append_binary(&tree, "tree", codec::encode(*shard.trees[k]));
+      bson_append_document_end(&trees, &tree);
+    }
+    bson_append_array_end(&item, &trees);
+    bson_append_document_end(&shards, &item);
+  }
+  bson_append_array_end(&entry, &shards);
+  bson_append_document_end(list, &entry);
+}
+
 }  // namespace
 
 Document Catalog::to_document() const {
@@ -211,57 +280,8 @@ Document Catalog::to_document() const {
   BSON_APPEND_ARRAY_BEGIN(&out, "collections", &list);
   i = 0;
   for (const auto& [ns, collection] : collections) {
-    std::string key = std::to_string(i++);
-    bson_t entry;
-    bson_append_document_begin(&list, key.c_str(), -1, &entry);
-    BSON_APPEND_UTF8(&entry, "db", ns.db.c_str());
-    BSON_APPEND_UTF8(&entry, "name", ns.collection.c_str());
-    BSON_APPEND_INT64(&entry, "nextVersion", static_cast<int64_t>(collection.next_version));
-    BSON_APPEND_INT64(&entry, "nextIndex", collection.next_index);
-    bson_t indexes;
-    BSON_APPEND_ARRAY_BEGIN(&entry, "indexes", &indexes);
-    size_t j = 0;
-    for (const CatalogIndex& index : collection.indexes) {
-      std::string index_key = std::to_string(j++);
-      bson_t item, spec;
-      bson_append_document_begin(&indexes, index_key.c_str(), -1, &item);
-      BSON_APPEND_DOCUMENT_BEGIN(&item, "spec", &spec);
-      BSON_APPEND_DOCUMENT(&spec, "key", index.spec.key.get());
-      BSON_APPEND_UTF8(&spec, "name", index.spec.name.c_str());
-      BSON_APPEND_BOOL(&spec, "unique", index.spec.unique);
-      bson_append_document_end(&item, &spec);
-      BSON_APPEND_INT64(&item, "number", index.number);
-      BSON_APPEND_BOOL(&item, "multikey", index.multikey);
-      bson_append_document_end(&indexes, &item);
-    }
-    bson_append_array_end(&entry, &indexes);
-    bson_t shards;
-    BSON_APPEND_ARRAY_BEGIN(&entry, "shards", &shards);
-    j = 0;
-    for (const CatalogShard& shard : collection.shards) {
-      FL_ASSERT_MSG(shard.measured, "the store measures a format-1 shard when it opens");
-      FL_ASSERT(shard.trees.size() == collection.indexes.size());
-      std::string shard_key = std::to_string(j++);
-      bson_t item, trees;
-      bson_append_document_begin(&shards, shard_key.c_str(), -1, &item);
-      append_binary(&item, "dataset", shard.dataset);
-      BSON_APPEND_INT64(&item, "epoch", static_cast<int64_t>(shard.epoch));
-      BSON_APPEND_INT64(&item, "bytes", static_cast<int64_t>(shard.stored_bytes));
-      append_binary(&item, "primary", codec::encode(shard.primary));
-      BSON_APPEND_ARRAY_BEGIN(&item, "trees", &trees);
-      for (size_t k = 0; k < shard.trees.size(); ++k) {
-        std::string tree_key = std::to_string(k);
-        bson_t tree;
-        bson_append_document_begin(&trees, tree_key.c_str(), -1, &tree);
-        BSON_APPEND_INT64(&tree, "number", collection.indexes[k].number);
-        if (shard.trees[k]) append_binary(&tree, "tree", codec::encode(*shard.trees[k]));
-        bson_append_document_end(&trees, &tree);
-      }
-      bson_append_array_end(&item, &trees);
-      bson_append_document_end(&shards, &item);
-    }
-    bson_append_array_end(&entry, &shards);
-    bson_append_document_end(&list, &entry);
+    FL_ASSERT(collection.ns == ns);
+    append_collection(&list, std::to_string(i++), collection, /*in_descriptor=*/false);
   }
   bson_append_array_end(&out, &list);
   return Document::adopt(std::move(out));
@@ -271,8 +291,8 @@ Result<Catalog> Catalog::from_document(const Document& document) {
   Catalog catalog;
   bson_iter_t it;
   if (!document.find("v", &it) || !BSON_ITER_HOLDS_INT32(&it) ||
-      (bson_iter_int32(&it) != kCatalogFormatVersion && bson_iter_int32(&it) != kCatalogFormatVersionUnsharded)) {
-    return malformed("unknown format version (this gateway reads 1 and 2)");
+      bson_iter_int32(&it) < kCatalogFormatVersionUnsharded || bson_iter_int32(&it) > kCatalogFormatVersion) {
+    return malformed("unknown format version (this gateway reads 1 to 3)");
   }
   int32_t version = bson_iter_int32(&it);
   // Absent from catalogs written before generations: 0, below every new one.
@@ -293,7 +313,7 @@ Result<Catalog> Catalog::from_document(const Document& document) {
   }));
   std::set<storage::DatasetId> datasets_used;
   FL_RETURN_IF_ERROR(for_each_document(document.get(), "collections", kMaxEntries, [&](const bson_t* entry) {
-    Result<CatalogCollection> collection = parse_collection(entry, version);
+    Result<CatalogCollection> collection = parse_collection(entry, version, /*in_descriptor=*/false);
     if (!collection) return collection.status();
     Namespace ns = collection->ns;
     for (const CatalogShard& shard : collection->shards) {
@@ -318,6 +338,46 @@ std::optional<std::pair<Namespace, size_t>> Catalog::shard_in(const storage::Dat
     }
   }
   return std::nullopt;
+}
+
+}  // namespace fluence::gateway
+
+namespace fluence::gateway {
+
+Document CollectionDescriptor::to_document() const {
+  FL_ASSERT_MSG(!collection.dataset_keys, "only a collection keyed by its own key has a descriptor");
+  bson_t out = BSON_INITIALIZER;
+  BSON_APPEND_INT32(&out, "v", kDescriptorFormatVersion);
+  BSON_APPEND_INT64(&out, "generation", static_cast<int64_t>(generation));
+  append_collection(&out, "collection", collection, /*in_descriptor=*/true);
+  return Document::adopt(std::move(out));
+}
+
+Result<CollectionDescriptor> CollectionDescriptor::from_document(const Document& document) {
+  CollectionDescriptor descriptor;
+  bson_iter_t it;
+  if (!document.find("v", &it) || !BSON_ITER_HOLDS_INT32(&it) || bson_iter_int32(&it) != kDescriptorFormatVersion) {
+    return Status::error(ErrorCode::kMalformed, "collection descriptor: unknown format version (this gateway reads 1)");
+  }
+  Result<int64_t> generation = integer_at(document.get(), "generation");
+  if (!generation) return generation.status().with_context("collection descriptor");
+  descriptor.generation = static_cast<uint64_t>(*generation);
+  bson_t entry;
+  if (!document.find("collection", &it) || !BSON_ITER_HOLDS_DOCUMENT(&it) || !embedded(&it, &entry)) {
+    return Status::error(ErrorCode::kMalformed, "collection descriptor: no document collection");
+  }
+  Result<CatalogCollection> collection = parse_collection(&entry, kCatalogFormatVersion, /*in_descriptor=*/true);
+  if (!collection) return collection.status().with_context("collection descriptor");
+  if (collection->dataset_keys) return Status::error(ErrorCode::kMalformed, "collection descriptor: keys \"dataset\"");
+  std::set<storage::DatasetId> datasets;
+  for (const CatalogShard& shard : collection->shards) {
+    if (!datasets.insert(shard.dataset).second) {
+      return Status::error(ErrorCode::kMalformed,
+                           "collection descriptor: dataset " + to_hex(shard.dataset) + " holds two shards");
+    }
+  }
+  descriptor.collection = std::move(*collection);
+  return descriptor;
 }
 
 }  // namespace fluence::gateway

@@ -16,6 +16,10 @@ inline constexpr uint8_t kDocumentRowTag = 'd';
 inline constexpr uint8_t kPrimaryTreeTag = 'p';
 inline constexpr uint8_t kIndexTreeTag = 'i';
 inline constexpr uint8_t kOreIndexTag = 'o';
+// A collection's descriptor row, in its first shard's dataset
+// (collection_keys.h). Its key is 33 bytes, so never the catalog row's
+// ("catalog"), which starts with the same byte.
+inline constexpr uint8_t kDescriptorRowTag = 'c';
 inline constexpr size_t kRowNameBytes = 32;
 inline constexpr size_t kDocumentRowKeyBytes = 1 + kRowNameBytes;
 // An index entry's value: the document's row key and the hash of its row.

@@ -16,20 +16,6 @@ namespace fluence::gateway {
 
 namespace {
 
-// dataset_keys.h's derivation under a label of the gateway's own.
-crypto::Secret<32> derive_name_key(const client::DatasetKeys& keys) {
-  crypto_generichash_state state;
-  int rc = crypto_generichash_init(&state, keys.root_secret().data(), keys.root_secret().size(), 32);
-  FL_ASSERT(rc == 0);
-  uint8_t length = static_cast<uint8_t>(kDocumentRowLabel.size());
-  crypto_generichash_update(&state, &length, 1);
-  crypto_generichash_update(&state, as_bytes(kDocumentRowLabel).data(), kDocumentRowLabel.size());
-  crypto_generichash_update(&state, keys.dataset().data(), keys.dataset().size());
-  crypto::Secret<32> key;
-  crypto_generichash_final(&state, key.data(), key.size());
-  return key;
-}
-
 Bytes just_above(ByteView key) {
   Bytes out(key.begin(), key.end());
   out.push_back(0x00);
@@ -72,9 +58,7 @@ Result<std::unique_ptr<EncryptedStore>> EncryptedStore::open(std::vector<Dataset
     if (given.allocation_bytes == 0) return invalid("dataset " + to_hex(given.dataset) + " has a zero allocation");
     const client::DatasetKeys* dataset_keys = keys.find(given.dataset);
     if (dataset_keys == nullptr) return invalid("the key store holds no keys for dataset " + to_hex(given.dataset));
-    slots.push_back(std::unique_ptr<Slot>(new Slot{given.dataset, given.rows, dataset_keys,
-                                                   client::RowCipher::for_dataset(*dataset_keys),
-                                                   derive_name_key(*dataset_keys), given.allocation_bytes,
+    slots.push_back(std::unique_ptr<Slot>(new Slot{given.dataset, given.rows, dataset_keys, given.allocation_bytes,
                                                    given.cluster, std::make_unique<MeteredRows>(*given.rows)}));
   }
   std::unique_ptr<EncryptedStore> store(new EncryptedStore(std::move(slots), random, std::move(commit), options));
@@ -83,7 +67,7 @@ Result<std::unique_ptr<EncryptedStore>> EncryptedStore::open(std::vector<Dataset
   if (!row) return row.status().with_context("reading the catalog");
   std::optional<CatalogMark> served;
   if (row->has_value()) {
-    Result<Bytes> plain = home.cipher.decrypt_row(as_bytes(kCatalogRowKey), **row);
+    Result<Bytes> plain = client::RowCipher::for_dataset(*home.keys).decrypt_row(as_bytes(kCatalogRowKey), **row);
     if (!plain) return plain.status().with_context("the catalog row");
     Result<Document> document = Document::parse(*plain, client::kMaxRowPlaintextBytes);
     if (!document) return document.status().with_context("the catalog row");
@@ -126,13 +110,13 @@ Result<std::unique_ptr<EncryptedStore>> EncryptedStore::open(std::vector<Dataset
 }
 
 Status EncryptedStore::measure(CatalogShard& shard, LiveShard& live) {
-  Slot& slot = slot_of(shard.dataset);
+  Slot& slot = *live.slot;
   uint64_t bytes = 0;
   Result<std::vector<client::BTreeEntry>> entries = scan(live.primary, {}, {});
   if (!entries) return entries.status();
   for (const client::BTreeEntry& entry : *entries) {
     uint64_t row_bytes = 0;
-    Result<Document> document = load_document(slot, entry.value, &row_bytes);
+    Result<Document> document = load_document(live, entry.value, &row_bytes);
     if (!document) return document.status();
     bytes += kDocumentRowKeyBytes + row_bytes;
   }
@@ -185,29 +169,65 @@ uint64_t EncryptedStore::stored_bytes(const storage::DatasetId& dataset) const {
 }
 
 uint64_t EncryptedStore::usage(const Slot& slot) const {
-  return slot.meter->stored_bytes() + (&slot == slots_.front().get() ? catalog_row_bytes_ : 0);
+  uint64_t bytes = slot.meter->stored_bytes() + (&slot == slots_.front().get() ? catalog_row_bytes_ : 0);
+  for (const auto& [ns, collection] : catalog_.collections) {
+    if (!collection.shards.empty() && collection.shards.front().dataset == slot.dataset) {
+      bytes += collection.descriptor_bytes;
+    }
+  }
+  return bytes;
 }
 
 uint64_t EncryptedStore::insert_limit(const Slot& slot) const {
-  if (&slot != slots_.front().get()) return slot.allocation_bytes;
-  return slot.allocation_bytes - std::min<uint64_t>(slot.allocation_bytes, options_.catalog_reserve_bytes);
+  uint64_t reserve = &slot == slots_.front().get() ? options_.catalog_reserve_bytes : 0;
+  for (const auto& [ns, collection] : catalog_.collections) {
+    if (!collection.dataset_keys && !collection.shards.empty() && collection.shards.front().dataset == slot.dataset) {
+      reserve += options_.descriptor_reserve_bytes;
+    }
+  }
+  return slot.allocation_bytes - std::min<uint64_t>(slot.allocation_bytes, reserve);
 }
 
-Result<EncryptedStore::LiveShard> EncryptedStore::open_shard_trees(const CatalogShard& shard) {
+Result<std::optional<client::NodeKey>> EncryptedStore::key_of(const CatalogCollection& collection) const {
+  if (collection.dataset_keys) return std::optional<client::NodeKey>();
+  FL_ASSERT(!collection.shards.empty());
+  const Slot& first = slot_of(collection.shards.front().dataset);
+  FL_ASSERT_MSG(first.keys != nullptr, "only a view has no keys, and it never derives one");
+  Result<client::NodeKey> key = collection_key(*first.keys, collection.ns);
+  if (!key) return key.status();
+  return std::optional<client::NodeKey>(std::move(*key));
+}
+
+Result<EncryptedStore::LiveShard> EncryptedStore::open_shard_trees(const std::optional<client::NodeKey>& key,
+                                                                   const CatalogShard& shard) {
   Slot& slot = slot_of(shard.dataset);
-  Result<client::BTree> primary =
-      client::BTree::open(shard.primary, *slot.keys, *slot.meter, *random_, options_.cached_levels);
+  FL_ASSERT_MSG(key || slot.keys != nullptr, "a collection keyed by its datasets' keys, in a store holding them");
+  ShardKeys keys = key ? ShardKeys::of_collection(*key, shard.dataset) : ShardKeys::of_dataset(*slot.keys);
+  Result<client::BTree> primary = client::BTree::open(shard.primary, keys.bucket_cipher(shard.dataset), *slot.meter,
+                                                      *random_, options_.cached_levels);
   if (!primary) return primary.status().with_context("primary index");
-  LiveShard live{std::move(*primary), {}};
+  LiveShard live{&slot, std::move(keys), std::move(*primary), {}};
   for (const std::optional<client::BTreeDescriptor>& descriptor : shard.trees) {
     if (!descriptor) {
       live.indexes.emplace_back();
       continue;
     }
-    Result<client::BTree> tree =
-        client::BTree::open(*descriptor, *slot.keys, *slot.meter, *random_, options_.cached_levels);
+    Result<client::BTree> tree = client::BTree::open(*descriptor, live.keys.bucket_cipher(shard.dataset),
+                                                     *slot.meter, *random_, options_.cached_levels);
     if (!tree) return tree.status().with_context("an index");
     live.indexes.emplace_back(std::move(*tree));
+  }
+  return live;
+}
+
+Result<std::unique_ptr<EncryptedStore::Live>> EncryptedStore::open_collection(const CatalogCollection& collection,
+                                                                              std::optional<client::NodeKey> key) {
+  auto live = std::make_unique<Live>();
+  live->key = std::move(key);
+  for (const CatalogShard& shard : collection.shards) {
+    Result<LiveShard> opened = open_shard_trees(live->key, shard);
+    if (!opened) return opened.status().with_context(collection.ns.full());
+    live->shards.push_back(std::move(*opened));
   }
   return live;
 }
@@ -216,14 +236,14 @@ Status EncryptedStore::rebuild_live() {
   live_.clear();
   for (const std::unique_ptr<Slot>& slot : slots_) slot->meter->set_stored_bytes(0);
   for (const auto& [ns, collection] : catalog_.collections) {
-    auto live = std::make_unique<Live>();
+    Result<std::optional<client::NodeKey>> key = key_of(collection);
+    if (!key) return key.status();
+    Result<std::unique_ptr<Live>> live = open_collection(collection, std::move(*key));
+    if (!live) return live.status();
     for (const CatalogShard& shard : collection.shards) {
-      Result<LiveShard> opened = open_shard_trees(shard);
-      if (!opened) return opened.status().with_context(ns.full());
-      live->shards.push_back(std::move(*opened));
       slot_of(shard.dataset).meter->set_stored_bytes(shard.stored_bytes);
     }
-    live_.emplace(ns, std::move(live));
+    live_.emplace(ns, std::move(*live));
   }
   return Status::ok();
 }
@@ -231,6 +251,9 @@ Status EncryptedStore::rebuild_live() {
 void EncryptedStore::restore(bool erase_rows) {
   catalog_ = committed_;
   pending_garbage_.clear();
+  // A failed commit may have sent descriptors of the undone state: put
+  // every one again at the next commit.
+  if (!erase_rows) descriptors_put_.clear();
   for (const std::unique_ptr<Slot>& slot : slots_) {
     if (erase_rows) slot->meter->revert(0, slot->meter->stored_bytes());
     slot->meter->commit();
@@ -259,9 +282,11 @@ void EncryptedStore::sync_catalog() {
 Status EncryptedStore::persist_catalog() {
   sync_catalog();
   catalog_.generation = committed_.generation + 1;
+  FL_RETURN_IF_ERROR(persist_descriptors());
   Document document = catalog_.to_document();
   Slot& home = *slots_.front();
-  Result<Bytes> sealed = home.cipher.encrypt_row(as_bytes(kCatalogRowKey), document.bytes(), *random_);
+  Result<Bytes> sealed =
+      client::RowCipher::for_dataset(*home.keys).encrypt_row(as_bytes(kCatalogRowKey), document.bytes(), *random_);
   if (!sealed) return sealed.status().with_context("sealing the catalog");
   FL_RETURN_IF_ERROR(home.meter->put_unmetered(as_bytes(kCatalogRowKey), *sealed));
   catalog_row_bytes_ = kCatalogRowKey.size() + sealed->size();
@@ -362,11 +387,11 @@ Status EncryptedStore::end_command() {
   return finish_mutation();
 }
 
-Result<Document> EncryptedStore::load_document(Slot& slot, ByteView located, uint64_t* row_bytes) {
+Result<Document> EncryptedStore::load_document(LiveShard& shard, ByteView located, uint64_t* row_bytes) {
   Result<ByteView> row_key = document_row_of(located);
   if (!row_key) return row_key.status();
   ByteView expected = located.subspan(kDocumentRowKeyBytes);
-  Result<std::optional<Bytes>> row = slot.meter->get_unmetered(*row_key);
+  Result<std::optional<Bytes>> row = shard.slot->meter->get_unmetered(*row_key);
   if (!row) return row.status();
   if (!row->has_value()) {
     return Status::error(ErrorCode::kAuthentication, "a document row the index names is missing");
@@ -375,7 +400,7 @@ Result<Document> EncryptedStore::load_document(Slot& slot, ByteView located, uin
   if (!std::equal(actual.begin(), actual.end(), expected.begin(), expected.end())) {
     return Status::error(ErrorCode::kAuthentication, "a document row does not match its index entry's hash");
   }
-  Result<Bytes> plain = slot.cipher.decrypt_document(*row_key, **row);
+  Result<Bytes> plain = shard.keys.documents.decrypt_document(*row_key, **row);
   if (!plain) return plain.status();
   Result<Document> document = Document::parse(*plain);
   if (!document) return document.status().with_context("a decrypted document");
@@ -383,7 +408,7 @@ Result<Document> EncryptedStore::load_document(Slot& slot, ByteView located, uin
   return document;
 }
 
-Result<Bytes> EncryptedStore::seal_document(Slot& slot, CatalogCollection& collection, uint64_t epoch,
+Result<Bytes> EncryptedStore::seal_document(LiveShard& shard, CatalogCollection& collection, uint64_t epoch,
                                             ByteView id_key, const Document& document, Bytes& located) {
   Bytes message;
   append_be(message, epoch, 8);
@@ -391,12 +416,12 @@ Result<Bytes> EncryptedStore::seal_document(Slot& slot, CatalogCollection& colle
   message.insert(message.end(), id_key.begin(), id_key.end());
   Bytes row_key{kDocumentRowTag};
   row_key.resize(kDocumentRowKeyBytes);
-  int rc = crypto_generichash(row_key.data() + 1, kRowNameBytes, message.data(), message.size(), slot.name_key.data(),
-                              slot.name_key.size());
+  int rc = crypto_generichash(row_key.data() + 1, kRowNameBytes, message.data(), message.size(),
+                              shard.keys.row_names.data(), shard.keys.row_names.size());
   FL_ASSERT(rc == 0);
-  Result<Bytes> sealed = slot.cipher.encrypt_document(row_key, document.bytes(), *random_);
+  Result<Bytes> sealed = shard.keys.documents.encrypt_document(row_key, document.bytes(), *random_);
   if (!sealed) return sealed.status();
-  FL_RETURN_IF_ERROR(slot.meter->put_counted(row_key, *sealed));
+  FL_RETURN_IF_ERROR(shard.slot->meter->put_counted(row_key, *sealed));
   crypto::Hash256 hash = crypto::blake2b_256(kDocumentHashDomain, {*sealed});
   located = row_key;
   located.insert(located.end(), hash.begin(), hash.end());

@@ -12,22 +12,64 @@
 //   "p" || epoch || bucket id                 buckets of the shard's primary index
 //   "i" || epoch || index number || bucket id buckets of a secondary index
 //   "o" || epoch || index number || row name  entries of an "ore" index
+//   "c" || PRF("descriptor")                  the collection's descriptor row,
+//                                             in its FIRST shard's dataset only
 // and in the FIRST dataset also the catalog row (encrypted_catalog.h), which
 // names every collection's shards, its indexes and its trees' descriptors.
 // key() is the order-preserving encoding of key_encoding.h; PRF is keyed
-// BLAKE2b-256 under a key derived from the dataset's root secret with the
-// label kDocumentRowLabel, in dataset_keys.h's framing. A replaced document
-// goes to a fresh row (a new version), so the rows the committed catalog
-// reaches are never overwritten.
+// BLAKE2b-256 under the shard's row-name key. A replaced document goes to a
+// fresh row (a new version), so the rows the committed catalog reaches are
+// never overwritten.
+//
+// Keys. Each collection has its own key K_c, the node [db, name] of the key
+// tree (model/client/key_tree.h) of its first shard's dataset, and every key
+// of every shard of it derives from K_c (collection_keys.h has the table):
+// documents under K_c's row key, row names, buckets and ORE keys under
+// labelled subkeys bound to the shard's dataset. The catalog row stays under
+// the first dataset's own keys: only the owner reads it. So a grant of K_c
+// (model/client/grant.h) gives one collection, and nothing of the others.
+// A collection from an older catalog keeps the dataset keys it was written
+// with (collection_keys.h), and cannot be shared.
+// A drop and re-create of a name whose first shard lands in the same dataset
+// gives the same K_c: a receiver of the old incarnation reads the new one.
+// That is the grant's meaning, a path and not an incarnation, as MongoDB
+// grants a role on a namespace; putting the epoch in the path instead would
+// make the re-created collection unreadable to a receiver until a new grant,
+// and a grant, once the key is out, is never revoked anyway: to shut a
+// receiver out, the owner copies the data to a collection of another name.
+//
+// Descriptor rows. A receiver of K_c cannot open the catalog, so each
+// collection keyed by K_c also has its catalog entry in a descriptor row
+// (encrypted_catalog.h, CollectionDescriptor) sealed under K_c, at a row
+// name only K_c gives, in its first shard's dataset. The owner rewrites it
+// in each commit that changes the collection, beside the catalog, and
+// erases it with the collection; the first mutation after the store opens
+// rewrites every one, so one a crash left behind (the commit flushes its
+// datasets one by one) is current again. It counts in its dataset's bytes.
+//
+// Read-only views. open_shared() opens one collection from its descriptor
+// with K_c alone (no key store): the same query code, over the same trees,
+// answers find, count, listIndexes and listCollections as the owner's store
+// does, and every mutation is refused. Each read first fetches the
+// descriptor again, so a view follows the owner's commits; it verifies
+// every bucket and document against the descriptor's trees as the owner
+// does against its catalog, so a node can make a read fail, never answer
+// wrongly. Freshness for the receiver rests on the descriptor row alone: no
+// anchor. A view refuses a descriptor older than one it has read, but a view
+// opened afresh can be served an older descriptor whose rows a node kept
+// (a consistent, stale state). A read that races the owner's garbage
+// collection (rows the descriptor it fetched reaches, erased since) fails
+// with kAuthentication, as a tampered row does; a retry reads the new one.
 //
 // Shards. Each dataset has its contract's allocation (DatasetRows). The store
 // counts the bytes it keeps in each dataset exactly: key and value bytes of
 // every row put, minus those erased (metered_rows.h), garbage not yet erased
-// included since the nodes hold it, and the catalog row in the first
-// dataset; the count is in the catalog, so it survives a restart. An insert
-// goes to the collection's last shard; if the dataset would then hold more
-// than its allocation (in the first dataset, less
-// Options::catalog_reserve_bytes, kept for the catalog row), the insert is
+// included since the nodes hold it, the catalog row in the first dataset
+// and a collection's descriptor row in its first shard's; the count is in
+// the catalog, so it survives a restart. An insert goes to the collection's
+// last shard; if the dataset would then hold more than its allocation (in
+// the first dataset, less Options::catalog_reserve_bytes, kept for the
+// catalog row; in a first shard's, less descriptor_reserve_bytes), the insert is
 // undone there (its rows erased) and made in a new shard, opened in a free
 // dataset (shard_placement.h: another cluster first); the catalog naming the
 // new shard commits with the document. None free: kLimitExceeded. A document
@@ -90,7 +132,9 @@
 // mutation.
 //
 // LEAKAGE to the nodes: which datasets a collection spans and when it
-// filled one (a burst of reads from a new dataset); per dataset, the number and sizes of document rows
+// filled one (a burst of reads from a new dataset); the descriptor row's size
+// (roughly its shards and indexes), and its rewrite on each commit that
+// changes the collection; per dataset, the number and sizes of document rows
 // (each a document's size plus 41 bytes) and of bucket rows (hence roughly
 // each index's size and height), the catalog row's size (roughly the number
 // of collections and indexes) and which dataset holds it; which rows each
@@ -117,11 +161,13 @@
 
 #include "model/client/btree.h"
 #include "model/client/key_store.h"
+#include "model/client/key_tree.h"
 #include "model/client/row_cipher.h"
 #include "model/client/row_source.h"
 #include "model/crypto/secret.h"
 #include "model/env/random.h"
 #include "runtime/gateway/catalog_anchor.h"
+#include "runtime/gateway/collection_keys.h"
 #include "runtime/gateway/documents.h"
 #include "runtime/gateway/encrypted_catalog.h"
 #include "runtime/gateway/metered_rows.h"
@@ -129,9 +175,8 @@
 
 namespace fluence::gateway {
 
-inline constexpr std::string_view kDocumentRowLabel = "fluence/gateway/v1/document-row";
 inline constexpr std::string_view kDocumentHashDomain = "fluence/gateway/v1/document-hash";
-// Keyed by the dataset's index key (dataset_keys.h), with the shard's epoch
+// Keyed by the shard's ORE seed (collection_keys.h), with the shard's epoch
 // and the index's number: one ORE key per index and shard.
 inline constexpr std::string_view kOreIndexLabel = "fluence/gateway/v1/ore-index";
 
@@ -147,10 +192,18 @@ struct EncryptedStoreOptions {
   // row, which grows with every shard opened anywhere (about 300 bytes, and
   // 100 more per index), every collection and every index.
   size_t catalog_reserve_bytes = 4096;
+  // And this much of the dataset of each collection's first shard to the
+  // collection's descriptor row, which grows with the collection's shards
+  // and indexes (about 300 bytes a shard, 100 more per index and shard).
+  size_t descriptor_reserve_bytes = 2048;
   // Where the newest committed catalog is recorded, outside the nodes
   // (catalog_anchor.h); must outlive the store. None: a node could roll the
   // store back to an older catalog undetected.
   CatalogAnchor* anchor = nullptr;
+  // New collections take their datasets' own keys, as before per-collection
+  // keys: what an older gateway wrote, for tests that read such a store.
+  // Such a collection cannot be shared.
+  bool dataset_keys_for_new_collections = false;
 };
 
 // No allocation given: the dataset never fills (a store used without sharding).
@@ -186,6 +239,21 @@ class EncryptedStore final : public DocumentStore {
   static Result<std::unique_ptr<EncryptedStore>> open(std::vector<DatasetRows> datasets,
                                                       const client::KeyStore& keys, env::Random& random,
                                                       CommitHook commit, EncryptedStoreOptions options = {});
+  // A read-only view of the one collection `ns`, shared with this gateway:
+  // `collection_key` is its K_c (from a grant, grant.h) or a key above it
+  // in the same tree. `datasets` must include the first shard's
+  // (collection_key.dataset()) and every other shard's; their allocations
+  // are not used. Reads the descriptor row (see "Read-only views" above).
+  // kAuthentication for a key that does not cover `ns` or does not open the
+  // descriptor, or a descriptor of another collection or older than one seen;
+  // kNotFound when the dataset holds no descriptor under this key (the
+  // collection was dropped, was never made under this key, or a node hides
+  // it); kInvalidArgument for a dataset missing or given twice; the
+  // source's errors. Every mutation fails with kInvalidArgument ("app.items
+  // is shared read-only with this gateway"); Options::anchor is not used.
+  static Result<std::unique_ptr<EncryptedStore>> open_shared(std::vector<DatasetRows> datasets, const Namespace& ns,
+                                                             client::NodeKey collection_key, env::Random& random,
+                                                             EncryptedStoreOptions options = {});
   ~EncryptedStore() override;
 
   // DocumentStore (documents.h). Beyond its contract: kInvalidArgument for an
@@ -219,25 +287,36 @@ class EncryptedStore final : public DocumentStore {
   uint64_t stored_bytes(const storage::DatasetId& dataset) const;
 
  private:
-  // One dataset the store may use: its rows, keys and the ciphers over them.
+  // One dataset the store may use: its rows and keys.
   struct Slot {
     storage::DatasetId dataset{};
     client::RowSource* rows = nullptr;
-    const client::DatasetKeys* keys = nullptr;
-    client::RowCipher cipher;
-    crypto::Secret<32> name_key;  // the PRF key of document row names
+    const client::DatasetKeys* keys = nullptr;  // none in a view
     uint64_t allocation_bytes = 0;
     std::string cluster;
     std::unique_ptr<MeteredRows> meter;  // over `rows`; every write of a shard goes through it
   };
-  // A shard's open trees; `indexes` parallels its catalog entry's trees.
+  // A shard's dataset, keys and open trees; `indexes` parallels its catalog
+  // entry's trees.
   struct LiveShard {
+    Slot* slot = nullptr;
+    ShardKeys keys;
     client::BTree primary;
     std::vector<std::optional<client::BTree>> indexes;
   };
-  // A collection's open shards, parallel to its catalog entry's.
+  // A collection's key (none for one keyed by its datasets' keys) and open
+  // shards, parallel to its catalog entry's.
   struct Live {
+    std::optional<client::NodeKey> key;
     std::vector<LiveShard> shards;
+  };
+  // What a read-only view holds beyond a store's state.
+  struct View {
+    Namespace ns;
+    client::NodeKey key;      // the collection's own K_c
+    Bytes descriptor_row;     // its key
+    std::optional<uint64_t> generation;  // of the descriptor last read
+    Bytes sealed;             // the descriptor row last read
   };
   // Where a query's candidates come from: key ranges [lo, hi) of one index
   // in every shard (an empty bound is open), in key order or its reverse.
@@ -275,7 +354,12 @@ class EncryptedStore final : public DocumentStore {
 
   Slot& slot_of(const storage::DatasetId& dataset);
   const Slot& slot_of(const storage::DatasetId& dataset) const;
-  Result<LiveShard> open_shard_trees(const CatalogShard& shard);
+  // The key of a collection, from its first shard's dataset keys; none for
+  // one keyed by its datasets' own keys.
+  Result<std::optional<client::NodeKey>> key_of(const CatalogCollection& collection) const;
+  Result<LiveShard> open_shard_trees(const std::optional<client::NodeKey>& key, const CatalogShard& shard);
+  Result<std::unique_ptr<Live>> open_collection(const CatalogCollection& collection,
+                                                std::optional<client::NodeKey> key);
   Status rebuild_live();
   // A format-1 shard's bytes, by reading every row it reaches.
   Status measure(CatalogShard& shard, LiveShard& live);
@@ -284,6 +368,9 @@ class EncryptedStore final : public DocumentStore {
   void restore(bool erase_rows);
   // The open trees' descriptors and the meters' counts, into the working catalog.
   void sync_catalog();
+  // Puts the descriptor row of every collection whose entry changed since
+  // its last put (encrypted_store_shared.cc).
+  Status persist_descriptors();
   Status persist_catalog();
   // Catalog, commit, garbage, catalog, commit; on failure before the first
   // commit the store is restored.
@@ -303,7 +390,8 @@ class EncryptedStore final : public DocumentStore {
 
   // What the store keeps in the slot's dataset, the catalog row included.
   uint64_t usage(const Slot& slot) const;
-  // What inserts may fill: the allocation, less the catalog's reserve in the first dataset.
+  // What inserts may fill: the allocation, less the catalog's reserve in the
+  // first dataset and a descriptor's in a collection's first shard's.
   uint64_t insert_limit(const Slot& slot) const;
   Result<CatalogCollection*> ensure_collection(const Namespace& ns, bool* created);
   // Opens a new last shard for the collection in a free dataset.
@@ -311,9 +399,9 @@ class EncryptedStore final : public DocumentStore {
   // The shard holding the document whose primary key is `id_key`, if any.
   Result<std::optional<Located>> locate(const Namespace& ns, ByteView id_key);
   // `row_bytes`, if given, receives the sealed row's size.
-  Result<Document> load_document(Slot& slot, ByteView located_value, uint64_t* row_bytes = nullptr);
+  Result<Document> load_document(LiveShard& shard, ByteView located_value, uint64_t* row_bytes = nullptr);
   Result<std::vector<Bytes>> index_keys(const CatalogIndex& index, const bson_t* document, ByteView id_key) const;
-  Result<Bytes> seal_document(Slot& slot, CatalogCollection& collection, uint64_t epoch, ByteView id_key,
+  Result<Bytes> seal_document(LiveShard& shard, CatalogCollection& collection, uint64_t epoch, ByteView id_key,
                               const Document& document, Bytes& located_value);
   // Puts the document and its index entries in one shard.
   Status write_document(CatalogCollection& collection, size_t shard, ByteView id_key, const Document& document,
@@ -329,7 +417,7 @@ class EncryptedStore final : public DocumentStore {
     Bytes key;
     Bytes value;
   };
-  Result<std::vector<OreRow>> ore_rows(Slot& slot, const CatalogShard& shard, const CatalogIndex& index,
+  Result<std::vector<OreRow>> ore_rows(const LiveShard& live, const CatalogShard& shard, const CatalogIndex& index,
                                        const bson_t* document, ByteView located, bool with_values);
   // Marks the index multikey when a document gives it several points.
   Status put_ore_rows(CatalogCollection& collection, size_t shard, const bson_t* document, ByteView located);
@@ -337,7 +425,7 @@ class EncryptedStore final : public DocumentStore {
                          ByteView located);
   // Every row of an ore index in a shard, by a scan without bounds.
   Result<std::vector<Bytes>> all_ore_rows(const CatalogCollection& collection, size_t shard, size_t index);
-  Result<std::vector<Candidate>> ore_candidates(const CatalogCollection& collection, const Plan& plan);
+  Result<std::vector<Candidate>> ore_candidates(Live& live, const CatalogCollection& collection, const Plan& plan);
   // The documents the plan's ranges reach in every shard, each once, merged
   // in the walk's key order.
   Result<std::vector<Candidate>> candidates(Live& live, const Plan& plan);
@@ -345,6 +433,12 @@ class EncryptedStore final : public DocumentStore {
   static Result<std::vector<client::BTreeEntry>> scan(client::BTree& tree, ByteView lo, ByteView hi);
   Result<std::vector<Document>> run_query(const Namespace& ns, const Filter& filter, const SortSpec& sort,
                                           uint64_t skip, std::optional<uint64_t> limit);
+
+  // A view's: the descriptor as the nodes hold it now, its trees reopened
+  // if it changed (encrypted_store_shared.cc). Ok and nothing done in a store.
+  Status refresh_view();
+  // kInvalidArgument in a view, naming what it may not change; else ok.
+  Status check_writable(const Namespace& ns) const;
 
   std::vector<std::unique_ptr<Slot>> slots_;
   env::Random* random_;
@@ -359,6 +453,10 @@ class EncryptedStore final : public DocumentStore {
   // Records the catalog as last put in the anchor, if any: after a commit.
   void anchor_catalog();
   std::map<Namespace, std::unique_ptr<Live>> live_;  // open trees, per collection
+  // Each collection's descriptor entry as last put, to put only changed ones;
+  // none yet for any when the store opens (see "Descriptor rows").
+  std::map<Namespace, Bytes> descriptors_put_;
+  std::optional<View> view_;  // set in a read-only view
   // Rows to erase once the catalog no longer reaches them, per dataset.
   GarbageLists garbage_;
   // Rows the current mutation made obsolete: garbage once it is committed.

@@ -6,8 +6,9 @@
 // (ore_points.h; numbers only):
 //   key   = "o" || epoch || index number || PRF(name key, "o" || number || document row key || point)
 //   value = right ciphertext of the point || the document row key || H(sealed row)
-// under an ORE key of the index alone (kOreIndexLabel), so that equal values
-// in two indexes, or in two shards, give unrelated ciphertexts.
+// under an ORE key of the index alone (kOreIndexLabel, keyed by the shard's
+// ORE seed, collection_keys.h), so that equal values in two indexes, or in
+// two shards, give unrelated ciphertexts.
 //
 // What the nodes learn is ore.h's LEAKAGE for each query, on top of the
 // store's. What they can do: a node that drops, adds or alters an entry
@@ -28,13 +29,12 @@
 namespace fluence::gateway {
 namespace {
 
-crypto::OreKey index_ore_key(const client::DatasetKeys& keys, uint64_t epoch, uint32_t number) {
+crypto::OreKey index_ore_key(const crypto::Secret<32>& seed, uint64_t epoch, uint32_t number) {
   Bytes message(kOreIndexLabel.begin(), kOreIndexLabel.end());
   append_be(message, epoch, 8);
   append_be(message, number, 4);
   crypto::Secret<32> secret;
-  int rc = crypto_generichash(secret.data(), secret.size(), message.data(), message.size(), keys.index_key().data(),
-                              keys.index_key().size());
+  int rc = crypto_generichash(secret.data(), secret.size(), message.data(), message.size(), seed.data(), seed.size());
   FL_ASSERT(rc == 0);
   return crypto::OreKey::derive(secret);
 }
@@ -70,7 +70,8 @@ uint64_t right_ciphertext_bytes(crypto::OreBlockBits block_bits) {
 
 }  // namespace
 
-Result<std::vector<EncryptedStore::OreRow>> EncryptedStore::ore_rows(Slot& slot, const CatalogShard& shard,
+Result<std::vector<EncryptedStore::OreRow>> EncryptedStore::ore_rows(const LiveShard& live,
+                                                                     const CatalogShard& shard,
                                                                      const CatalogIndex& index,
                                                                      const bson_t* document, ByteView located,
                                                                      bool with_values) {
@@ -78,7 +79,7 @@ Result<std::vector<EncryptedStore::OreRow>> EncryptedStore::ore_rows(Slot& slot,
   if (!row_key) return row_key.status();
   std::vector<uint64_t> points = points_at(document, index.path);
   std::optional<crypto::OreKey> key;
-  if (with_values && !points.empty()) key.emplace(index_ore_key(*slot.keys, shard.epoch, index.number));
+  if (with_values && !points.empty()) key.emplace(index_ore_key(live.keys.ore_seed, shard.epoch, index.number));
   std::vector<OreRow> rows;
   for (uint64_t point : points) {
     Bytes message{kOreIndexTag};
@@ -89,7 +90,7 @@ Result<std::vector<EncryptedStore::OreRow>> EncryptedStore::ore_rows(Slot& slot,
     size_t at = row.key.size();
     row.key.resize(at + kRowNameBytes);
     int rc = crypto_generichash(row.key.data() + at, kRowNameBytes, message.data(), message.size(),
-                                slot.name_key.data(), slot.name_key.size());
+                                live.keys.row_names.data(), live.keys.row_names.size());
     FL_ASSERT(rc == 0);
     if (with_values) row.value = storage::encode_ore_row_value(crypto::ore_encrypt_right(*key, point, *random_), located);
     rows.push_back(std::move(row));
@@ -100,13 +101,13 @@ Result<std::vector<EncryptedStore::OreRow>> EncryptedStore::ore_rows(Slot& slot,
 Status EncryptedStore::put_ore_rows(CatalogCollection& collection, size_t shard, const bson_t* document,
                                     ByteView located) {
   const CatalogShard& where = collection.shards.at(shard);
-  Slot& slot = slot_of(where.dataset);
+  const LiveShard& live = live_.at(collection.ns)->shards.at(shard);
   for (CatalogIndex& index : collection.indexes) {
     if (index.spec.kind != IndexKind::kOre) continue;
-    Result<std::vector<OreRow>> rows = ore_rows(slot, where, index, document, located, /*with_values=*/true);
+    Result<std::vector<OreRow>> rows = ore_rows(live, where, index, document, located, /*with_values=*/true);
     if (!rows) return rows.status();
     if (rows->size() > 1) index.multikey = true;
-    for (const OreRow& row : *rows) FL_RETURN_IF_ERROR(slot.meter->put_counted(row.key, row.value));
+    for (const OreRow& row : *rows) FL_RETURN_IF_ERROR(live.slot->meter->put_counted(row.key, row.value));
   }
   return Status::ok();
 }
@@ -114,11 +115,11 @@ Status EncryptedStore::put_ore_rows(CatalogCollection& collection, size_t shard,
 Status EncryptedStore::retire_ore_rows(const CatalogCollection& collection, size_t shard, const bson_t* document,
                                        ByteView located) {
   const CatalogShard& where = collection.shards.at(shard);
-  Slot& slot = slot_of(where.dataset);
+  const LiveShard& live = live_.at(collection.ns)->shards.at(shard);
   uint64_t value_bytes = right_ciphertext_bytes(crypto::kOreDefaultBlockBits) + located.size();
   for (const CatalogIndex& index : collection.indexes) {
     if (index.spec.kind != IndexKind::kOre) continue;
-    Result<std::vector<OreRow>> rows = ore_rows(slot, where, index, document, located, /*with_values=*/false);
+    Result<std::vector<OreRow>> rows = ore_rows(live, where, index, document, located, /*with_values=*/false);
     if (!rows) return rows.status();
     for (OreRow& row : *rows) pending_garbage_[where.dataset].push_back({std::move(row.key), value_bytes});
   }
@@ -141,15 +142,17 @@ Result<std::vector<Bytes>> EncryptedStore::all_ore_rows(const CatalogCollection&
   }
 }
 
-Result<std::vector<EncryptedStore::Candidate>> EncryptedStore::ore_candidates(const CatalogCollection& collection,
+Result<std::vector<EncryptedStore::Candidate>> EncryptedStore::ore_candidates(Live& live,
+                                                                              const CatalogCollection& collection,
                                                                               const Plan& plan) {
   FL_ASSERT(plan.ore_index.has_value());
   const CatalogIndex& index = collection.indexes.at(*plan.ore_index);
   std::vector<Candidate> out;
   for (size_t s = 0; s < collection.shards.size(); ++s) {
     const CatalogShard& shard = collection.shards[s];
-    Slot& slot = slot_of(shard.dataset);
-    crypto::OreKey key = index_ore_key(*slot.keys, shard.epoch, index.number);
+    const LiveShard& where = live.shards.at(s);
+    MeteredRows& rows = *where.slot->meter;
+    crypto::OreKey key = index_ore_key(where.keys.ore_seed, shard.epoch, index.number);
     std::set<Bytes> seen;  // a document with several points in one interval comes once
     for (const OreInterval& interval : plan.ore_intervals) {
       storage::OreScanQuery query;
@@ -157,7 +160,7 @@ Result<std::vector<EncryptedStore::Candidate>> EncryptedStore::ore_candidates(co
       if (interval.low) query.lower = storage::OreBound{crypto::ore_encrypt_left(key, *interval.low), true};
       if (interval.high) query.upper = storage::OreBound{crypto::ore_encrypt_left(key, *interval.high), true};
       while (true) {
-        Result<storage::OreScanPage> page = slot.meter->scan_ore(query);
+        Result<storage::OreScanPage> page = rows.scan_ore(query);
         if (!page) return page.status();
         FL_RETURN_IF_ERROR(storage::check_page(query, *page));
         for (storage::OreScanRow& row : page->rows) {

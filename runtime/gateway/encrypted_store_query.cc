@@ -252,20 +252,21 @@ Result<std::vector<EncryptedStore::Candidate>> EncryptedStore::candidates(Live& 
 Result<std::vector<Document>> EncryptedStore::run_query(const Namespace& ns, const Filter& filter,
                                                         const SortSpec& sort, uint64_t skip,
                                                         std::optional<uint64_t> limit) {
+  FL_RETURN_IF_ERROR(refresh_view());
   std::vector<Document> out;
   auto found = catalog_.collections.find(ns);
   if (found == catalog_.collections.end()) return out;
   Result<Plan> chosen = plan(found->second, filter, sort, limit.has_value());
   if (!chosen) return chosen.status();
+  Live& live = *live_.at(ns);
   Result<std::vector<Candidate>> located =
-      chosen->ore_index ? ore_candidates(found->second, *chosen) : candidates(*live_.at(ns), *chosen);
+      chosen->ore_index ? ore_candidates(live, found->second, *chosen) : candidates(live, *chosen);
   if (!located) return located.status();
   // Skip and limit count over the merged stream, never per shard.
   uint64_t skipped = 0;
   for (const Candidate& candidate : *located) {
     if (chosen->gives_sort_order && limit && out.size() >= *limit) break;
-    Slot& slot = slot_of(found->second.shards.at(candidate.shard).dataset);
-    Result<Document> document = load_document(slot, candidate.located);
+    Result<Document> document = load_document(live.shards.at(candidate.shard), candidate.located);
     if (!document) return document.status();
     if (!filter.matches(document->get())) continue;
     if (chosen->gives_sort_order && skipped < skip) {

@@ -77,9 +77,16 @@ Status EncryptedStore::open_shard(CatalogCollection& collection) {
     if (!tree) return tree.status();
     shard.trees.emplace_back(*tree);
   }
-  Result<LiveShard> live = open_shard_trees(shard);
-  if (!live) return live.status();
-  live_.at(collection.ns)->shards.push_back(std::move(*live));
+  Live& live = *live_.at(collection.ns);
+  if (collection.shards.empty() && !collection.dataset_keys) {
+    // The first shard's dataset names the collection's key (collection_keys.h).
+    Result<client::NodeKey> key = collection_key(*slot.keys, collection.ns);
+    if (!key) return key.status();
+    live.key = std::move(*key);
+  }
+  Result<LiveShard> opened = open_shard_trees(live.key, shard);
+  if (!opened) return opened.status();
+  live.shards.push_back(std::move(*opened));
   collection.shards.push_back(std::move(shard));
   return Status::ok();
 }
@@ -90,6 +97,7 @@ Result<CatalogCollection*> EncryptedStore::ensure_collection(const Namespace& ns
   if (found != catalog_.collections.end()) return &found->second;
   CatalogCollection fresh;
   fresh.ns = ns;
+  fresh.dataset_keys = options_.dataset_keys_for_new_collections;
   CatalogCollection& collection = catalog_.collections.emplace(ns, std::move(fresh)).first->second;
   live_[ns] = std::make_unique<Live>();
   Status opened = open_shard(collection);
@@ -152,9 +160,8 @@ Status EncryptedStore::write_document(CatalogCollection& collection, size_t shar
                                       const std::vector<std::vector<Bytes>>& keys_per_index) {
   CatalogShard& where = collection.shards.at(shard);
   LiveShard& live = live_.at(collection.ns)->shards.at(shard);
-  Slot& slot = slot_of(where.dataset);
   Bytes located;
-  Result<Bytes> row = seal_document(slot, collection, where.epoch, id_key, document, located);
+  Result<Bytes> row = seal_document(live, collection, where.epoch, id_key, document, located);
   if (!row) return row.status();
   Result<bool> added = live.primary.insert(id_key, located);
   if (!added) return added.status();
@@ -169,6 +176,7 @@ Status EncryptedStore::write_document(CatalogCollection& collection, size_t shar
 }
 
 Result<DocumentStore::InsertOutcome> EncryptedStore::insert(const Namespace& ns, const Document& document) {
+  FL_RETURN_IF_ERROR(check_writable(ns));
   bson_iter_t id;
   if (!document.find("_id", &id)) return invalid("document without _id");
   Result<Bytes> id_key = encode_id(&id);
@@ -223,6 +231,7 @@ Result<DocumentStore::InsertOutcome> EncryptedStore::insert(const Namespace& ns,
 }
 
 Result<bool> EncryptedStore::replace(const Namespace& ns, const Value& id, const Document& document) {
+  FL_RETURN_IF_ERROR(check_writable(ns));
   Result<Bytes> id_key = encode_id(id);
   if (!id_key) return false;  // no stored document has such an _id
   Result<std::optional<Located>> where = locate(ns, *id_key);
@@ -240,12 +249,11 @@ Result<bool> EncryptedStore::replace(const Namespace& ns, const Value& id, const
     CatalogCollection& collection = catalog_.collections.at(ns);
     CatalogShard& shard = collection.shards.at(found.shard);
     LiveShard& live = live_.at(ns)->shards.at(found.shard);
-    Slot& slot = slot_of(shard.dataset);
     uint64_t old_row_bytes = 0;
-    Result<Document> before = load_document(slot, found.located, &old_row_bytes);
+    Result<Document> before = load_document(live, found.located, &old_row_bytes);
     if (!before) return before.status();
     Bytes located;
-    Result<Bytes> row = seal_document(slot, collection, shard.epoch, *id_key, document, located);
+    Result<Bytes> row = seal_document(live, collection, shard.epoch, *id_key, document, located);
     if (!row) return row.status();
     Result<bool> updated = live.primary.insert(*id_key, located);
     if (!updated) return updated.status();
@@ -276,6 +284,7 @@ Result<bool> EncryptedStore::replace(const Namespace& ns, const Value& id, const
 }
 
 Result<bool> EncryptedStore::remove(const Namespace& ns, const Value& id) {
+  FL_RETURN_IF_ERROR(check_writable(ns));
   Result<Bytes> id_key = encode_id(id);
   if (!id_key) return false;
   Result<std::optional<Located>> where = locate(ns, *id_key);
@@ -286,9 +295,8 @@ Result<bool> EncryptedStore::remove(const Namespace& ns, const Value& id) {
     CatalogCollection& collection = catalog_.collections.at(ns);
     CatalogShard& shard = collection.shards.at(found.shard);
     LiveShard& live = live_.at(ns)->shards.at(found.shard);
-    Slot& slot = slot_of(shard.dataset);
     uint64_t old_row_bytes = 0;
-    Result<Document> before = load_document(slot, found.located, &old_row_bytes);
+    Result<Document> before = load_document(live, found.located, &old_row_bytes);
     if (!before) return before.status();
     for (size_t i = 0; i < collection.indexes.size(); ++i) {
       if (!live.indexes[i]) continue;
@@ -309,6 +317,7 @@ Result<bool> EncryptedStore::remove(const Namespace& ns, const Value& id) {
 }
 
 Result<std::vector<std::string>> EncryptedStore::list_collections(const std::string& db) {
+  FL_RETURN_IF_ERROR(refresh_view());
   std::vector<std::string> names;
   for (const auto& [ns, collection] : catalog_.collections) {
     if (ns.db == db) names.push_back(ns.collection);
@@ -317,6 +326,7 @@ Result<std::vector<std::string>> EncryptedStore::list_collections(const std::str
 }
 
 Result<bool> EncryptedStore::create_collection(const Namespace& ns) {
+  FL_RETURN_IF_ERROR(check_writable(ns));
   if (catalog_.collections.contains(ns)) return false;
   auto body = [&]() -> Result<bool> {
     bool created = false;
@@ -328,6 +338,7 @@ Result<bool> EncryptedStore::create_collection(const Namespace& ns) {
 }
 
 Result<bool> EncryptedStore::drop(const Namespace& ns) {
+  FL_RETURN_IF_ERROR(check_writable(ns));
   if (!live_.contains(ns)) return false;
   auto body = [&]() -> Result<bool> {
     CatalogCollection& collection = catalog_.collections.at(ns);
@@ -373,6 +384,12 @@ Result<bool> EncryptedStore::drop(const Namespace& ns) {
       meter.forget(shard_prefix(kIndexTreeTag, shard.epoch));
       meter.set_stored_bytes(0);
     }
+    // The descriptor row goes with the rows, once the catalog without the
+    // collection is committed; it was never counted in a shard.
+    if (live.key) {
+      pending_garbage_[collection.shards.front().dataset].push_back({descriptor_row_key(*live.key), std::nullopt});
+    }
+    descriptors_put_.erase(ns);
     live_.erase(ns);
     catalog_.collections.erase(ns);
     return true;
@@ -381,6 +398,7 @@ Result<bool> EncryptedStore::drop(const Namespace& ns) {
 }
 
 Result<bool> EncryptedStore::create_index(const Namespace& ns, const IndexSpec& index) {
+  FL_RETURN_IF_ERROR(check_writable(ns));
   auto existing = catalog_.collections.find(ns);
   if (existing != catalog_.collections.end()) {
     for (const CatalogIndex& known : existing->second.indexes) {
@@ -406,33 +424,33 @@ Result<bool> EncryptedStore::create_index(const Namespace& ns, const IndexSpec& 
     std::vector<std::optional<client::BTreeDescriptor>> descriptors(live.shards.size());
     for (size_t s = 0; s < live.shards.size() && index.kind == IndexKind::kOre; ++s) {
       const CatalogShard& shard = (*collection)->shards[s];
-      Slot& slot = slot_of(shard.dataset);
-      Result<std::vector<client::BTreeEntry>> entries = scan(live.shards[s].primary, {}, {});
+      LiveShard& where = live.shards[s];
+      Result<std::vector<client::BTreeEntry>> entries = scan(where.primary, {}, {});
       if (!entries) return entries.status();
       for (const client::BTreeEntry& entry : *entries) {
-        Result<Document> document = load_document(slot, entry.value);
+        Result<Document> document = load_document(where, entry.value);
         if (!document) return document.status();
-        Result<std::vector<OreRow>> rows = ore_rows(slot, shard, added, document->get(), entry.value, true);
+        Result<std::vector<OreRow>> rows = ore_rows(where, shard, added, document->get(), entry.value, true);
         if (!rows) return rows.status();
         if (rows->size() > 1) added.multikey = true;
-        for (const OreRow& row : *rows) FL_RETURN_IF_ERROR(slot.meter->put_counted(row.key, row.value));
+        for (const OreRow& row : *rows) FL_RETURN_IF_ERROR(where.slot->meter->put_counted(row.key, row.value));
       }
     }
     for (size_t s = 0; s < live.shards.size() && index.kind == IndexKind::kBtree; ++s) {
       const CatalogShard& shard = (*collection)->shards[s];
-      Slot& slot = slot_of(shard.dataset);
+      LiveShard& where = live.shards[s];
       Result<client::BTreeDescriptor> empty =
           client::BTreeDescriptor::empty(tree_prefix(shard.epoch, added.number), options_.bucket_entries);
       if (!empty) return empty.status();
       descriptors[s] = *empty;
-      Result<client::BTree> opened =
-          client::BTree::open(*empty, *slot.keys, *slot.meter, *random_, options_.cached_levels);
+      Result<client::BTree> opened = client::BTree::open(*empty, where.keys.bucket_cipher(shard.dataset),
+                                                         *where.slot->meter, *random_, options_.cached_levels);
       if (!opened) return opened.status();
       trees[s].emplace(std::move(*opened));
-      Result<std::vector<client::BTreeEntry>> entries = scan(live.shards[s].primary, {}, {});
+      Result<std::vector<client::BTreeEntry>> entries = scan(where.primary, {}, {});
       if (!entries) return entries.status();
       for (const client::BTreeEntry& entry : *entries) {
-        Result<Document> document = load_document(slot, entry.value);
+        Result<Document> document = load_document(where, entry.value);
         if (!document) return document.status();
         Result<std::vector<Bytes>> keys = index_keys(added, document->get(), entry.key);
         if (!keys) return keys.status();
@@ -454,6 +472,7 @@ Result<bool> EncryptedStore::create_index(const Namespace& ns, const IndexSpec& 
 }
 
 Result<std::vector<IndexSpec>> EncryptedStore::list_indexes(const Namespace& ns) {
+  FL_RETURN_IF_ERROR(refresh_view());
   std::vector<IndexSpec> specs;
   auto found = catalog_.collections.find(ns);
   if (found == catalog_.collections.end()) return specs;

@@ -77,7 +77,7 @@ class BTreeTest : public ::testing::Test {
   BTreeTest() : keys_(*store_.create(dataset(), random_)), nodes_(memory_) {}
 
   BTree open(const BTreeDescriptor& descriptor, size_t cached_levels = 0) {
-    return std::move(*BTree::open(descriptor, *keys_, nodes_, random_, cached_levels));
+    return std::move(*BTree::open(descriptor, dataset_bucket_cipher(*keys_), nodes_, random_, cached_levels));
   }
   BTree fresh(size_t max_entries, size_t cached_levels = 0) {
     return open(*BTreeDescriptor::empty(as_bytes("ix/age/"), max_entries), cached_levels);
@@ -433,7 +433,7 @@ TEST_F(BTreeTamperTest, RolledBackDataset) {
   BTree writer = open(descriptor_, 0);
   ASSERT_TRUE(*writer.insert(key_of(1000), value_of(1000)));
   ASSERT_TRUE(writer.collect_garbage().is_ok());
-  Result<BTree> stale = BTree::open(writer.descriptor(), *keys_, before, random_, 0);
+  Result<BTree> stale = BTree::open(writer.descriptor(), dataset_bucket_cipher(*keys_), before, random_, 0);
   Result<std::optional<Bytes>> found = stale->find(key_of(1000));
   EXPECT_EQ(found.status().code(), ErrorCode::kAuthentication);
   EXPECT_EQ(stale->range({}, {}, 1000).status().code(), ErrorCode::kAuthentication);
@@ -525,10 +525,12 @@ TEST_F(BTreeTest, OpenRejectsADescriptorOutOfBounds) {
   fill(tree, 20, oracle);
   BTreeDescriptor bad = tree.descriptor();
   bad.next_bucket_id = bad.root.id;
-  EXPECT_EQ(BTree::open(bad, *keys_, nodes_, random_, 0).status().code(),
+  EXPECT_EQ(BTree::open(bad, dataset_bucket_cipher(*keys_), nodes_, random_, 0).status().code(),
             ErrorCode::kInvalidArgument);
   EXPECT_EQ(
-      BTree::open(tree.descriptor(), *keys_, nodes_, random_, kMaxBtreeHeight + 1).status().code(),
+      BTree::open(tree.descriptor(), dataset_bucket_cipher(*keys_), nodes_, random_, kMaxBtreeHeight + 1)
+          .status()
+          .code(),
       ErrorCode::kInvalidArgument);
 }
 

@@ -46,8 +46,10 @@ struct World {
       rows.push_back({dataset_id(static_cast<uint8_t>(i + 1)), &sources[i], allocations[i], clusters[i]});
     }
     // Small buckets: trees several levels high with few documents.
-    Result<std::unique_ptr<EncryptedStore>> store = EncryptedStore::open(
-        rows, keys, random, [] { return Status::ok(); }, {.bucket_entries = 8, .max_sort_documents = 1000});
+    Result<std::unique_ptr<EncryptedStore>> store =
+        EncryptedStore::open(rows, keys, random, [] { return Status::ok(); },
+                             {.bucket_entries = 8, .max_sort_documents = 1000,
+                              .dataset_keys_for_new_collections = dataset_keys});
     EXPECT_TRUE(store) << store.status().to_string();
     return store ? std::move(*store) : nullptr;
   }
@@ -56,6 +58,7 @@ struct World {
   env::DeterministicRandom random{5};
   client::KeyStore keys;
   std::vector<client::MemoryRowSource> sources;
+  bool dataset_keys = false;  // new collections keyed as before per-collection keys
 };
 
 std::string document_json(int i) {
@@ -385,6 +388,7 @@ Document as_format_1(const Document& format_2) {
 
 TEST(ShardedStore, AFormat1CatalogIsReadAndMeasured) {
   World world({kAllocation, kAllocation}, {"a", "b"});
+  world.dataset_keys = true;  // what a gateway of format 1 wrote
   testing::MemoryStore memory;
   {
     std::unique_ptr<EncryptedStore> store = world.open();
@@ -415,7 +419,8 @@ TEST(ShardedStore, AFormat1CatalogIsReadAndMeasured) {
   EXPECT_EQ(store->stored_bytes(dataset_id(1)), physical_bytes(world.sources[0])) << "measured exactly";
   ASSERT_EQ(store->list_indexes(kNs)->size(), 2u);
   EXPECT_EQ(store->find(kNs, query_of(R"({"n": {"$lt": 3}})"))->size(), 5u);  // _id 0, 23, 10, 33, 20
-  // The next mutation writes format 2, which a restart reads as it is.
+  // The next mutation writes format 3, which a restart reads as it is; the
+  // collection keeps its datasets' keys.
   ASSERT_TRUE(store->insert(kNs, J(document_json(40))));
   store.reset();
   Result<Bytes> rewritten = cipher.decrypt_row(as_bytes(kCatalogRowKey),
@@ -426,13 +431,16 @@ TEST(ShardedStore, AFormat1CatalogIsReadAndMeasured) {
   bson_iter_t version;
   ASSERT_TRUE(stored->find("v", &version));
   EXPECT_EQ(bson_iter_int32(&version), kCatalogFormatVersion);
+  Result<Catalog> rewritten_catalog = Catalog::from_document(*stored);
+  ASSERT_TRUE(rewritten_catalog);
+  EXPECT_TRUE(rewritten_catalog->collections.at(kNs).dataset_keys);
   std::unique_ptr<EncryptedStore> again = world.open();
   EXPECT_EQ(again->stored_bytes(dataset_id(1)), physical_bytes(world.sources[0]));
   EXPECT_EQ(*again->count(kNs, Filter()), 41u);
 }
 
 TEST(ShardedStore, UnknownCatalogVersionsAndSharedDatasetsAreRefused) {
-  Document future = J(R"({"v": 3, "epochs": [], "collections": []})");
+  Document future = J(R"({"v": 4, "epochs": [], "collections": []})");
   Result<Catalog> refused = Catalog::from_document(future);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.status().code(), ErrorCode::kMalformed);
