@@ -3,18 +3,52 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include <string>
+
+#include "model/base/check.h"
+
 namespace fluence::runtime {
 
 namespace {
 rocksdb::Slice slice(ByteView bytes) { return {reinterpret_cast<const char*>(bytes.data()), bytes.size()}; }
 ByteView view(const rocksdb::Slice& s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
 
+// Iteration reads at one snapshot, first with the default read options:
+// blocks go through the block cache, which is right for the short scans
+// (index pages, a few rows) a node makes most. A scan that reaches
+// kBulkScanEntries entries is a bulk scan -- an ORE index scan examines every
+// row under its prefix, up to storage::kOreScanMaxExamined per page -- and
+// goes on with an iterator at the same snapshot and position that neither
+// fills the block cache (rows read once would evict the node's hot blocks,
+// and inserting them costs more than it saves) nor reads the table files a
+// block at a time (kBulkReadaheadBytes per read). The figures are in
+// bench/README.md (ORE range queries), measured with bench/macro_ore_range.cc.
+constexpr size_t kBulkScanEntries = 64;
+constexpr size_t kBulkReadaheadBytes = 512 * 1024;
+
 class RocksIterator final : public env::StoreIterator {
  public:
-  explicit RocksIterator(std::unique_ptr<rocksdb::Iterator> it) : it_(std::move(it)) {}
-  void seek(ByteView key) override { it_->Seek(slice(key)); }
+  explicit RocksIterator(rocksdb::DB& db) : db_(db), snapshot_(db.GetSnapshot()) {
+    rocksdb::ReadOptions options;
+    options.snapshot = snapshot_;
+    it_.reset(db_.NewIterator(options));
+  }
+  ~RocksIterator() override {
+    it_.reset();  // before the snapshot it reads
+    db_.ReleaseSnapshot(snapshot_);
+  }
+  RocksIterator(const RocksIterator&) = delete;
+  RocksIterator& operator=(const RocksIterator&) = delete;
+
+  void seek(ByteView key) override {
+    it_->Seek(slice(key));
+    entries_ = 0;
+  }
   bool valid() const override { return it_->Valid(); }
-  void next() override { it_->Next(); }
+  void next() override {
+    it_->Next();
+    if (++entries_ == kBulkScanEntries && !bulk_ && it_->Valid()) become_bulk();
+  }
   ByteView key() const override { return view(it_->key()); }
   ByteView value() const override { return view(it_->value()); }
   Status status() const override {
@@ -23,7 +57,24 @@ class RocksIterator final : public env::StoreIterator {
   }
 
  private:
+  void become_bulk() {
+    const std::string at = it_->key().ToString();
+    rocksdb::ReadOptions options;
+    options.snapshot = snapshot_;
+    options.fill_cache = false;
+    options.readahead_size = kBulkReadaheadBytes;
+    it_.reset(db_.NewIterator(options));
+    it_->Seek(at);
+    bulk_ = true;
+    // Same snapshot, so the same entry, unless the read failed (status() says so).
+    FL_ASSERT(!it_->Valid() || it_->key() == rocksdb::Slice(at));
+  }
+
+  rocksdb::DB& db_;
+  const rocksdb::Snapshot* snapshot_;
   std::unique_ptr<rocksdb::Iterator> it_;
+  size_t entries_ = 0;  // since the last seek
+  bool bulk_ = false;
 };
 }  // namespace
 
@@ -64,7 +115,7 @@ Status RocksStore::write(const env::WriteBatch& batch) {
 }
 
 std::unique_ptr<env::StoreIterator> RocksStore::iterate() {
-  return std::make_unique<RocksIterator>(std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(rocksdb::ReadOptions())));
+  return std::make_unique<RocksIterator>(*db_);
 }
 
 }  // namespace fluence::runtime

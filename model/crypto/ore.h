@@ -170,6 +170,23 @@ OreRightCiphertext ore_encrypt_right(const OreKey& key, uint64_t value, env::Ran
 Result<std::strong_ordering> ore_compare(const OreLeftCiphertext& left,
                                          const OreRightCiphertext& right);
 
+// The same comparisons on a right ciphertext read in place from its encoding,
+// for a node scanning stored rows (storage/ore_scan.h): no copy, no
+// allocation. Both read the encoding at the start of the bytes they are given
+// and nothing after it (in a row value, the payload follows).
+//
+// The size of the encoding at the start of `encoded`; kMalformed exactly when
+// OreRightCiphertext::decode of those bytes fails (same checks: block size,
+// length, every cell), with decode's message.
+Result<size_t> ore_right_encoded_size(ByteView encoded);
+// ore_compare(left, decode(encoded_right)), reading only the block size, the
+// nonce and the cells the comparison needs. Fails as decoding then comparing
+// would: kMalformed for a bad block size or too few bytes, then
+// kInvalidArgument if the block sizes differ, then kMalformed if a cell it
+// reads is 3. A cell of 3 that it does not read goes unnoticed: a caller that
+// must reject every malformed encoding checks ore_right_encoded_size() first.
+Result<std::strong_ordering> ore_compare_encoded(const OreLeftCiphertext& left, ByteView encoded_right);
+
 // Order-preserving maps into the 64-bit domain: a < b implies map(a) <=
 // map(b), with equality only where noted.
 inline uint64_t ore_point_from_uint64(uint64_t value) { return value; }

@@ -9,12 +9,15 @@
 //   row key   = prefix + anything the client likes (unique per document)
 //   row value = OreRightCiphertext::encode(...) + payload
 //
-// A query names the prefix and bounds as LEFT ciphertexts; the node decodes
-// each row's right ciphertext, compares, and returns the matching rows'
+// A query names the prefix and bounds as LEFT ciphertexts; the node checks
+// each row's right ciphertext in place, compares, and returns the matching rows'
 // keys and payloads in row-key order. Right ciphertexts cannot be compared
 // with each other, so the node cannot sort the index: it examines every row
 // under the prefix, in key order, a bounded number per page (see LEAKAGE in
-// crypto/ore.h for what each comparison tells it).
+// crypto/ore.h for what each comparison tells it). A row is compared with
+// the other bound only when it lies inside the first; the first is the bound
+// that has excluded more rows of the page so far, which spares comparisons
+// when the range lies near one end of the values.
 //
 // Paging: a page holds at most `limit` rows, at most about `max_bytes` of
 // row keys and payloads, and examines at most kOreScanMaxExamined rows; an
@@ -47,7 +50,8 @@ inline constexpr uint32_t kMaxOreScanRows = 4096;
 // message (env::kMaxMessageBytes) with room for the rest.
 inline constexpr uint32_t kMaxOreScanBytes = 256 * 1024;
 // Rows one page may examine: a bound on the node's work per request (each
-// examined row costs a decode and up to two comparisons).
+// examined row costs a check of its right ciphertext and up to two
+// comparisons).
 inline constexpr size_t kOreScanMaxExamined = 10000;
 
 struct OreBound {
@@ -118,13 +122,16 @@ class OreScanner {
   OreScanPage finish() &&;
 
  private:
-  // Whether the row's value lies within the bounds; nullopt: not comparable.
-  std::optional<bool> in_range(const crypto::OreRightCiphertext& right) const;
+  // Whether the right ciphertext at the start of a row's value (checked by
+  // ore_right_encoded_size) lies within the bounds; nullopt: not comparable.
+  std::optional<bool> in_range(ByteView right);
   void stop();
   const OreScanQuery& query_;
   OreScanPage page_;
   Bytes last_examined_;
   size_t examined_ = 0;
+  uint64_t excluded_by_lower_ = 0;  // rows compared with a bound and found outside it
+  uint64_t excluded_by_upper_ = 0;
   size_t bytes_ = 0;
   bool stopped_ = false;
 };

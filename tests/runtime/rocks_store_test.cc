@@ -39,6 +39,37 @@ TEST(RocksStoreTest, BatchesIterationAndReopen) {
   EXPECT_EQ(**(*reopened)->get(b("b")), b("2"));
 }
 
+// Past 64 entries a scan continues on a bulk-read iterator (rocks_store.cc):
+// same snapshot, same position, same order, re-seekable.
+TEST(RocksStoreTest, ALongScanSwitchesToBulkReadsWithoutLosingItsPlace) {
+  TempDir dir;
+  auto store = RocksStore::open(dir.path.string());
+  ASSERT_TRUE(store.is_ok()) << store.status().to_string();
+  auto key_of = [](int i) {
+    std::string k = "k" + std::to_string(1000 + i);
+    return b(k);
+  };
+  env::WriteBatch batch;
+  for (int i = 0; i < 300; ++i) batch.put(key_of(i), Bytes(600, static_cast<uint8_t>(i)));
+  ASSERT_TRUE((*store)->write(batch).is_ok());
+  auto it = (*store)->iterate();
+  env::WriteBatch later;
+  later.put(key_of(150), b("changed"));
+  later.put(b("k1150x"), b("new"));
+  ASSERT_TRUE((*store)->write(later).is_ok());
+  int i = 10;
+  for (it->seek(key_of(10)); it->valid(); it->next(), ++i) {
+    ASSERT_EQ(Bytes(it->key().begin(), it->key().end()), key_of(i)) << "no entry lost or repeated at the switch";
+    ASSERT_EQ(Bytes(it->value().begin(), it->value().end()), Bytes(600, static_cast<uint8_t>(i)))
+        << "writes after the iterator was made stay invisible";
+  }
+  EXPECT_EQ(i, 300);
+  EXPECT_TRUE(it->status().is_ok());
+  it->seek(key_of(5));
+  ASSERT_TRUE(it->valid());
+  EXPECT_EQ(Bytes(it->key().begin(), it->key().end()), key_of(5)) << "seeking again after the switch";
+}
+
 TEST(RocksStoreTest, BadPathIsAnErrorNamingIt) {
   auto store = RocksStore::open("/proc/definitely/not/here");
   ASSERT_FALSE(store.is_ok());

@@ -283,6 +283,119 @@ TEST(OreTest, MalformedRightCiphertextsAreRejected) {
   EXPECT_TRUE(codec::decode<OreRightCiphertext>(all_twos).is_ok());
 }
 
+// The in-place readers a node's scan uses (ore_right_encoded_size,
+// ore_compare_encoded) give exactly what decoding then comparing gives.
+Status reader_decode_status(ByteView bytes) {
+  codec::Reader reader(bytes);
+  OreRightCiphertext::decode(reader);
+  return reader.status();
+}
+
+TEST_P(OreBlockSizeTest, InPlaceCompareAgreesWithDecodedCompare) {
+  env::DeterministicRandom random(21);
+  OreKey key = test_key(GetParam());
+  std::vector<uint64_t> points = edge_and_random_points(random, 10);
+  std::vector<OreLeftCiphertext> lefts;
+  for (uint64_t p : points) lefts.push_back(ore_encrypt_left(key, p));
+  for (uint64_t p : points) {
+    OreRightCiphertext right = ore_encrypt_right(key, p, random);
+    Bytes encoded = codec::encode(right);
+    Bytes with_payload = encoded;
+    with_payload.insert(with_payload.end(), {0xff, 0xff, 0x00, 0x42});  // a row value: bytes after it are not read
+    for (const Bytes& bytes : {encoded, with_payload}) {
+      Result<size_t> size = ore_right_encoded_size(bytes);
+      ASSERT_TRUE(size.is_ok()) << size.status().to_string();
+      EXPECT_EQ(*size, encoded.size());
+      for (size_t a = 0; a < points.size(); ++a) {
+        Result<std::strong_ordering> in_place = ore_compare_encoded(lefts[a], bytes);
+        ASSERT_TRUE(in_place.is_ok()) << in_place.status().to_string();
+        ASSERT_EQ(*in_place, compare_ok(lefts[a], right)) << std::hex << points[a] << " vs " << p;
+        ASSERT_EQ(*in_place, points[a] <=> p);
+      }
+    }
+  }
+}
+
+TEST(OreTest, InPlaceReadersRejectWhatDecodeRejects) {
+  env::DeterministicRandom random(22);
+  OreKey key = test_key();
+  OreLeftCiphertext left = ore_encrypt_left(key, 99);
+  Bytes good = codec::encode(ore_encrypt_right(key, 99, random));
+  Bytes bad_bits = good;
+  bad_bits[0] = 7;
+  std::vector<Bytes> malformed = {{}, bad_bits, Bytes(good.begin(), good.begin() + 10),
+                                  Bytes(good.begin(), good.end() - 1), Bytes(1, 8)};
+  for (uint8_t three : {0xc0, 0x30, 0x0c, 0x03}) {
+    Bytes bad_cell = good;
+    bad_cell[100] = three;
+    malformed.push_back(bad_cell);
+  }
+  for (const Bytes& bytes : malformed) {
+    Status expected = reader_decode_status(bytes);
+    ASSERT_FALSE(expected.is_ok());
+    Result<size_t> size = ore_right_encoded_size(bytes);
+    ASSERT_FALSE(size.is_ok()) << to_hex(bytes);
+    EXPECT_EQ(size.status().code(), ErrorCode::kMalformed);
+    EXPECT_EQ(size.status().message(), expected.message()) << "the decoder's own message";
+  }
+  // A bad header or length fails the comparison too, with the decoder's error.
+  for (size_t i = 0; i < 5; ++i) {
+    Result<std::strong_ordering> order = ore_compare_encoded(left, malformed[i]);
+    ASSERT_FALSE(order.is_ok());
+    EXPECT_EQ(order.status().code(), ErrorCode::kMalformed);
+    EXPECT_EQ(order.status().message(), reader_decode_status(malformed[i]).message());
+  }
+}
+
+TEST(OreTest, InPlaceCompareChecksTheCellsItReads) {
+  env::DeterministicRandom random(23);
+  OreKey key = test_key();
+  // 0x10... and 0x20... differ in the first block: one cell is read.
+  OreLeftCiphertext left = ore_encrypt_left(key, 0x1000000000000000);
+  Bytes good = codec::encode(ore_encrypt_right(key, 0x2000000000000000, random));
+  ASSERT_EQ(*ore_compare_encoded(left, good), std::strong_ordering::less);
+  const size_t read = left.blocks()[0].position;  // cell `read` of block 0
+  const size_t byte = 17 + read / 4, shift = 6 - 2 * (read % 4);
+
+  Bytes read_cell_is_three = good;
+  read_cell_is_three[byte] |= static_cast<uint8_t>(3 << shift);
+  Result<std::strong_ordering> order = ore_compare_encoded(left, read_cell_is_three);
+  ASSERT_FALSE(order.is_ok());
+  EXPECT_EQ(order.status().code(), ErrorCode::kMalformed);
+  EXPECT_NE(order.status().message().find("ore_right.cells"), std::string::npos);
+  EXPECT_FALSE(ore_right_encoded_size(read_cell_is_three).is_ok());
+
+  // A cell of 3 elsewhere (the last block's) is not read: the comparison
+  // answers, and only the full check sees it. The scan checks first.
+  Bytes other_cell_is_three = good;
+  other_cell_is_three.back() |= 0x03;
+  EXPECT_EQ(*ore_compare_encoded(left, other_cell_is_three), std::strong_ordering::less);
+  EXPECT_FALSE(ore_right_encoded_size(other_cell_is_three).is_ok());
+}
+
+TEST(OreTest, InPlaceCompareOfOtherBlockSizesIsAnError) {
+  env::DeterministicRandom random(24);
+  OreLeftCiphertext left8 = ore_encrypt_left(test_key(OreBlockBits::k8), 1);
+  OreRightCiphertext right4 = ore_encrypt_right(test_key(OreBlockBits::k4), 1, random);
+  Bytes encoded4 = codec::encode(right4);
+  Result<std::strong_ordering> order = ore_compare_encoded(left8, encoded4);
+  ASSERT_FALSE(order.is_ok());
+  EXPECT_EQ(order.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(order.status().message(), ore_compare(left8, right4).status().message());
+  // Labelled 8-bit, the 4-bit encoding is too short: malformed, before any
+  // block size is compared, as decoding comes before comparing.
+  Bytes relabelled = encoded4;
+  relabelled[0] = 8;
+  order = ore_compare_encoded(left8, relabelled);
+  ASSERT_FALSE(order.is_ok());
+  EXPECT_EQ(order.status().code(), ErrorCode::kMalformed);
+  // Labelled 4-bit, an 8-bit encoding is a sound 4-bit one with bytes after it.
+  Bytes long_one = codec::encode(ore_encrypt_right(test_key(), 1, random));
+  long_one[0] = 4;
+  EXPECT_EQ(*ore_right_encoded_size(long_one), 1u + 16 + 64);
+  EXPECT_EQ(ore_compare_encoded(left8, long_one).status().code(), ErrorCode::kInvalidArgument);
+}
+
 // Catches any change to the scheme, the key derivation or the encoding: these
 // ciphertexts would no longer compare with ones already stored. The bytes
 // were checked against an independent Python model of the header's formulas
