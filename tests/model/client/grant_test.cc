@@ -6,24 +6,15 @@
 #include <string>
 
 #include "model/codec/codec.h"
+#include "tests/model/client/key_tree_fixtures.h"
 
 namespace fluence::client {
 namespace {
 
 namespace pre = crypto::pre;
 
-storage::DatasetId dataset(uint8_t n) {
-  storage::DatasetId id{};
-  id[0] = 0xda;
-  id[31] = n;
-  return id;
-}
-
-KeyPath path(std::initializer_list<std::string_view> segments) {
-  Result<KeyPath> made = KeyPath::from_strings(segments);
-  FL_ASSERT(made.is_ok());
-  return std::move(*made);
-}
+using testing::dataset;
+using testing::path;
 
 std::string hex(const crypto::Secret<32>& secret) { return to_hex(secret.view()); }
 

@@ -7,22 +7,13 @@
 
 #include "model/client/grant.h"
 #include "model/codec/codec.h"
+#include "tests/model/client/key_tree_fixtures.h"
 
 namespace fluence::client {
 namespace {
 
-storage::DatasetId dataset(uint8_t n) {
-  storage::DatasetId id{};
-  id[0] = 0xda;
-  id[31] = n;
-  return id;
-}
-
-KeyPath path(std::initializer_list<std::string_view> segments) {
-  Result<KeyPath> made = KeyPath::from_strings(segments);
-  FL_ASSERT(made.is_ok());
-  return std::move(*made);
-}
+using testing::dataset;
+using testing::path;
 
 // Root secret 00 01 02 .. 1f, as in dataset_keys' own vector.
 DatasetKeys fixed_keys() {
