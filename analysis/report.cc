@@ -252,7 +252,7 @@ Result<RunReport> report_run(const RunResult& run) {
   std::string kind = run.scenario_kind();
   if (kind == "kademlia-lookup") return report_kademlia(run);
   if (kind == "por-detection") return report_por(run);
-  if (kind == "lazy-member") return report_lazy_member(run);
+  if (kind == "lazy-member") return run.summary.contains("accomplice") ? report_lazy_fetch(run) : report_lazy_member(run);
   if (kind == "region-ban") return report_region_ban(run);
   if (kind == "sybil-grinding") return report_sybil(run);
   if (kind == "committee-capture") return report_capture(run);

@@ -33,6 +33,9 @@ struct LazyMemberModel {
   double expected_ticks = 0;
 };
 LazyMemberModel lazy_member_model(const RunResult& run);
+// A "lazy-member" run whose lazy member fetches from an accomplice
+// (`cluster.accomplice`; lazy_fetch_report.cc).
+Result<RunReport> report_lazy_fetch(const RunResult& run);
 
 // The "sybil-grinding" and "committee-capture" reports (sybil_report.cc,
 // capture_report.cc).

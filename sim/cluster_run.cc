@@ -79,7 +79,10 @@ void ClusterRun::configure() {
     c.ejection.failed_ticks = static_cast<uint64_t>(spec_.eject_after_failed_ticks);
     c.ejection.offline_ticks = static_cast<uint64_t>(spec_.eject_after_offline_ticks);
     c.inclusion_ticks = static_cast<uint64_t>(spec_.inclusion_ticks);
+    c.por.max_response_time = std::chrono::microseconds(static_cast<int64_t>(spec_.max_response_ms * 1000));
     if (colluding() && i < static_cast<size_t>(spec_.members)) c.member_conduct = adversary::colluding_member(honest_arbiters);
+    if (fetching() && i == spec_.lazy.front()) c.member_conduct.colludes_with = World::address_of(static_cast<size_t>(spec_.accomplice));
+    if (fetching() && i == static_cast<size_t>(spec_.accomplice)) c.member_conduct.colludes_with = World::address_of(spec_.lazy.front());
     if (corrupted_.count(i) != 0) c.arbiter_conduct = adversary::corrupted_arbiter();
     if (spec_.period_ticks > 0) c.gateway = &gateway_;
     return config;
@@ -176,6 +179,7 @@ void ClusterRun::sample(node::Node* node) {
     } else if (!is_faulty(m)) {
       honest_failed_ += r.failed + r.offline;
     }
+    if (fetching() && m == spec_.lazy.front()) lazy_record_ = r;
   }
   bool all_ejected = std::all_of(ejected_at_.begin(), ejected_at_.end(), [](const auto& e) { return e.second.has_value(); });
   if (!ejected_at_.empty() && all_ejected && !ending_) {
@@ -209,6 +213,46 @@ void ClusterRun::sample(node::Node* node) {
   }
 }
 
+double ClusterRun::access_latency_ms(size_t i) const {
+  const std::vector<Region>& regions = scenario_.network.regions;
+  FL_ASSERT(!regions.empty());
+  double total = 0;
+  for (const Region& r : regions) total += r.weight;
+  double position = (static_cast<double>(i) + 0.5) / static_cast<double>(world_.size()) * total;
+  double cumulative = 0;
+  for (const Region& r : regions) {
+    cumulative += r.weight;
+    if (position < cumulative) return r.access_latency_ms;
+  }
+  return regions.back().access_latency_ms;
+}
+
+void ClusterRun::sample_lazy(node::Node* node) {
+  const por::Prover* prover = node ? node->prover(dataset_) : nullptr;
+  if (prover == nullptr) return;
+  lazy_challenges_ = prover->challenges_answered();
+  lazy_touched_ = prover->fetches_sent();
+  lazy_fetches_answered_ = prover->fetches_answered();
+}
+
+nlohmann::json ClusterRun::fetch_results() const {
+  // The slowest arbiter's round trip to the lazy member, and the lazy
+  // member's to its accomplice: a touched challenge's answer needs both
+  // (as stated by the regions: exact for the CM02 network model).
+  size_t lazy = spec_.lazy.front();
+  double arbiter_ms = 0;
+  for (size_t a = static_cast<size_t>(spec_.members); a < world_.size(); ++a) arbiter_ms = std::max(arbiter_ms, access_latency_ms(a));
+  return {{"accomplice", spec_.accomplice},
+          {"max_response_ms", spec_.max_response_ms},
+          {"challenge_rtt_ms", 2 * (access_latency_ms(lazy) + arbiter_ms)},
+          {"fetch_rtt_ms", 2 * (access_latency_ms(lazy) + access_latency_ms(static_cast<size_t>(spec_.accomplice)))},
+          {"lazy_challenges", lazy_challenges_},
+          {"lazy_challenges_touched", lazy_touched_},
+          {"lazy_fetches_answered", lazy_fetches_answered_},
+          {"lazy_proven_ticks", lazy_record_.proven},
+          {"lazy_failed_ticks", lazy_record_.failed + lazy_record_.offline}};
+}
+
 void ClusterRun::schedule() {
   for (size_t i = 0; i < world_.size(); ++i) {
     world_.at(0, i, [](node::Node* node) {
@@ -238,6 +282,7 @@ void ClusterRun::schedule() {
   double step = std::min({spec_.tick_s / 4, scenario_.sample_interval_s, spec_.block_interval_ms / 1000});
   for (double t = step; t <= scenario_.end_s; t += step) {
     world_.at(t, observer(), [this](node::Node* node) { sample(node); });
+    if (fetching()) world_.at(t, spec_.lazy.front(), [this](node::Node* node) { sample_lazy(node); });
   }
 }
 
@@ -309,6 +354,7 @@ Status ClusterRun::write_results(const std::filesystem::path& out, double wall_s
                             {"peak_rss_mb", peak_rss_mb()}});
   if (ejected > 0) summary["ticks_to_ejection_mean"] = sum / static_cast<double>(ejected);
   if (spec_.period_ticks > 0) summary.update(contract_results());
+  if (fetching()) summary.update(fetch_results());
   if (colluding()) {
     // Sealed to the end: the last sealed block is of the run's last tick or
     // the one before (a seal lags its block by a round trip).

@@ -12,7 +12,11 @@
 // come yet, and how far the arbiters' seals lag. In "colluding-cluster"
 // every member deletes data and covers for the others, some arbiters are
 // theirs, and the run measures whether the chain stays sealed and what the
-// colluders' proofs settle as. analysis/ sets all of it beside the models.
+// colluders' proofs settle as. A "lazy-member" run with an `accomplice`
+// lets the lazy member fetch what a challenge touches from that member
+// (por::Prover); the run counts its challenges, those that touched forgotten
+// entries and its settled outcomes, with the round trips the deadline has to
+// cover. analysis/ sets all of it beside the models.
 #pragma once
 
 #include <filesystem>
@@ -40,6 +44,11 @@ class ClusterRun {
   size_t observer() const;  // an honest member, which reads the chain
   bool is_lazy(size_t member) const;
   bool colluding() const { return scenario_.kind == "colluding-cluster"; }
+  bool fetching() const { return spec_.accomplice >= 0; }
+  // One way, host to the core, as World::build_platform places node `i`.
+  double access_latency_ms(size_t i) const;
+  void sample_lazy(node::Node* node);
+  nlohmann::json fetch_results() const;
   bool is_flaky(size_t member) const;
   // The storage contract of "flaky-members" (cluster_contract.cc): the
   // client mints and opens it in tick 0; flaky members go down tick by tick.
@@ -97,6 +106,11 @@ class ClusterRun {
   uint64_t honest_failed_ = 0;   // failed or offline outcomes of honest members
   uint64_t honest_ejected_ = 0;
   bool ending_ = false;
+  // With an accomplice: the lazy member's prover counters and settled outcomes.
+  uint64_t lazy_challenges_ = 0;
+  uint64_t lazy_touched_ = 0;           // challenges it forwarded to the accomplice
+  uint64_t lazy_fetches_answered_ = 0;  // the accomplice's answer came back
+  cluster::ProofRecord lazy_record_;
 };
 
 }  // namespace fluence::sim

@@ -191,10 +191,23 @@ Status read_cluster(const json& value, const std::string& path, ClusterSpec& c) 
   c.ban_tick = static_cast<int>(f.integer("ban_tick", c.ban_tick, 1, 1'000'000));
   c.eject_after_offline_ticks = static_cast<int>(f.integer("eject_after_offline_ticks", c.eject_after_offline_ticks, 1, 1000));
   c.write_interval_s = f.number("write_interval_s", c.write_interval_s, 0, 1e7);
+  c.accomplice = static_cast<int>(f.integer("accomplice", c.accomplice, -1, 99));
+  c.max_response_ms = f.number("max_response_ms", c.max_response_ms, 1, 1e7);
   for (size_t m : c.banned) {
     if (f.ok() && std::find(c.lazy.begin(), c.lazy.end(), m) != c.lazy.end()) f.fail("banned", "a member both lazy and banned");
   }
   if (f.ok() && c.openings > c.chunks) f.fail("openings", "at most chunks");
+  if (f.ok() && c.accomplice >= 0) {
+    size_t a = static_cast<size_t>(c.accomplice);
+    auto named = [a](const std::vector<size_t>& list) { return std::find(list.begin(), list.end(), a) != list.end(); };
+    if (c.accomplice >= c.members) {
+      f.fail("accomplice", "expected a member index from 0 to " + std::to_string(c.members - 1));
+    } else if (c.lazy.size() != 1) {
+      f.fail("accomplice", "an accomplice covers exactly one lazy member");
+    } else if (named(c.lazy) || named(c.banned) || named(c.flaky)) {
+      f.fail("accomplice", "the accomplice keeps its replica and stays up: not lazy, banned or flaky");
+    }
+  }
   if (f.ok() && c.lazy.size() + c.banned.size() > static_cast<size_t>(c.arbiters) - 1) {
     f.fail("lazy", "each lazy or banned member needs an arbiter to replace it, and one arbiter must remain");
   }
@@ -299,6 +312,8 @@ Result<Scenario> parse_scenario(const std::string& json_text, const std::string&
     } else if (s.kind == "flaky-members" && (s.cluster.flaky.empty() || s.cluster.period_ticks == 0)) {
       status = Status::error(ErrorCode::kMalformed,
                              "scenario.cluster.flaky: a flaky-members scenario names its flaky members and a period_ticks");
+    } else if (s.kind != "lazy-member" && s.cluster.accomplice >= 0) {
+      status = Status::error(ErrorCode::kMalformed, "scenario.cluster.accomplice: only for kind lazy-member");
     } else if (s.kind == "fast-clock" && s.clocks.empty()) {
       status = Status::error(ErrorCode::kMalformed, "scenario.clocks: a fast-clock scenario sets some members' clocks");
     }

@@ -91,6 +91,12 @@ struct ClusterSpec {
   double uptime = 1;
   int period_ticks = 0;                   // > 0: a storage contract pays the members
   int max_offline_ticks_per_period = 0;
+  // "lazy-member" with an accomplice (white paper, "Security Concerns"): the
+  // one lazy member forwards the PoR challenges that touch its forgotten
+  // entries to this member, which answers them for it
+  // (cluster::MemberConduct::colludes_with). -1: none.
+  int accomplice = -1;
+  double max_response_ms = 5000;  // the PoR deadline (por::RoundConfig::max_response_time)
 };
 
 // The "sybil-grinding" scenario: a network of `network_nodes` honest ids and

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "model/crypto/sign.h"
+#include "model/env/env.h"
 
 namespace fluence::cluster {
 
@@ -40,6 +41,11 @@ struct MemberConduct {
   // reads of it with that old value (white paper, "Denial of Remove"): the
   // read agreement (read.h) has to outvote it. False for an honest member.
   bool keeps_deleted_rows = false;
+  // The address of a colluding member (white paper, "Security Concerns"):
+  // when a PoR challenge touches entries this member silently forgot, it asks
+  // that member to answer for it and signs the answer as its own (por::Prover),
+  // and it answers such requests from that member. Empty for an honest member.
+  env::Address colludes_with;
 };
 
 }  // namespace fluence::cluster

@@ -122,7 +122,9 @@ Status Node::start_member(Hosted& h) {
   chain.members = h.spec.members;
   chain.arbiters = h.spec.arbiters;
   h.chain = std::make_unique<cluster::ClusterChain>(env_, rpc_, identity_.key, *h.dataset, chain);
-  h.prover = std::make_unique<por::Prover>(*h.dataset, identity_.key);
+  const env::Address& accomplice = config_.cluster.member_conduct.colludes_with;
+  h.prover = accomplice.empty() ? std::make_unique<por::Prover>(*h.dataset, identity_.key)
+                                : std::make_unique<por::Prover>(*h.dataset, identity_.key, rpc_, por::Collusion{accomplice});
   return h.chain->start().with_context("cannot start the chain");
 }
 
@@ -201,6 +203,11 @@ std::optional<DatasetStatus> Node::dataset_status(const storage::DatasetId& data
 storage::Dataset* Node::dataset(const storage::DatasetId& dataset) {
   Hosted* h = hosted(dataset);
   return h && h->dataset ? &*h->dataset : nullptr;
+}
+
+const por::Prover* Node::prover(const storage::DatasetId& dataset) const {
+  auto it = hosted_.find(dataset);
+  return it == hosted_.end() ? nullptr : it->second->prover.get();
 }
 
 cluster::ClusterChain* Node::chain(const storage::DatasetId& dataset) {

@@ -72,6 +72,9 @@ class Node {
   // The replica itself, for roles and adversaries that read it (nullptr if
   // not hosted or not opened).
   storage::Dataset* dataset(const storage::DatasetId& dataset);
+  // The member's prover, for runs that count what a colluding one did
+  // (nullptr if not a member for that dataset).
+  const por::Prover* prover(const storage::DatasetId& dataset) const;
 
   // Whether a join has completed (the first node, with no one to join, at once).
   bool joined() const { return joined_; }

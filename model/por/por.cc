@@ -196,11 +196,29 @@ storage::Dataset::Version challenged_version(const PorChallenge& challenge, cons
   return storage::Dataset::Version::kCurrent;
 }
 
+void PorFetch::encode(codec::Writer& writer) const {
+  challenge.encode(writer);
+  writer.fixed(for_node.bytes);
+}
+
+PorFetch PorFetch::decode(codec::Reader& reader) {
+  PorFetch f;
+  f.challenge = PorChallenge::decode(reader);
+  f.for_node.bytes = reader.fixed<crypto::kPublicKeyBytes>("fetch.for_node");
+  return f;
+}
+
 Proved prove(const PorChallenge& challenge, const storage::Dataset& dataset, const crypto::SigningKey& key) {
+  Proved proved = prove_for(challenge, dataset, key.public_key());
+  proved.response.signature = key.sign(proved.response.signed_bytes());
+  return proved;
+}
+
+Proved prove_for(const PorChallenge& challenge, const storage::Dataset& dataset, const crypto::PublicKey& node) {
   Proved proved;
   PorResponse& r = proved.response;
   r.challenge_digest = challenge.digest();
-  r.node_key = key.public_key();
+  r.node_key = node;
   storage::Dataset::Version version = challenged_version(challenge, dataset);
   crypto::Hash256 salt = challenge.salt();
   std::vector<uint64_t> indices = challenge.indices();
@@ -221,7 +239,6 @@ Proved prove(const PorChallenge& challenge, const storage::Dataset& dataset, con
     if (!values[position]) continue;
     r.openings.push_back({position, *values[position], dataset.open_entry(indices[position], version)});
   }
-  r.signature = key.sign(r.signed_bytes());
   return proved;
 }
 

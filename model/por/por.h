@@ -101,6 +101,26 @@ struct Proved {
 };
 Proved prove(const PorChallenge& challenge, const storage::Dataset& dataset, const crypto::SigningKey& key);
 
+// The attack the deadline is for (white paper, "Security Concerns"): a lazy
+// member that silently forgot entries asks a colluding replica to answer a
+// challenge for it (cluster::MemberConduct::colludes_with). Not part of the
+// honest protocol; modelled so that runs can measure what the deadline
+// catches. The encoding is the challenge's followed by the asking node's key:
+// PorChallenge::peek_dataset routes it, and the trailing key tells it from a
+// bare challenge, since a decode must consume every byte.
+struct PorFetch {
+  PorChallenge challenge;
+  crypto::PublicKey for_node;  // whose openings to include
+
+  bool operator==(const PorFetch&) const = default;
+  void encode(codec::Writer& writer) const;
+  static PorFetch decode(codec::Reader& reader);
+};
+
+// What the node with key `node` would answer if it held this replica:
+// node_key is `node`, the signature is left empty for that node to sign.
+Proved prove_for(const PorChallenge& challenge, const storage::Dataset& dataset, const crypto::PublicKey& node);
+
 enum class Fault : uint8_t {
   kNone = 0,
   kLate,            // arrived after the deadline, or never

@@ -77,12 +77,57 @@ void Arbiter::finish(const std::shared_ptr<Round>& round) {
   round->done(std::move(verdicts));
 }
 
-std::optional<Bytes> Prover::on_message(const env::Peer&, rpc::Kind kind, ByteView body) {
+Prover::Prover(const storage::Dataset& dataset, const crypto::SigningKey& key, rpc::Rpc& rpc, Collusion collusion)
+    : dataset_(dataset), key_(key), rpc_(&rpc), collusion_(std::move(collusion)) {
+  FL_ASSERT(!collusion_->accomplice.empty());
+  FL_ASSERT(collusion_->fetch_timeout > env::Duration(0));
+}
+
+Prover::~Prover() { *alive_ = false; }
+
+std::optional<Bytes> Prover::on_message(const env::Peer& from, rpc::Kind kind, ByteView body) {
   if (kind != rpc::Kind::kRequest) return std::nullopt;
   Result<PorChallenge> challenge = codec::decode<PorChallenge>(body);
-  if (!challenge || challenge->dataset != dataset_.id() || !challenge->check().is_ok()) return std::nullopt;
+  if (!challenge) return answer_fetch(from, body);
+  if (challenge->dataset != dataset_.id() || !challenge->check().is_ok()) return std::nullopt;
   ++answered_;
-  return codec::encode(prove(*challenge, dataset_, key_).response);
+  Proved proved = prove(*challenge, dataset_, key_);
+  if (proved.missing == 0 || !collusion_) return codec::encode(proved.response);
+  fetch(*challenge, std::move(proved.response));
+  return std::nullopt;
+}
+
+void Prover::fetch(const PorChallenge& challenge, PorResponse own) {
+  FL_ASSERT(rpc_ != nullptr && collusion_);
+  rpc::DeferredReply token = rpc_->defer();
+  ++fetches_sent_;
+  PorFetch request{challenge, key_.public_key()};
+  rpc_->request(collusion_->accomplice, rpc::Protocol::kPor, codec::encode(request), collusion_->fetch_timeout,
+                [this, alive = alive_, token, own = std::move(own), chunks = challenge.chunks](
+                    Result<Bytes> body, const env::Peer&) mutable {
+                  if (!*alive) return;
+                  PorResponse answer = std::move(own);
+                  Result<PorResponse> theirs = body ? codec::decode<PorResponse>(*body) : Result<PorResponse>(body.status());
+                  // The accomplice's hashes are the honest ones; its openings
+                  // are this node's, since the fetch named this node's key.
+                  if (theirs && theirs->challenge_digest == answer.challenge_digest &&
+                      theirs->salted_hashes.size() == chunks) {
+                    ++fetches_answered_;
+                    answer = std::move(*theirs);
+                    answer.node_key = key_.public_key();
+                    answer.signature = key_.sign(answer.signed_bytes());
+                  }
+                  rpc_->reply(token, codec::encode(answer));
+                });
+}
+
+std::optional<Bytes> Prover::answer_fetch(const env::Peer& from, ByteView body) {
+  // Only the accomplice is helped: an honest prover never answers for another.
+  if (!collusion_ || from.address != collusion_->accomplice) return std::nullopt;
+  Result<PorFetch> fetch = codec::decode<PorFetch>(body);
+  if (!fetch || fetch->challenge.dataset != dataset_.id() || !fetch->challenge.check().is_ok()) return std::nullopt;
+  ++fetches_served_;
+  return codec::encode(prove_for(fetch->challenge, dataset_, fetch->for_node).response);
 }
 
 }  // namespace fluence::por

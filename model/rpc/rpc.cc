@@ -64,6 +64,19 @@ void Rpc::notify(const env::Address& to, Protocol protocol, Bytes body) {
   env_.send(to, codec::encode(envelope));
 }
 
+DeferredReply Rpc::defer() {
+  FL_ASSERT_MSG(handling_.has_value(), "defer() outside the handler of a request");
+  FL_ASSERT_MSG(!handling_->taken, "defer() twice for one request");
+  handling_->taken = true;
+  return handling_->token;
+}
+
+void Rpc::reply(const DeferredReply& token, Bytes body) {
+  FL_ASSERT(token.request_id != 0);
+  Envelope envelope{token.protocol, Kind::kResponse, token.request_id, std::move(body)};
+  env_.send(token.to, codec::encode(envelope));
+}
+
 void Rpc::on_timeout(uint64_t request_id) {
   auto it = pending_.find(request_id);
   if (it == pending_.end()) return;
@@ -98,7 +111,16 @@ void Rpc::on_message(const env::Peer& from, ByteView bytes) {
     ++malformed_messages_;
     return;
   }
+  // Saved and restored, in case a binding ever delivers from inside a handler.
+  std::optional<Handling> outer = std::move(handling_);
+  handling_.reset();
+  if (envelope.kind == Kind::kRequest) {
+    handling_ = Handling{DeferredReply{from.address, envelope.protocol, envelope.request_id}, false};
+  }
   std::optional<Bytes> response = handler->second(from, envelope.kind, envelope.body);
+  bool deferred = handling_ && handling_->taken;
+  handling_ = std::move(outer);
+  FL_ASSERT_MSG(!(deferred && response), "a handler both deferred and returned a response");
   if (envelope.kind == Kind::kRequest && response) {
     Envelope reply{envelope.protocol, Kind::kResponse, envelope.request_id, std::move(*response)};
     env_.send(from.address, codec::encode(reply));

@@ -36,6 +36,13 @@ struct Envelope {
   static Envelope decode(codec::Reader& reader);
 };
 
+// The reply token of a request whose handler answers later (Rpc::defer).
+struct DeferredReply {
+  env::Address to;  // the requester
+  Protocol protocol = Protocol::kDht;
+  uint64_t request_id = 0;
+};
+
 // Bounds that keep a flood of requests from growing memory without limit.
 struct RpcLimits {
   size_t max_pending_requests = 4096;
@@ -44,7 +51,8 @@ struct RpcLimits {
 class Rpc {
  public:
   // Returns the response body, or nullopt to send none (the requester times
-  // out). Runs inside the node's single thread.
+  // out) or to answer later through defer(). Runs inside the node's single
+  // thread.
   using Handler = std::function<std::optional<Bytes>(const env::Peer& from, Kind kind, ByteView body)>;
   // Called exactly once: with the response and its sender, or with an error
   // (kTimeout, kLimitExceeded).
@@ -63,6 +71,14 @@ class Rpc {
   void request(const env::Address& to, Protocol protocol, Bytes body, env::Duration timeout,
                ResponseCallback callback);
   void notify(const env::Address& to, Protocol protocol, Bytes body);
+
+  // Takes the reply token of the request being handled, for a handler that
+  // answers after it returns (it then returns nullopt). Callable only from a
+  // handler of a request, at most once per request: anything else is a bug.
+  DeferredReply defer();
+  // Sends the response a deferred request waits for. The requester ignores
+  // it if it has timed out meanwhile, so late replies are harmless.
+  void reply(const DeferredReply& token, Bytes body);
 
   // The node's inbound entry point for every message.
   void on_message(const env::Peer& from, ByteView bytes);
@@ -83,6 +99,12 @@ class Rpc {
   std::map<Protocol, Handler> handlers_;
   std::map<uint64_t, Pending> pending_;
   uint64_t malformed_messages_ = 0;
+  // Set while a request's handler runs; `taken` once defer() was called.
+  struct Handling {
+    DeferredReply token;
+    bool taken = false;
+  };
+  std::optional<Handling> handling_;
 };
 
 }  // namespace fluence::rpc

@@ -161,6 +161,8 @@ int main(int argc, char** argv) {
     write(dir, 0, codec::encode(challenge));
   } else if (target == "por_response") {
     write(dir, 0, codec::encode(response));
+  } else if (target == "por_fetch") {
+    write(dir, 0, codec::encode(por::PorFetch{challenge, key().public_key()}));
   } else if (target == "por_verdict") {
     write(dir, 0, codec::encode(por::PorVerdict::make(key(), challenge, key().public_key(), por::Fault::kLate)));
   } else if (target == "block") {

@@ -130,6 +130,40 @@ TEST(SimRunTest, ALazyMemberIsReplacedAndTheRecruitRebuildsTheReplica) {
   EXPECT_EQ(a.summary["trace_hash"], b.summary["trace_hash"]);
 }
 
+// The lazy member (node 3, 100 ms from everyone) fetches touched challenges
+// from its accomplice: 204 ms for the challenge, 204 more for the fetch.
+TEST(SimRunTest, ALazyMemberFetchingFromAnAccompliceIsCaughtOnlyByATightDeadline) {
+  SimRun caught = run_sim(scenario("lazy-fetch-small.json"), "--seed 3");
+  ASSERT_EQ(caught.exit_code, 0) << caught.output;
+  EXPECT_EQ(caught.summary["challenge_rtt_ms"], 204);
+  EXPECT_EQ(caught.summary["fetch_rtt_ms"], 204);
+  EXPECT_GT(caught.summary["lazy_challenges_touched"].get<int>(), 0);
+  EXPECT_EQ(caught.summary["lazy_fetches_answered"], caught.summary["lazy_challenges_touched"]);
+  EXPECT_EQ(caught.summary["ejected"], 1) << caught.output;
+  EXPECT_EQ(caught.summary["honest_failed_outcomes"], 0) << "the accomplice answers its own challenges in time";
+
+  // The same with a 1 s deadline, in a copy of the scenario.
+  nlohmann::json loose;
+  std::ifstream small(scenario("lazy-fetch-small.json"));
+  small >> loose;
+  loose["cluster"]["max_response_ms"] = 1000;
+  loose["cluster"]["ticks"] = 6;
+  fs::path file = fs::temp_directory_path() / ("lazy-fetch-loose-" + std::to_string(getpid()) + ".json");
+  {
+    std::ofstream out(file);
+    out << loose.dump();
+  }
+  SimRun passed = run_sim(file.string(), "--seed 3");
+  fs::remove(file);
+  ASSERT_EQ(passed.exit_code, 0) << passed.output;
+  EXPECT_GT(passed.summary["lazy_challenges_touched"].get<int>(), 0);
+  EXPECT_EQ(passed.summary["lazy_fetches_answered"], passed.summary["lazy_challenges_touched"]);
+  EXPECT_EQ(passed.summary["lazy_failed_ticks"], 0) << passed.output;
+  EXPECT_GT(passed.summary["lazy_proven_ticks"].get<int>(), 0);
+  EXPECT_EQ(passed.summary["ejected"], 0);
+  EXPECT_EQ(passed.summary["honest_failed_outcomes"], 0);
+}
+
 TEST(SimRunTest, ARegionBanWithinFIsRecoveredWhileWritesGoOn) {
   SimRun run = run_sim(scenario("region-ban.json"), "--seed 2");
   ASSERT_EQ(run.exit_code, 0) << run.output;

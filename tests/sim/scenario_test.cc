@@ -52,11 +52,28 @@ TEST(ScenarioTest, ErrorsNameTheField) {
             std::string::npos);
 }
 
+TEST(ScenarioTest, AnAccompliceCoversOneLazyMemberAndIsNotFaultyItself) {
+  auto error_of = [](const std::string& cluster) {
+    Result<Scenario> s = parse_scenario(R"({"question": "q", "kind": "lazy-member", "cluster": )" + cluster + "}", "test.json");
+    return s.is_ok() ? std::string() : s.status().to_string();
+  };
+  EXPECT_EQ(error_of(R"({"lazy": [6], "accomplice": 0, "max_response_ms": 300})"), "");
+  EXPECT_NE(error_of(R"({"lazy": [6], "accomplice": 7})").find("scenario.cluster.accomplice"), std::string::npos);
+  EXPECT_NE(error_of(R"({"lazy": [5, 6], "accomplice": 0})").find("exactly one lazy member"), std::string::npos);
+  EXPECT_NE(error_of(R"({"lazy": [6], "accomplice": 6})").find("not lazy, banned or flaky"), std::string::npos);
+  EXPECT_NE(error_of(R"({"lazy": [6], "max_response_ms": 0})").find("scenario.cluster.max_response_ms"), std::string::npos);
+  Result<Scenario> ban = parse_scenario(R"({"question": "q", "kind": "region-ban", "cluster": {"banned": [1], "lazy": [2], "accomplice": 0}})",
+                                        "test.json");
+  ASSERT_FALSE(ban.is_ok());
+  EXPECT_NE(ban.status().to_string().find("scenario.cluster.accomplice: only for kind lazy-member"), std::string::npos);
+}
+
 TEST(ScenarioTest, ShippedScenariosParse) {
   for (const char* name : {"kademlia-lookup.json", "kademlia-small.json", "kademlia-faults.json", "kademlia-partition.json", "por-detection.json",
                            "lazy-member.json", "lazy-member-small.json", "region-ban.json", "region-ban-majority.json",
                            "sybil-grinding.json", "fast-clock.json", "fast-clock-cluster.json",
-                           "cluster-30-days.json", "colluding-cluster.json", "flaky-members.json"}) {
+                           "cluster-30-days.json", "colluding-cluster.json", "flaky-members.json", "lazy-fetch.json",
+                           "lazy-fetch-in-time.json", "lazy-fetch-small.json"}) {
     Result<Scenario> s = load_scenario(std::string(FLUENCE_SCENARIOS_DIR) + "/" + name);
     EXPECT_TRUE(s.is_ok()) << name << ": " << s.status().to_string();
   }

@@ -116,5 +116,78 @@ TEST_F(RpcTest, MalformedAndUnroutableMessagesAreCountedNotFatal) {
   EXPECT_EQ(world.node(0).rpc().malformed_messages(), before + 2);
 }
 
+TEST_F(RpcTest, ADeferredReplyReachesTheRequester) {
+  std::optional<DeferredReply> token;
+  world.node(2).rpc().replace_handler(Protocol::kConsensus, [&](const env::Peer&, Kind kind, ByteView) {
+    if (kind == Kind::kRequest) token = world.node(2).rpc().defer();
+    return std::optional<Bytes>();
+  });
+  std::optional<Result<Bytes>> got;
+  world.node(0).rpc().request("t2", Protocol::kConsensus, Bytes{1}, seconds(1),
+                              [&](Result<Bytes> r, const env::Peer&) { got = std::move(r); });
+  world.run_for(milliseconds(200));
+  ASSERT_TRUE(token.has_value());
+  EXPECT_EQ(token->to, "t0");
+  EXPECT_EQ(token->protocol, Protocol::kConsensus);
+  EXPECT_FALSE(got.has_value()) << "nothing is sent until reply()";
+  world.node(2).rpc().reply(*token, Bytes{9, 9});
+  world.run_for(milliseconds(200));
+  ASSERT_TRUE(got.has_value() && got->is_ok());
+  EXPECT_EQ(**got, (Bytes{9, 9}));
+  EXPECT_EQ(world.node(0).rpc().pending_requests(), 0u);
+}
+
+TEST_F(RpcTest, ADeferredReplyAfterTheTimeoutIsHarmless) {
+  std::optional<DeferredReply> token;
+  world.node(2).rpc().replace_handler(Protocol::kConsensus, [&](const env::Peer&, Kind kind, ByteView) {
+    if (kind == Kind::kRequest) token = world.node(2).rpc().defer();
+    return std::optional<Bytes>();
+  });
+  int calls = 0;
+  Status status;
+  world.node(0).rpc().request("t2", Protocol::kConsensus, Bytes{1}, milliseconds(100), [&](Result<Bytes> r, const env::Peer&) {
+    ++calls;
+    status = r.status();
+  });
+  world.run_for(seconds(1));
+  ASSERT_TRUE(token.has_value());
+  EXPECT_EQ(status.code(), ErrorCode::kTimeout);
+  uint64_t malformed = world.node(0).rpc().malformed_messages();
+  world.node(2).rpc().reply(*token, Bytes{9});
+  world.node(2).rpc().reply(*token, Bytes{9});  // twice, even
+  world.run_for(seconds(1));
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(world.node(0).rpc().pending_requests(), 0u);
+  EXPECT_EQ(world.node(0).rpc().malformed_messages(), malformed) << "a late reply is not malformed, only unwanted";
+}
+
+TEST(RpcDeathTest, DeferOutsideARequestHandlerIsABug) {
+  CaptureEnv env;
+  Rpc rpc(env);
+  EXPECT_DEATH(rpc.defer(), "defer");
+  // Nor from the handler of a note, which has nobody waiting.
+  rpc.set_handler(Protocol::kConsensus, [&](const env::Peer&, Kind, ByteView) {
+    rpc.defer();
+    return std::optional<Bytes>();
+  });
+  Envelope note{Protocol::kConsensus, Kind::kNotify, 0, Bytes{1}};
+  EXPECT_DEATH(rpc.on_message(env::Peer{"alice", {}}, codec::encode(note)), "defer");
+}
+
+TEST(RpcDeathTest, DeferringTwiceOrAlsoAnsweringIsABug) {
+  CaptureEnv env;
+  Rpc rpc(env);
+  bool twice = true;
+  rpc.set_handler(Protocol::kConsensus, [&](const env::Peer&, Kind, ByteView) {
+    rpc.defer();
+    if (twice) rpc.defer();
+    return twice ? std::optional<Bytes>() : std::optional<Bytes>(Bytes{1});
+  });
+  Envelope request{Protocol::kConsensus, Kind::kRequest, 7, Bytes{1}};
+  EXPECT_DEATH(rpc.on_message(env::Peer{"alice", {}}, codec::encode(request)), "twice");
+  twice = false;
+  EXPECT_DEATH(rpc.on_message(env::Peer{"alice", {}}, codec::encode(request)), "both deferred");
+}
+
 }  // namespace
 }  // namespace fluence::rpc

@@ -1,0 +1,64 @@
+#include <gtest/gtest.h>
+
+#include "analysis/report.h"
+
+namespace fluence::analysis {
+namespace {
+
+// A lazy-fetch summary: f = 0.2, c = 10, so 1 - 0.8^10 = 0.893 of challenges touch.
+RunResult lazy_fetch_run(double deadline_ms, nlohmann::json ticks_to_ejection, double failed_ticks, double proven_ticks) {
+  RunResult run;
+  run.folder = "/tmp/run";
+  run.summary = {{"kind", "lazy-member"}, {"scenario", "lazy-fetch-test"}, {"seed", 1},
+                 {"forgotten_fraction", 0.2}, {"chunks", 10}, {"arbiters", 3}, {"eject_after_failed_ticks", 2},
+                 {"ticks_limit", 12}, {"ejected", ticks_to_ejection.is_number() ? 1 : 0},
+                 {"recovered", ticks_to_ejection.is_number() ? 1 : 0}, {"honest_failed_outcomes", 0},
+                 {"honest_ejected", 0}, {"ticks_to_ejection", nlohmann::json::array({ticks_to_ejection})},
+                 {"accomplice", 0}, {"max_response_ms", deadline_ms}, {"challenge_rtt_ms", 204}, {"fetch_rtt_ms", 204},
+                 {"lazy_challenges", 36}, {"lazy_challenges_touched", 32}, {"lazy_fetches_answered", 32},
+                 {"lazy_proven_ticks", proven_ticks}, {"lazy_failed_ticks", failed_ticks}, {"trace_hash", "abcdef"}};
+  return run;
+}
+
+TEST(LazyFetchReportTest, ATightDeadlineCatchesTheFetch) {
+  Result<RunReport> report = report_run(lazy_fetch_run(300, 2, 2, 0));
+  ASSERT_TRUE(report.is_ok()) << report.status().to_string();
+  EXPECT_FALSE(report->disagrees()) << render_table(*report);
+  EXPECT_NE(render_table(*report).find("late, caught"), std::string::npos);
+}
+
+TEST(LazyFetchReportTest, ALooseDeadlineLetsItPassForever) {
+  Result<RunReport> report = report_run(lazy_fetch_run(1000, nullptr, 0, 12));
+  ASSERT_TRUE(report.is_ok()) << report.status().to_string();
+  EXPECT_FALSE(report->disagrees()) << render_table(*report);
+  EXPECT_NE(render_table(*report).find("in time, not caught"), std::string::npos);
+}
+
+TEST(LazyFetchReportTest, DisagreementsAreFlagged) {
+  // In time by the model, yet replaced: the run contradicts it.
+  Result<RunReport> ejected = report_run(lazy_fetch_run(1000, 3, 2, 1));
+  ASSERT_TRUE(ejected.is_ok());
+  EXPECT_TRUE(ejected->disagrees());
+  // Far fewer touched challenges than 1 - (1 - f)^c predicts.
+  RunResult few = lazy_fetch_run(300, 2, 2, 0);
+  few.summary["lazy_challenges_touched"] = 5;
+  few.summary["lazy_fetches_answered"] = 5;
+  Result<RunReport> report = report_run(few);
+  ASSERT_TRUE(report.is_ok());
+  EXPECT_TRUE(report->disagrees());
+  // Caught at 300 ms, yet never a failed tick in 12.
+  Result<RunReport> lucky = report_run(lazy_fetch_run(300, nullptr, 0, 12));
+  ASSERT_TRUE(lucky.is_ok());
+  EXPECT_TRUE(lucky->disagrees());
+}
+
+TEST(LazyFetchReportTest, MissingFieldIsNamed) {
+  RunResult run = lazy_fetch_run(300, 2, 2, 0);
+  run.summary.erase("fetch_rtt_ms");
+  Result<RunReport> report = report_run(run);
+  ASSERT_FALSE(report.is_ok());
+  EXPECT_NE(report.status().message().find("fetch_rtt_ms"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace fluence::analysis
