@@ -95,20 +95,10 @@ bool ShareRun::is_dishonest(size_t member) const {
 }
 
 void ShareRun::configure() {
-  node::HostedDataset hosted{dataset_, {}, {}};
-  for (size_t i = 0; i < world_.size(); ++i) {
-    consensus::Validator v{World::address_of(i), world_.identity(i).key.public_key()};
-    (i < static_cast<size_t>(spec_.members) ? hosted.members : hosted.arbiters).push_back(v);
-  }
+  node::HostedDataset hosted = world_.cluster_roster(dataset_, static_cast<size_t>(spec_.members));
   world_.set_node_config([this, hosted](size_t i) {
-    node::NodeConfig config;
-    config.dht = scenario_.dht;  // no bootstrap: the roster names everyone
-    config.datasets = {hosted};
+    node::NodeConfig config = world_.cluster_node_config(hosted, spec_.block_interval_ms, spec_.tick_s);
     cluster::ClusterConfig& c = config.cluster;
-    c.block_interval = std::chrono::microseconds(static_cast<int64_t>(spec_.block_interval_ms * 1000));
-    c.write_timeout = std::max<env::Duration>(c.write_timeout, 4 * c.block_interval);
-    c.rules.tick_length = std::chrono::microseconds(static_cast<int64_t>(spec_.tick_s * 1e6));
-    c.rules.max_clock_skew = std::min<env::Duration>(std::chrono::seconds(1), c.rules.tick_length / 10);
     c.gateway = &gateway_;
     if (i < static_cast<size_t>(spec_.members) && is_dishonest(i)) {
       c.member_conduct.keeps_revoked_fragments = true;

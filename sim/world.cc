@@ -99,6 +99,28 @@ node::NodeConfig World::node_config(size_t index) const {
   return config;
 }
 
+node::HostedDataset World::cluster_roster(const storage::DatasetId& dataset, size_t members) const {
+  node::HostedDataset hosted{dataset, {}, {}};
+  for (size_t i = 0; i < size(); ++i) {
+    consensus::Validator v{address_of(i), identity(i).key.public_key()};
+    (i < members ? hosted.members : hosted.arbiters).push_back(v);
+  }
+  return hosted;
+}
+
+node::NodeConfig World::cluster_node_config(const node::HostedDataset& roster, double block_interval_ms,
+                                            double tick_s) const {
+  node::NodeConfig config;
+  config.dht = scenario_.dht;
+  config.datasets = {roster};
+  cluster::ClusterConfig& c = config.cluster;
+  c.block_interval = std::chrono::microseconds(static_cast<int64_t>(block_interval_ms * 1000));
+  c.write_timeout = std::max<env::Duration>(c.write_timeout, 4 * c.block_interval);
+  c.rules.tick_length = std::chrono::microseconds(static_cast<int64_t>(tick_s * 1e6));
+  c.rules.max_clock_skew = std::min<env::Duration>(std::chrono::seconds(1), c.rules.tick_length / 10);
+  return config;
+}
+
 double World::now() const { return s4u::Engine::get_clock(); }
 
 void World::at(double time_s, size_t index, std::function<void(node::Node*)> task) {

@@ -64,6 +64,15 @@ class World {
   // is complete); every actor stops at its next wake-up.
   void end_now() { end_s_ = std::min(end_s_, now()); }
 
+  // One dataset held by nodes [0, members), with the other nodes as its
+  // arbiters: the roster of the cluster scenarios.
+  node::HostedDataset cluster_roster(const storage::DatasetId& dataset, size_t members) const;
+  // A node of a cluster scenario: `roster` its only dataset, no bootstrap
+  // (the roster names everyone), a block every `block_interval_ms`, ticks of
+  // `tick_s`; the caller adds its own settings.
+  node::NodeConfig cluster_node_config(const node::HostedDataset& roster, double block_interval_ms,
+                                       double tick_s) const;
+
   size_t size() const { return slots_.size(); }
   bool up(size_t index) const { return slots_[index].up; }
   const dht::Identity& identity(size_t index) const { return slots_[index].identity; }

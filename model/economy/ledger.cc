@@ -163,15 +163,20 @@ Status Ledger::apply_op(const Deposit& op, uint64_t tick) {
   Result<ContractAccount*> target = active_contract(op.contract, tick);
   if (!target) return target.status();
   FL_RETURN_IF_ERROR(check_author(op.from, op.signed_bytes(chain_), op.signature, op.nonce));
-  const Account from = account(op.from);
-  if (from.spendable < op.amount) {
-    return rejected(ErrorCode::kInvalidArgument, "amount: " + amount_text(op.amount) +
-                                                     " exceeds spendable balance " + amount_text(from.spendable));
+  return pay_into_escrow(op.from, op.amount, (*target)->escrow);
+}
+
+Status Ledger::pay_into_escrow(const crypto::PublicKey& from, uint64_t amount, uint64_t& escrow) {
+  FL_ASSERT(amount > 0);
+  const Account balance = account(from);
+  if (balance.spendable < amount) {
+    return rejected(ErrorCode::kInvalidArgument, "amount: " + amount_text(amount) + " exceeds spendable balance " +
+                                                     amount_text(balance.spendable));
   }
-  Account& payer = accounts_[op.from];
-  payer.spendable -= op.amount;
+  Account& payer = accounts_[from];
+  payer.spendable -= amount;
   ++payer.next_nonce;
-  (*target)->escrow = plus((*target)->escrow, op.amount);
+  escrow = plus(escrow, amount);
   return Status::ok();
 }
 

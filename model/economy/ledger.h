@@ -108,6 +108,10 @@ class Ledger {
   // Checks the signature over `message` and that `nonce` is the author's next.
   Status check_author(const crypto::PublicKey& author, ByteView message,
                       const crypto::Signature& signature, uint64_t nonce) const;
+  // Moves `amount` (> 0) from the author's spendable balance into `escrow`
+  // and uses up the author's nonce, once check_author passed; on error
+  // nothing changed.
+  Status pay_into_escrow(const crypto::PublicKey& from, uint64_t amount, uint64_t& escrow);
   // The active contract `id`, in its current period at `tick`.
   Result<ContractAccount*> active_contract(const crypto::PublicKey& id, uint64_t tick);
   // Moves what a settlement pays from escrow to the nodes' rewards.

@@ -77,16 +77,7 @@ Status Ledger::apply_op(const FundShare& op, uint64_t /*tick*/) {
   Result<ShareAccount*> target = active_share(op.share);
   if (!target) return target.status();
   FL_RETURN_IF_ERROR(check_author(op.from, op.signed_bytes(chain_), op.signature, op.nonce));
-  const Account from = account(op.from);
-  if (from.spendable < op.amount) {
-    return rejected(ErrorCode::kInvalidArgument, "amount: " + amount_text(op.amount) +
-                                                     " exceeds spendable balance " + amount_text(from.spendable));
-  }
-  Account& payer = accounts_[op.from];
-  payer.spendable -= op.amount;
-  ++payer.next_nonce;
-  (*target)->escrow = plus((*target)->escrow, op.amount);
-  return Status::ok();
+  return pay_into_escrow(op.from, op.amount, (*target)->escrow);
 }
 
 Status Ledger::apply_op(const ChargeShareRead& op, uint64_t tick) {
