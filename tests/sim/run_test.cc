@@ -10,32 +10,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/sim/sim_process.h"
+
 namespace {
 
 namespace fs = std::filesystem;
 
-struct SimRun {
-  int exit_code;
-  std::string output;
-  nlohmann::json summary;
-};
-
-SimRun run_sim(const std::string& scenario, const std::string& extra) {
-  static int counter = 0;
-  fs::path out = fs::temp_directory_path() / ("fluence-sim-test-" + std::to_string(getpid()) + "-" + std::to_string(++counter));
-  fs::remove_all(out);
-  std::string command = std::string(FLUENCE_SIM_BINARY) + " " + scenario + " --quiet --out " + out.string() + " " + extra + " 2>&1";
-  SimRun run{0, "", nullptr};
-  FILE* pipe = popen(command.c_str(), "r");
-  char buffer[4096];
-  while (pipe && fgets(buffer, sizeof buffer, pipe)) run.output += buffer;
-  int status = pipe ? pclose(pipe) : -1;
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream in(out / "summary.json");
-  if (in) in >> run.summary;
-  fs::remove_all(out);
-  return run;
-}
+using fluence::sim::testing::run_sim;
+using fluence::sim::testing::SimRun;
 
 std::string scenario(const char* name) { return std::string(FLUENCE_SCENARIOS_DIR) + "/" + name; }
 
