@@ -24,10 +24,10 @@ double binomial(int n, int k, double p) {
 
 }  // namespace
 
-double tick_failure_probability(double forgotten_fraction, int chunks, int quorum) {
+double tick_failure_probability(double forgotten_fraction, int chunks, int arbiters) {
   double pass = std::pow(1 - forgotten_fraction, chunks);
   double failed = 0;
-  for (int passed = 0; 2 * passed <= quorum; ++passed) failed += binomial(quorum, passed, pass);
+  for (int passed = 0; 2 * passed <= arbiters; ++passed) failed += binomial(arbiters, passed, pass);
   return failed;
 }
 
@@ -45,6 +45,19 @@ double ejection_within(double q, int run_length, uint64_t ticks) {
   state(0) = 1;
   for (uint64_t t = 0; t < ticks; ++t) state = state * Q;
   return 1 - state.sum();  // the mass absorbed so far
+}
+
+double expected_ticks_within(double q, int run_length, uint64_t limit) {
+  // E[min(T, L)] = sum over t < L of P(T > t), the mass not yet absorbed.
+  Eigen::MatrixXd Q = transient(q, run_length);
+  Eigen::RowVectorXd state = Eigen::RowVectorXd::Zero(run_length);
+  state(0) = 1;
+  double sum = 0;
+  for (uint64_t t = 0; t < limit; ++t) {
+    sum += state.sum();
+    state = state * Q;
+  }
+  return sum;
 }
 
 }  // namespace fluence::analysis

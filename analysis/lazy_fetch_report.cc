@@ -10,33 +10,29 @@
 // scenarios keep D away from the threshold). Answered in time, the fetched
 // answer is the honest one, and q = 0: the member is never replaced.
 //
-// Caught, a tick does not fail as often as a lazy member's without
-// accomplice (ejection_model.h), because the caught verdicts are the late
-// ones: an arbiter whose challenge the member passed finishes its round when
-// the last member answered, one that caught it only at the deadline. The
-// tick settles from the first quorum of the A arbiters' verdicts on chain
-// (cluster/verdicts.h), which are the passing ones first; so it fails iff at
-// most quorum / 2 arbiters' challenges missed every forgotten entry:
-//   q = P(Binomial(A, (1 - f)^c) <= quorum / 2).
+// Caught, that arbiter's verdict says "late". The tick is decided from
+// every arbiter's verdict once all A are on chain (cluster/verdicts.h),
+// whatever order they land in (the caught ones last, at the deadline):
+// proven iff more than half passed. Each arbiter's challenge misses every
+// forgotten entry with probability (1 - f)^c, independently, so the tick is
+// not proven with probability
+//   q = P(Binomial(A, (1 - f)^c) <= floor(A / 2)),
+// the lazy-member model's q (ejection_model.h): under a deadline that
+// catches the fetch, the accomplice buys nothing. A tick not proven is
+// "offline" (its faults are all "late"), so the member is replaced after
+// eject_after_offline_ticks of them in a row. When even an untouched answer
+// is late (challenge_rtt >= D), every tick is offline: q = 1.
 #include <algorithm>
 #include <cmath>
 
 #include "analysis/ejection_model.h"
+#include "analysis/kademlia_model.h"
 #include "analysis/report.h"
+#include "analysis/sweep_report.h"
 
 namespace fluence::analysis {
 
 namespace {
-
-// P(Binomial(n, p) <= k).
-double binomial_at_most(int n, double p, int k) {
-  double sum = 0, term = std::pow(1 - p, n);  // P(X = 0)
-  for (int i = 0; i <= k && i <= n; ++i) {
-    sum += term;
-    term *= p == 1 ? 0 : static_cast<double>(n - i) / (i + 1) * p / (1 - p);
-  }
-  return std::min(1.0, sum);
-}
 
 std::string text(const RunResult& run, const char* name) {
   auto it = run.summary.find(name);
@@ -44,74 +40,97 @@ std::string text(const RunResult& run, const char* name) {
   return it->is_string() ? it->get<std::string>() : it->dump();
 }
 
+Status require_fields(const RunResult& run) {
+  return run.require({"forgotten_fraction", "chunks", "arbiters", "eject_after_offline_ticks", "ticks_limit", "ejected",
+                      "recovered", "honest_failed_outcomes", "honest_ejected", "max_response_ms", "challenge_rtt_ms",
+                      "fetch_rtt_ms", "lazy_challenges", "lazy_challenges_touched", "lazy_fetches_answered",
+                      "lazy_proven_ticks", "lazy_failed_ticks"});
+}
+
+// What the model says for a run's parameters.
+struct FetchModel {
+  double p_touch = 0;  // a challenge touches a forgotten entry
+  double q = 0;        // a tick is not proven
+  int run_length = 3;  // offline ticks in a row that eject
+  bool touched_late = false;
+  std::string timing;  // the round trips against the deadline, in words
+};
+
+FetchModel fetch_model(const RunResult& run) {
+  FetchModel m;
+  double f = *run.metric("forgotten_fraction");
+  int chunks = static_cast<int>(*run.metric("chunks"));
+  int arbiters = static_cast<int>(*run.metric("arbiters"));
+  double deadline = *run.metric("max_response_ms");
+  double base = *run.metric("challenge_rtt_ms"), fetch = *run.metric("fetch_rtt_ms");
+  m.p_touch = 1 - std::pow(1 - f, chunks);
+  m.run_length = static_cast<int>(*run.metric("eject_after_offline_ticks"));
+  bool untouched_late = base >= deadline;
+  m.touched_late = base + fetch >= deadline;
+  m.q = untouched_late ? 1 : (m.touched_late ? tick_failure_probability(f, chunks, arbiters) : 0);
+  m.timing = format_fixed(base, 0) + " + " + format_fixed(fetch, 0) + " ms vs deadline " + format_fixed(deadline, 0) +
+             " ms: " + (untouched_late ? "even untouched answers late" : m.touched_late ? "late, caught" : "in time, not caught");
+  return m;
+}
+
+std::string share_text(double part, double whole) {
+  return format_fixed(part, 0) + " of " + format_fixed(whole, 0) + (whole > 0 ? " = " + format_fixed(part / whole, 3) : "");
+}
+
+std::string interval_text(const Interval& i) {
+  return " [99% CI " + format_fixed(i.low, 3) + ", " + format_fixed(i.high, 3) + "]";
+}
+
 }  // namespace
 
 Result<RunReport> report_lazy_fetch(const RunResult& run) {
   RunReport report;
   report.title = text(run, "scenario") + " (seed " + text(run, "seed") + ")";
-  FL_RETURN_IF_ERROR(run.require({"forgotten_fraction", "chunks", "arbiters", "eject_after_failed_ticks", "ticks_limit",
-                                  "ejected", "recovered", "honest_failed_outcomes", "honest_ejected", "max_response_ms",
-                                  "challenge_rtt_ms", "fetch_rtt_ms", "lazy_challenges", "lazy_challenges_touched",
-                                  "lazy_fetches_answered", "lazy_proven_ticks", "lazy_failed_ticks"}));
+  FL_RETURN_IF_ERROR(require_fields(run));
   auto ticks = run.summary.find("ticks_to_ejection");
   if (ticks == run.summary.end() || !ticks->is_array() || ticks->size() != 1) {
     return Status::error(ErrorCode::kNotFound, (run.folder / "summary.json").string() + ": no one-entry 'ticks_to_ejection' list");
   }
-  double f = *run.metric("forgotten_fraction"), chunks = *run.metric("chunks");
-  double deadline = *run.metric("max_response_ms");
-  double base = *run.metric("challenge_rtt_ms"), fetch = *run.metric("fetch_rtt_ms");
+  FetchModel model = fetch_model(run);
   double challenges = *run.metric("lazy_challenges"), touched = *run.metric("lazy_challenges_touched");
   double answered = *run.metric("lazy_fetches_answered");
   double proven = *run.metric("lazy_proven_ticks"), failed = *run.metric("lazy_failed_ticks");
-  int run_length = static_cast<int>(*run.metric("eject_after_failed_ticks"));
-  int arbiters = static_cast<int>(*run.metric("arbiters"));
-  int quorum = arbiters / 2 + 1;
 
-  double p_touch = 1 - std::pow(1 - f, chunks);
   double share = challenges > 0 ? touched / challenges : 0;
   // Binomial: within 2.58 standard deviations (99%), plus one challenge of slack.
-  double sd = challenges > 0 ? std::sqrt(p_touch * (1 - p_touch) / challenges) : 1;
-  bool share_ok = challenges > 0 && std::fabs(share - p_touch) <= 2.58 * sd + 1 / challenges;
-  report.rows.push_back({"challenges touching a forgotten entry",
-                         format_fixed(touched, 0) + " of " + format_fixed(challenges, 0) + " = " + format_fixed(share, 3),
-                         "1 - (1 - f)^c = " + format_fixed(p_touch, 3), share_ok ? "ok" : "DISAGREES"});
+  double sd = challenges > 0 ? std::sqrt(model.p_touch * (1 - model.p_touch) / challenges) : 1;
+  bool share_ok = challenges > 0 && std::fabs(share - model.p_touch) <= 2.58 * sd + 1 / challenges;
+  report.rows.push_back({"challenges touching a forgotten entry", share_text(touched, challenges),
+                         "1 - (1 - f)^c = " + format_fixed(model.p_touch, 3), share_ok ? "ok" : "DISAGREES"});
   report.rows.push_back({"fetches the accomplice answered", format_fixed(answered, 0) + " of " + format_fixed(touched, 0),
                          "all", answered == touched ? "ok" : "DISAGREES"});
-  bool untouched_late = base >= deadline;
-  bool touched_late = base + fetch >= deadline;
-  report.rows.push_back({"touched answer: challenge + fetch round trips", "",
-                         format_fixed(base, 0) + " + " + format_fixed(fetch, 0) + " ms vs deadline " + format_fixed(deadline, 0) +
-                             " ms: " + (touched_late ? "late, caught" : "in time, not caught"),
-                         ""});
-  double q = untouched_late ? 1 : (touched_late ? binomial_at_most(arbiters, 1 - p_touch, quorum / 2) : 0);
+  report.rows.push_back({"touched answer: challenge + fetch round trips", "", model.timing, ""});
   double ticks_settled = proven + failed;
-  std::string failed_model = "q = " + format_fixed(q, 3) + " per tick";
   bool failed_ok = failed == 0;
-  if (q > 0) {
-    // Without accomplice a tick would fail with the lazy-member model's q.
-    failed_model += " (without accomplice " + format_fixed(tick_failure_probability(f, static_cast<int>(chunks), quorum), 3) + ")";
-    double q_sd = ticks_settled > 0 ? std::sqrt(q * (1 - q) / ticks_settled) : 1;
-    failed_ok = ticks_settled > 0 && std::fabs(failed / ticks_settled - q) <= 2.58 * q_sd + 1 / ticks_settled;
+  if (model.q > 0) {
+    // Each tick is not proven with probability q, and the run stops at a
+    // stopping time, so by Wald's identities failed - q n has mean 0 and
+    // variance q (1 - q) n: the binomial bound holds.
+    double q_sd = ticks_settled > 0 ? std::sqrt(model.q * (1 - model.q) / ticks_settled) : 1;
+    failed_ok = ticks_settled > 0 && std::fabs(failed / ticks_settled - model.q) <= 2.58 * q_sd + 1 / ticks_settled;
   }
-  report.rows.push_back({"lazy member's failed ticks",
-                         format_fixed(failed, 0) + " of " + format_fixed(ticks_settled, 0) +
-                             (ticks_settled > 0 ? " = " + format_fixed(failed / ticks_settled, 3) : ""),
-                         failed_model, failed_ok ? "ok" : "DISAGREES"});
+  report.rows.push_back({"lazy member's ticks not proven", share_text(failed, ticks_settled),
+                         "q = P(Bin(A, (1 - f)^c) <= A/2) = " + format_fixed(model.q, 3) + " per tick", failed_ok ? "ok" : "DISAGREES"});
   const nlohmann::json& t = (*ticks)[0];
   uint64_t limit = static_cast<uint64_t>(*run.metric("ticks_limit"));
-  if (q == 0) {
+  if (model.q == 0) {
     report.rows.push_back({"ticks to ejection", t.is_number() ? std::to_string(t.get<uint64_t>()) : "not within " + std::to_string(limit),
                            "never", t.is_number() ? "DISAGREES" : "ok"});
   } else if (t.is_number()) {
     uint64_t measured = t.get<uint64_t>();
-    double below = measured == 0 ? 0 : ejection_within(q, run_length, measured - 1);
-    double at_most = ejection_within(q, run_length, measured);
+    double below = measured == 0 ? 0 : ejection_within(model.q, model.run_length, measured - 1);
+    double at_most = ejection_within(model.q, model.run_length, measured);
     report.rows.push_back({"ticks to ejection", std::to_string(measured),
-                           "mean " + format_fixed(expected_ticks_to_ejection(q, run_length), 2) + "; P(T <= " +
+                           "mean " + format_fixed(expected_ticks_to_ejection(model.q, model.run_length), 2) + "; P(T <= " +
                                std::to_string(measured) + ") = " + format_fixed(at_most, 3),
                            below < 0.995 && at_most > 0.005 ? "ok" : "DISAGREES"});
   } else {
-    double within = ejection_within(q, run_length, limit);
+    double within = ejection_within(model.q, model.run_length, limit);
     report.rows.push_back({"ticks to ejection", "not within " + std::to_string(limit),
                            "P(T <= limit) = " + format_fixed(within, 3), within < 0.995 ? "ok" : "DISAGREES"});
   }
@@ -125,6 +144,81 @@ Result<RunReport> report_lazy_fetch(const RunResult& run) {
   report.rows.push_back({"honest members ejected", format_fixed(honest_ejected, 0), "0", honest_ejected == 0 ? "ok" : "DISAGREES"});
   report.rows.push_back({"trace hash", text(run, "trace_hash").substr(0, 16), "", ""});
   return report;
+}
+
+Result<LazyFetchPoint> report_lazy_fetch_point(const std::vector<RunResult>& runs) {
+  FL_ASSERT(!runs.empty());
+  double challenges = 0, touched = 0, answered = 0, proven = 0, failed = 0;
+  double ejected = 0, recovered = 0, honest = 0, honest_ejected = 0;
+  std::vector<double> ticks;
+  for (const RunResult& run : runs) {
+    FL_RETURN_IF_ERROR(require_fields(run));
+    auto list = run.summary.find("ticks_to_ejection");
+    if (list == run.summary.end() || !list->is_array() || list->size() != 1) {
+      return Status::error(ErrorCode::kNotFound, (run.folder / "summary.json").string() + ": no one-entry 'ticks_to_ejection' list");
+    }
+    // A member never ejected counts at the run's limit: the mean measured is
+    // E[min(T, limit)], and so is the model's below.
+    const nlohmann::json& t = (*list)[0];
+    ticks.push_back(t.is_number() ? t.get<double>() : *run.metric("ticks_limit"));
+    challenges += *run.metric("lazy_challenges");
+    touched += *run.metric("lazy_challenges_touched");
+    answered += *run.metric("lazy_fetches_answered");
+    proven += *run.metric("lazy_proven_ticks");
+    failed += *run.metric("lazy_failed_ticks");
+    ejected += *run.metric("ejected");
+    recovered += *run.metric("recovered");
+    honest += *run.metric("honest_failed_outcomes");
+    honest_ejected += *run.metric("honest_ejected");
+  }
+  // A point's runs share every parameter but the seed.
+  FetchModel model = fetch_model(runs.front());
+  LazyFetchPoint point;
+  RunReport& report = point.report;
+  Interval touch = wilson_interval(static_cast<uint64_t>(touched), static_cast<uint64_t>(challenges));
+  bool touch_ok = challenges > 0 && model.p_touch >= touch.low && model.p_touch <= touch.high;
+  report.rows.push_back({"challenges touching a forgotten entry (pooled)", share_text(touched, challenges) + interval_text(touch),
+                         "1 - (1 - f)^c = " + format_fixed(model.p_touch, 3), touch_ok ? "ok" : "DISAGREES"});
+  report.rows.push_back({"fetches the accomplice answered", format_fixed(answered, 0) + " of " + format_fixed(touched, 0), "all",
+                         answered == touched ? "ok" : "DISAGREES"});
+  report.rows.push_back({"touched answer: challenge + fetch round trips", "", model.timing, ""});
+  // Ticks of one run are Bernoulli(q) up to a stopping time, and the pooled
+  // count keeps the binomial variance (Wald's identities): a Wilson interval.
+  double settled = proven + failed;
+  Interval not_proven = wilson_interval(static_cast<uint64_t>(failed), static_cast<uint64_t>(settled));
+  // q = 0 and q = 1 are certainties, which no count of ticks may break.
+  bool q_ok = model.q == 0   ? failed == 0
+              : model.q == 1 ? failed == settled
+                             : settled > 0 && model.q >= not_proven.low && model.q <= not_proven.high;
+  report.rows.push_back({"lazy member's ticks not proven (pooled)", share_text(failed, settled) + interval_text(not_proven),
+                         "q = P(Bin(A, (1 - f)^c) <= A/2) = " + format_fixed(model.q, 3), q_ok ? "ok" : "DISAGREES"});
+  point.share = settled > 0 ? failed / settled : 0;
+  point.low = not_proven.low;
+  point.high = not_proven.high;
+  point.q = model.q;
+  uint64_t limit = static_cast<uint64_t>(*runs.front().metric("ticks_limit"));
+  MeanInterval t = mean_interval(ticks, true);
+  std::string measured = format_fixed(t.mean, 2) + " [99% CI " + format_fixed(t.low, 2) + ", " + format_fixed(t.high, 2) + "] over " +
+                         std::to_string(ticks.size()) + " seeds";
+  if (model.q == 0) {
+    report.rows.push_back({"ticks to ejection (mean, never ejected counted at the limit)", measured,
+                           "never: " + std::to_string(limit), ejected == 0 ? "ok" : "DISAGREES"});
+  } else {
+    double expected = expected_ticks_within(model.q, model.run_length, limit);
+    // With q = 1 every run measures exactly F: a zero-width interval the
+    // model's sum meets only up to rounding.
+    bool inside = ticks.size() < 2 || (expected >= t.low - 1e-9 && expected <= t.high + 1e-9);
+    report.rows.push_back({"ticks to ejection (mean, never ejected counted at the limit)", measured,
+                           "absorbing chain, " + std::to_string(model.run_length) + " offline in a row: E[min(T, " +
+                               std::to_string(limit) + ")] = " + format_fixed(expected, 2),
+                           inside ? "ok" : "DISAGREES"});
+  }
+  report.rows.push_back({"recruits rebuilt and joined", format_fixed(recovered, 0) + " of " + format_fixed(ejected, 0), "all",
+                         recovered == ejected ? "ok" : "DISAGREES"});
+  report.rows.push_back({"honest members' failed outcomes (the accomplice's included)", format_fixed(honest, 0), "0",
+                         honest == 0 ? "ok" : "DISAGREES"});
+  report.rows.push_back({"honest members ejected", format_fixed(honest_ejected, 0), "0", honest_ejected == 0 ? "ok" : "DISAGREES"});
+  return point;
 }
 
 }  // namespace fluence::analysis

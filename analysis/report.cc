@@ -233,8 +233,11 @@ LazyMemberModel lazy_member_model(const RunResult& run) {
   LazyMemberModel m;
   int arbiters = static_cast<int>(number("arbiters", 3));
   m.run_length = static_cast<int>(number("eject_after_failed_ticks", 3));
-  m.q = tick_failure_probability(number("forgotten_fraction", 0), static_cast<int>(number("chunks", 1)), arbiters / 2 + 1);
+  m.q = tick_failure_probability(number("forgotten_fraction", 0), static_cast<int>(number("chunks", 1)), arbiters);
   m.expected_ticks = m.q > 0 ? expected_ticks_to_ejection(m.q, m.run_length) : INFINITY;
+  double limit = number("ticks_limit", 0);
+  m.expected_ticks_within_limit = limit > 0 ? expected_ticks_within(m.q, m.run_length, static_cast<uint64_t>(limit))
+                                            : m.expected_ticks;
   return m;
 }
 

@@ -31,11 +31,21 @@ struct LazyMemberModel {
   double q = 0;  // a tick's settled outcome fails
   int run_length = 3;
   double expected_ticks = 0;
+  // E[min(T, ticks_limit)]: what a run that stops at its limit measures.
+  double expected_ticks_within_limit = 0;
 };
 LazyMemberModel lazy_member_model(const RunResult& run);
 // A "lazy-member" run whose lazy member fetches from an accomplice
-// (`cluster.accomplice`; lazy_fetch_report.cc).
+// (`cluster.accomplice`; lazy_fetch_report.cc), and a sweep point's runs of
+// it pooled.
 Result<RunReport> report_lazy_fetch(const RunResult& run);
+struct LazyFetchPoint {
+  RunReport report;
+  // The pooled share of the lazy member's ticks not proven, its 99%
+  // interval, and the model's q.
+  double share = 0, low = 0, high = 0, q = 0;
+};
+Result<LazyFetchPoint> report_lazy_fetch_point(const std::vector<RunResult>& runs);
 
 // The "sybil-grinding" and "committee-capture" reports (sybil_report.cc,
 // capture_report.cc).

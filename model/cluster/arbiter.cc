@@ -12,7 +12,8 @@ ChainArbiter::ChainArbiter(env::Env& env, rpc::Rpc& rpc, const crypto::SigningKe
       key_(key),
       config_(std::move(config)),
       por_(env, rpc, key, config_.por),
-      book_(nullptr, config_.dataset, Roster{config_.members, config_.arbiters, config_.rules.arbiter_quorum}) {
+      book_(nullptr, config_.dataset, Roster{config_.members, config_.arbiters, config_.rules.arbiter_quorum},
+            config_.inclusion_ticks) {
   FL_ASSERT(!config_.members.empty());
   last_ = genesis_header(config_.dataset);
 }

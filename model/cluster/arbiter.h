@@ -46,7 +46,9 @@ struct ArbiterConfig {
   // Called (from a fresh event) once a block this arbiter signed made it a
   // member; the arbiter stops acting then.
   std::function<void(uint64_t height)> recruited;
-  uint64_t inclusion_ticks = 2;  // see above
+  // See above; also when the chain's PoR outcomes settle (verdicts.h), so
+  // it must be the chain's members' ClusterConfig::inclusion_ticks.
+  uint64_t inclusion_ticks = 2;
   ArbiterConduct conduct;        // honest by default (conduct.h)
 };
 

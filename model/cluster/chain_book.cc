@@ -22,8 +22,9 @@ economy::ChainId ledger_chain_id(const storage::DatasetId& dataset) {
 
 const economy::Gateway& no_gateway() { return kNoGateway; }
 
-ChainBook::ChainBook(const economy::Gateway* gateway, const storage::DatasetId& dataset, Roster genesis)
-    : membership_(std::move(genesis)) {
+ChainBook::ChainBook(const economy::Gateway* gateway, const storage::DatasetId& dataset, Roster genesis,
+                     uint64_t settle_ticks)
+    : verdicts_(settle_ticks), membership_(std::move(genesis)) {
   if (gateway != nullptr) ledger_.emplace(*gateway, ledger_chain_id(dataset));
 }
 
@@ -37,18 +38,7 @@ bool ChainBook::apply(const chain::BlockHeader& header, const std::vector<chain:
     if (const auto* op = std::get_if<economy::EconomyOp>(&t.body)) {
       if (ledger_ && !ledger_->apply(*op, header.tick).is_ok()) return false;
     } else if (const auto* verdict = std::get_if<por::PorVerdict>(&t.body)) {
-      std::optional<economy::ProofOutcome> outcome = verdicts_.add(*verdict, roster().arbiter_quorum());
-      if (!outcome || !ledger_) continue;
-      // Every active contract the member serves counts the outcome; one
-      // outside its current period is not the contract's to pay.
-      std::vector<crypto::PublicKey> contracts;
-      for (const auto& [id, account] : ledger_->contracts()) {
-        const std::vector<crypto::PublicKey>& nodes = account.contract.nodes;
-        if (account.active() && std::find(nodes.begin(), nodes.end(), verdict->node) != nodes.end()) {
-          contracts.push_back(id);
-        }
-      }
-      for (const crypto::PublicKey& id : contracts) (void)ledger_->record_tick(id, verdict->tick, verdict->node, *outcome);
+      verdicts_.add(*verdict, header.tick);
     } else if (const auto* vote = std::get_if<chain::EjectionVote>(&t.body)) {
       membership_.add(*vote, header.height);
     } else if (const auto* evidence = std::get_if<chain::VoteEquivocation>(&t.body)) {
@@ -57,9 +47,23 @@ bool ChainBook::apply(const chain::BlockHeader& header, const std::vector<chain:
       convicted_.insert(signatures->signer);
     }
   }
-  // Periods that ended by this tick are paid (or forfeited) now; the ledger
-  // drops SLA breakers from the contract.
-  if (ledger_) ledger_->close_periods(header.tick);
+  std::vector<ProofSettlement> settled = verdicts_.settle(header.tick, roster().arbiter_keys(), roster().arbiter_quorum());
+  if (!ledger_) return true;
+  for (const ProofSettlement& s : settled) {
+    // Every active contract the member serves counts the outcome; one
+    // outside its current period is not the contract's to pay.
+    std::vector<crypto::PublicKey> contracts;
+    for (const auto& [id, account] : ledger_->contracts()) {
+      const std::vector<crypto::PublicKey>& nodes = account.contract.nodes;
+      if (account.active() && std::find(nodes.begin(), nodes.end(), s.member) != nodes.end()) contracts.push_back(id);
+    }
+    for (const crypto::PublicKey& id : contracts) (void)ledger_->record_tick(id, s.tick, s.member, s.outcome);
+  }
+  // Periods that ended by this tick are paid (or forfeited) now, the ledger
+  // dropping SLA breakers from the contract; a period with a tick still
+  // unsettled waits for it (at most the settlement allowance).
+  std::optional<uint64_t> open = verdicts_.oldest_open_tick();
+  ledger_->close_periods(open ? std::min(header.tick, *open) : header.tick);
   return true;
 }
 

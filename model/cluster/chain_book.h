@@ -33,12 +33,16 @@ const economy::Gateway& no_gateway();
 
 class ChainBook {
  public:
-  // `gateway` nullptr: no ledger (an arbiter's book).
-  ChainBook(const economy::Gateway* gateway, const storage::DatasetId& dataset, Roster genesis);
+  // `gateway` nullptr: no ledger (an arbiter's book). `settle_ticks`: the
+  // chain's inclusion allowance, after which PoR outcomes settle (verdicts.h).
+  ChainBook(const economy::Gateway* gateway, const storage::DatasetId& dataset, Roster genesis,
+            uint64_t settle_ticks);
 
-  // Applies a committed block's transactions, then closes the contract
-  // periods its tick ends. False if a token operation does not apply; the
-  // book is then half-applied, so check a proposal on a copy.
+  // Applies a committed block's transactions, settles the PoR outcomes whose
+  // settlement point it is (each reaches the ledger once), then closes the
+  // contract periods its tick ends whose ticks are all settled. False if a
+  // token operation does not apply; the book is then half-applied, so check
+  // a proposal on a copy.
   bool apply(const chain::BlockHeader& header, const std::vector<chain::Transaction>& transactions);
 
   const economy::Ledger& ledger() const;

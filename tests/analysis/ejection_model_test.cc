@@ -32,14 +32,34 @@ TEST(EjectionModelTest, DistributionIsACumulativeProbability) {
   EXPECT_GT(previous, 0.999);
 }
 
-TEST(EjectionModelTest, TickFailsUnlessMostOfTheQuorumPassed) {
-  // Quorum 2: proven only if both passed.
+TEST(EjectionModelTest, TickFailsUnlessMostArbitersPassed) {
+  // 2 arbiters: proven only if both passed.
   double pass = std::pow(0.95, 10);
   EXPECT_NEAR(tick_failure_probability(0.05, 10, 2), 1 - pass * pass, 1e-12);
-  // Quorum 3: proven with 2 or 3 passes.
+  // 3 arbiters: proven with 2 or 3 passes.
   double proven3 = pass * pass * pass + 3 * pass * pass * (1 - pass);
   EXPECT_NEAR(tick_failure_probability(0.05, 10, 3), 1 - proven3, 1e-12);
+  // 5 arbiters: proven with 3 or more.
+  double proven5 = 0;
+  for (int k = 3; k <= 5; ++k) {
+    double ways = k == 3 ? 10 : k == 4 ? 5 : 1;
+    proven5 += ways * std::pow(pass, k) * std::pow(1 - pass, 5 - k);
+  }
+  EXPECT_NEAR(tick_failure_probability(0.05, 10, 5), 1 - proven5, 1e-12);
   EXPECT_DOUBLE_EQ(tick_failure_probability(0, 10, 2), 0.0) << "an honest member never fails";
+}
+
+TEST(EjectionModelTest, TheMeanWithinALimitCountsSurvivorsAtTheLimit) {
+  // Far beyond the mean, the limit changes nothing.
+  EXPECT_NEAR(expected_ticks_within(0.7, 3, 2000), expected_ticks_to_ejection(0.7, 3), 1e-9);
+  // Every tick fails: T = 3, so min(T, 2) = 2.
+  EXPECT_DOUBLE_EQ(expected_ticks_within(1.0, 3, 2), 2.0);
+  EXPECT_DOUBLE_EQ(expected_ticks_within(1.0, 3, 10), 3.0);
+  // E[min(T, L)] = sum over t < L of P(T > t).
+  double sum = 0;
+  for (uint64_t t = 0; t < 50; ++t) sum += 1 - ejection_within(0.3, 3, t);
+  EXPECT_NEAR(expected_ticks_within(0.3, 3, 50), sum, 1e-9);
+  EXPECT_LT(expected_ticks_within(0.3, 3, 50), expected_ticks_to_ejection(0.3, 3));
 }
 
 }  // namespace

@@ -10,7 +10,7 @@ RunResult lazy_fetch_run(double deadline_ms, nlohmann::json ticks_to_ejection, d
   RunResult run;
   run.folder = "/tmp/run";
   run.summary = {{"kind", "lazy-member"}, {"scenario", "lazy-fetch-test"}, {"seed", 1},
-                 {"forgotten_fraction", 0.2}, {"chunks", 10}, {"arbiters", 3}, {"eject_after_failed_ticks", 2},
+                 {"forgotten_fraction", 0.2}, {"chunks", 10}, {"arbiters", 3}, {"eject_after_failed_ticks", 2}, {"eject_after_offline_ticks", 2},
                  {"ticks_limit", 12}, {"ejected", ticks_to_ejection.is_number() ? 1 : 0},
                  {"recovered", ticks_to_ejection.is_number() ? 1 : 0}, {"honest_failed_outcomes", 0},
                  {"honest_ejected", 0}, {"ticks_to_ejection", nlohmann::json::array({ticks_to_ejection})},
@@ -50,6 +50,41 @@ TEST(LazyFetchReportTest, DisagreementsAreFlagged) {
   Result<RunReport> lucky = report_run(lazy_fetch_run(300, nullptr, 0, 12));
   ASSERT_TRUE(lucky.is_ok());
   EXPECT_TRUE(lucky->disagrees());
+}
+
+TEST(LazyFetchReportTest, ASweepPointPoolsItsSeeds) {
+  // Caught at 300 ms: q = P(Bin(3, 0.8^10) <= 1) = 0.968, two offline ticks eject.
+  std::vector<RunResult> runs = {lazy_fetch_run(300, 2, 2, 0), lazy_fetch_run(300, 2, 2, 0), lazy_fetch_run(300, 3, 2, 1)};
+  Result<LazyFetchPoint> point = report_lazy_fetch_point(runs);
+  ASSERT_TRUE(point.is_ok()) << point.status().to_string();
+  EXPECT_FALSE(point->report.disagrees()) << render_table(point->report);
+  EXPECT_NEAR(point->share, 6.0 / 7, 1e-12);
+  EXPECT_NEAR(point->q, 0.968, 1e-3);
+  EXPECT_LT(point->low, point->q);
+  EXPECT_GT(point->high, point->q);
+  // Proven far more often than q allows.
+  runs.push_back(lazy_fetch_run(300, nullptr, 1, 11));
+  runs.push_back(lazy_fetch_run(300, nullptr, 1, 11));
+  point = report_lazy_fetch_point(runs);
+  ASSERT_TRUE(point.is_ok());
+  EXPECT_TRUE(point->report.disagrees()) << render_table(point->report);
+  // Below one round trip every tick is offline: ejected after exactly F = 2.
+  Result<LazyFetchPoint> late = report_lazy_fetch_point({lazy_fetch_run(150, 2, 2, 0), lazy_fetch_run(150, 2, 2, 0)});
+  ASSERT_TRUE(late.is_ok());
+  EXPECT_FALSE(late->report.disagrees()) << render_table(late->report);
+  EXPECT_EQ(late->q, 1);
+  late = report_lazy_fetch_point({lazy_fetch_run(150, 2, 2, 0), lazy_fetch_run(150, 3, 2, 1)});
+  ASSERT_TRUE(late.is_ok());
+  EXPECT_TRUE(late->report.disagrees()) << "a proven tick where none can be";
+  // In time, no tick may fail and nobody may be replaced.
+  Result<LazyFetchPoint> loose =
+      report_lazy_fetch_point({lazy_fetch_run(1000, nullptr, 0, 12), lazy_fetch_run(1000, nullptr, 0, 12)});
+  ASSERT_TRUE(loose.is_ok());
+  EXPECT_FALSE(loose->report.disagrees()) << render_table(loose->report);
+  EXPECT_EQ(loose->q, 0);
+  loose = report_lazy_fetch_point({lazy_fetch_run(1000, nullptr, 0, 12), lazy_fetch_run(1000, nullptr, 1, 11)});
+  ASSERT_TRUE(loose.is_ok());
+  EXPECT_TRUE(loose->report.disagrees());
 }
 
 TEST(LazyFetchReportTest, MissingFieldIsNamed) {

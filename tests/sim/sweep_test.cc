@@ -71,6 +71,7 @@ TEST(SweepTest, MistakesAreNamedBeforeAnythingRuns) {
 TEST(SweepTest, ShippedSweepsExpand) {
   for (auto [name, count] : {std::pair<const char*, size_t>{"kademlia-bucket-sweep.json", 18},
                              std::pair<const char*, size_t>{"lazy-member-sweep.json", 60},
+                             std::pair<const char*, size_t>{"lazy-fetch-sweep.json", 60},
                              std::pair<const char*, size_t>{"committee-capture.json", 15},
                              std::pair<const char*, size_t>{"colluding-cluster-sweep.json", 180},
                              std::pair<const char*, size_t>{"colluding-cluster-small.json", 6},

@@ -1,5 +1,6 @@
 // The chain book's rules, block by block: how verdicts settle into outcomes
-// and how ejection votes change the roster.
+// and how ejection votes change the roster (verdicts_test.cc has the
+// settlement rule in detail).
 #include "model/cluster/chain_book.h"
 
 #include <gtest/gtest.h>
@@ -7,6 +8,8 @@
 
 namespace fluence::cluster {
 namespace {
+
+constexpr uint64_t kSettleTicks = 2;  // the chain's inclusion allowance
 
 crypto::SigningKey key(uint8_t seed) {
   crypto::Secret<32> secret;
@@ -46,40 +49,48 @@ class ChainBookTest : public ::testing::Test {
   std::vector<crypto::SigningKey> members, arbiters;
 };
 
-TEST_F(ChainBookTest, AnOutcomeSettlesAtTheArbiterQuorumAndOnlyOnce) {
-  ChainBook book(nullptr, dataset, genesis());  // 3 arbiters: quorum 2
+TEST_F(ChainBookTest, AnOutcomeSettlesFromEveryVerdictAtItsSettlementPointAndOnlyOnce) {
+  ChainBook book(nullptr, dataset, genesis(), kSettleTicks);  // 3 arbiters: quorum 2
   ASSERT_TRUE(book.apply(header(1, 1), {{verdict(0, 0, 1, por::Fault::kNone)}}));
   EXPECT_EQ(book.verdicts().record(members[0].public_key()), ProofRecord{}) << "one arbiter alone settles nothing";
   // The same arbiter again does not count twice.
   ASSERT_TRUE(book.apply(header(2, 1), {{verdict(0, 0, 1, por::Fault::kNone)}}));
-  EXPECT_EQ(book.verdicts().record(members[0].public_key()).proven, 0u);
-  // A second arbiter disagrees: 1 passed of 2 is not a majority; the fault is
-  // not "late", so the tick failed.
+  // A second arbiter disagrees: a quorum is on chain, but the third arbiter
+  // may still speak, so nothing is decided yet.
   ASSERT_TRUE(book.apply(header(3, 1), {{verdict(1, 0, 1, por::Fault::kBadOpening)}}));
-  ProofRecord record = book.verdicts().record(members[0].public_key());
-  EXPECT_EQ(record.failed, 1u);
-  EXPECT_EQ(record.failed_run, 1u);
-  // The third arbiter's verdict comes after the tick settled: no change.
+  EXPECT_EQ(book.verdicts().record(members[0].public_key()), ProofRecord{});
+  // The third passes: 2 of 3 passed, proven.
   ASSERT_TRUE(book.apply(header(4, 1), {{verdict(2, 0, 1, por::Fault::kNone)}}));
-  EXPECT_EQ(book.verdicts().record(members[0].public_key()), record);
-  // Two "late" verdicts: offline; a proven tick ends both runs.
-  ASSERT_TRUE(book.apply(header(5, 2), {{verdict(0, 0, 2, por::Fault::kLate)}, {verdict(2, 0, 2, por::Fault::kLate)}}));
-  EXPECT_EQ(book.verdicts().record(members[0].public_key()).offline_run, 1u);
-  EXPECT_EQ(book.verdicts().record(members[0].public_key()).failed_run, 0u);
-  ASSERT_TRUE(book.apply(header(6, 3), {{verdict(0, 0, 3, por::Fault::kNone)}, {verdict(1, 0, 3, por::Fault::kNone)}}));
-  record = book.verdicts().record(members[0].public_key());
+  ProofRecord record = book.verdicts().record(members[0].public_key());
   EXPECT_EQ(record.proven, 1u);
+  EXPECT_EQ(record.failed, 0u);
+  // Verdicts for a settled tick change nothing.
+  ASSERT_TRUE(book.apply(header(5, 1), {{verdict(1, 0, 1, por::Fault::kNone)}}));
+  ASSERT_TRUE(book.apply(header(6, 2), {{verdict(2, 0, 1, por::Fault::kBadOpening)}}));
+  EXPECT_EQ(book.verdicts().record(members[0].public_key()), record);
+  // Two "late" verdicts and a silent arbiter: offline once the allowance
+  // passed; a proven tick ends the run.
+  ASSERT_TRUE(book.apply(header(7, 2), {{verdict(0, 0, 2, por::Fault::kLate)}, {verdict(2, 0, 2, por::Fault::kLate)}}));
+  EXPECT_EQ(book.verdicts().record(members[0].public_key()).offline, 0u);
+  ASSERT_TRUE(book.apply(header(8, 4), {{verdict(0, 0, 4, por::Fault::kNone)}, {verdict(1, 0, 4, por::Fault::kNone)},
+                                        {verdict(2, 0, 4, por::Fault::kNone)}}));
+  record = book.verdicts().record(members[0].public_key());
+  EXPECT_EQ(record.offline, 1u);
+  EXPECT_EQ(record.proven, 2u);
   EXPECT_EQ(record.offline_run + record.failed_run, 0u);
+  EXPECT_EQ(record.last_tick, std::optional<uint64_t>(4));
 }
 
 TEST_F(ChainBookTest, GroundsFollowTheRules) {
-  ChainBook book(nullptr, dataset, genesis());
+  ChainBook book(nullptr, dataset, genesis(), kSettleTicks);
   EjectionRules rules{2, 3};
   for (uint64_t tick = 1; tick <= 2; ++tick) {
     ASSERT_TRUE(book.apply(header(tick, tick), {{verdict(0, 1, tick, por::Fault::kDisagrees)},
                                                 {verdict(1, 1, tick, por::Fault::kDisagrees)},
+                                                {verdict(2, 1, tick, por::Fault::kNone)},
                                                 {verdict(0, 2, tick, por::Fault::kLate)},
-                                                {verdict(1, 2, tick, por::Fault::kLate)}}));
+                                                {verdict(1, 2, tick, por::Fault::kLate)},
+                                                {verdict(2, 2, tick, por::Fault::kLate)}}));
     EXPECT_EQ(book.grounds(rules).size(), tick == 2 ? 1u : 0u) << "tick " << tick;
   }
   std::vector<EjectionGround> grounds = book.grounds(rules);
@@ -97,7 +108,7 @@ TEST_F(ChainBookTest, GroundsFollowTheRules) {
 }
 
 TEST_F(ChainBookTest, AQuorumOfVotesReplacesAMemberFromTheNextHeight) {
-  ChainBook book(nullptr, dataset, genesis());
+  ChainBook book(nullptr, dataset, genesis(), kSettleTicks);
   ASSERT_TRUE(book.apply(header(1, 0), {{vote(0, 2, 0)}}));
   EXPECT_TRUE(book.membership().changes().empty()) << "one vote of three arbiters";
   // A vote for a different replacement does not add up with the first.
