@@ -5,6 +5,7 @@
 
 #include "model/codec/codec.h"
 #include "model/storage/ore_scan.h"
+#include "runtime/admin_internal.h"
 #include "runtime/config.h"
 
 namespace fluence::runtime {
@@ -13,23 +14,18 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 using nlohmann::json;
 
+using admin_detail::dump;
+using admin_detail::failed;
+using admin_detail::refused;
+
 namespace {
 // A lookup asks for at most this many contacts.
 constexpr size_t kMaxLookupCount = 1024;
 
-// Replies replace bytes that are not UTF-8 with U+FFFD: a row's text form
-// ("value") may hold any bytes, and a strict dump would throw out of the
-// io_context and take the node down.
-std::string dump(const json& reply) { return reply.dump(-1, ' ', false, json::error_handler_t::replace); }
-
-// A request the node refused: the message names the field.
-std::string refused(const Status& status) {
-  return dump(json{{"error", status.message()}, {"code", error_code_name(status.code())}});
-}
-std::string refused(ErrorCode code, const std::string& message) { return refused(Status::error(code, message)); }
-// A request the node took but could not carry out (the cluster's answer).
-std::string failed(const Status& status) {
-  return dump(json{{"error", status.to_string()}, {"code", error_code_name(status.code())}});
+json key_list(const std::vector<crypto::PublicKey>& keys) {
+  json list = json::array();
+  for (const crypto::PublicKey& key : keys) list.push_back(to_hex(key.bytes));
+  return list;
 }
 
 // Bytes given as text (`name`) or as hex (`name` + "_hex"), and which of the
@@ -294,11 +290,16 @@ void handle_admin_request(node::Node& node, const std::string& line, std::functi
                                {"signed", arbiter->signed_height()},
                                {"por_rounds", arbiter->rounds()},
                                {"por_faults", arbiter->faults()},
-                               {"refused_for_time", arbiter->refused_for_time()}}));
+                               {"refused_for_time", arbiter->refused_for_time()},
+                               {"members", key_list(arbiter->book().roster().member_keys())},
+                               {"arbiters", key_list(arbiter->book().roster().arbiter_keys())}}));
       }
       std::optional<node::DatasetStatus> status = node.dataset_status(*dataset);
       if (!status) return reply(refused(ErrorCode::kNotFound, "dataset: this node does not host it"));
+      const cluster::Roster& roster = node.chain(*dataset)->roster();
       return reply(dump(json{{"role", "member"},
+                             {"members", key_list(roster.member_keys())},
+                             {"arbiters", key_list(roster.arbiter_keys())},
                              {"applied", status->applied_sequence},
                              {"entries", status->entry_count},
                              {"state_root", to_hex(status->state_root)},
@@ -349,6 +350,7 @@ void handle_admin_request(node::Node& node, const std::string& line, std::functi
     });
     return;
   }
+  if (admin_detail::is_economy_command(cmd)) return admin_detail::handle_economy_request(node, cmd, request, reply);
   reply(refused(ErrorCode::kInvalidArgument, "unknown cmd \"" + cmd + "\""));
 }
 

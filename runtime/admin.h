@@ -38,8 +38,68 @@
 //       on the whole page. "skipped": rows under the prefix that are not
 //       index rows.
 //   {"cmd": "dataset", "dataset": "<64 hex>"}
-//                                           -> {"applied", "entries", "state_root",
-//                                               "height", "sealed", "pool"}   (members only)
+//                                           -> member: {"role": "member", "members", "arbiters", "applied",
+//                                                       "entries", "state_root", "height", "sealed", "pool",
+//                                                       "proofs"}
+//                                              arbiter: {"role": "arbiter", "members", "arbiters", "signed",
+//                                                        "por_rounds", "por_faults", "refused_for_time"}
+//       "members", "arbiters": the current roster's public keys in hex, as
+//       this node's chain has it (what a storage contract must name).
+//
+// The token economy (model/economy; the commands are in admin_economy.cc).
+// Amounts are micro-FFT and ticks the chain's, all JSON integers (u64); keys
+// and ids are 64 hex digits; "_hex" values are codec encodings in hex.
+// Codes below are ErrorCodes; a reply's "code" is error_code_name()'s
+// ("invalid argument", "not found", "unavailable", "timeout", "authentication
+// failed", ...). A request refused at once carries the message alone; an
+// answer from the cluster (a timeout, refusing parties, too few fragments)
+// carries "<code name>: <message>", as "read" does.
+//   {"cmd": "submit", "dataset": "<64 hex>", "op_hex": "<hex of an economy::EconomyOp>"}
+//                                           -> {"height": n}   (members only)
+//       Once a committed block of this member's chain holds the operation.
+//       It is first checked against a copy of this member's ledger at the
+//       chain's current tick: one that does not apply is refused at once
+//       with the ledger's message and code, so an author's operations go one
+//       at a time (the next nonce is the committed ledger's). kTimeout after
+//       the cluster's write_timeout. A Mint applies only for a receipt in
+//       config.token_receipts (runtime/config.h), once.
+//   {"cmd": "ledger", "dataset": "<64 hex>", one of "account" | "contract" | "share": "<64 hex>"}
+//                                           -> {"tick", "chain_id", ...}   (members only)
+//       "tick": the tick an operation submitted now is applied at; "chain_id":
+//       the id operations are signed for (cluster::ledger_chain_id), and
+//       account: "spendable", "rewards", "next_nonce" (a key never seen: 0s);
+//       contract: "client", "nodes", "arbiters" (the ledger's copy: SLA
+//                 removals shrink "nodes"), "escrow", "valid_until_tick",
+//                 "gas_price", "active";
+//       share: "phase" ("active", "revoked" or "ended"), "escrow", "owner",
+//              "receiver", "storage_contract", "threshold", "holders",
+//              "contract_hex" (the economy::SharingContract).
+//       An unknown contract or share: kNotFound.
+//   {"cmd": "sign_contract", "dataset": "<64 hex>", "contract_hex": "<hex of an economy::StorageContract>"}
+//                                           -> {"signatures_hex": ["<hex of an economy::ContractSignature>", ...]}
+//       One signature from every node, then every arbiter, the contract
+//       names (not the client's), gathered by this member or arbiter over the
+//       network (cluster/contract_signing.h). A party signs only a
+//       well-formed contract that names it, whose nodes are the members of
+//       its current roster of the dataset and whose arbiters are the
+//       roster's arbiters. Otherwise the error names each party that refused
+//       (with its reason: kInvalidArgument) or did not answer within the
+//       chain's contract_signing_timeout (kUnavailable). A contract that
+//       fails StorageContract::check() is refused at once, naming
+//       "contract_hex"; a node neither member nor arbiter of the dataset
+//       answers kNotFound.
+//   {"cmd": "reencrypt", "dataset": "<64 hex>", "share": "<64 hex>",
+//    "capsule_hex": "<hex of a crypto::pre::Capsule>"}
+//                                           -> {"cfrags_hex": ["<hex of a pre::CapsuleFrag>", ...]}
+//       The verified fragments, at least the share's threshold m, from
+//       distinct holders (ClusterChain::reencrypt), for the receiver's
+//       pre::decrypt_reencrypted; kNotFound for a share the ledger does not
+//       know; kUnavailable "<k> of <m> fragments ..." when too few holders
+//       re-encrypt (after revocation, honest members have forgotten theirs).
+//       (members only)
+//
+// "members only": a node that is not a member of the dataset answers
+// kNotFound "dataset: this node is not a member for it".
 // Errors come back as {"error": "<message naming the field>", "code": "<error_code_name>"};
 // keys are 1..256 bytes, values at most 256 KiB (storage/dataset.h), a write
 // 1..kAdminMaxWriteRows rows and at most kAdminMaxWriteBytes encoded; a line

@@ -106,6 +106,45 @@ Result<NodeFileConfig> parse_config(const std::string& json_text, const std::str
       config.node.datasets.push_back(hosted);
     }
   }
+  const json* receipts = f.get("token_receipts", false);
+  if (receipts != nullptr && f.error.is_ok()) {
+    if (!receipts->is_array()) f.error = Status::error(ErrorCode::kMalformed, "config.token_receipts: expected a list");
+    std::set<crypto::Hash256> listed;
+    for (size_t i = 0; f.error.is_ok() && i < receipts->size(); ++i) {
+      std::string path = "config.token_receipts[" + std::to_string(i) + "]";
+      const json& entry = (*receipts)[i];
+      if (!entry.is_object()) {
+        f.error = Status::error(ErrorCode::kMalformed, path + ": expected an object");
+        break;
+      }
+      ConfigFields r(entry, path);
+      economy::Mint receipt;
+      std::string id = r.text("receipt", true);
+      if (r.error.is_ok()) {
+        Result<crypto::Hash256> parsed = fixed_from_hex<crypto::kHashBytes>(id, path + ".receipt");
+        if (!parsed) r.error = parsed.status();
+        else receipt.gateway_receipt_id = *parsed;
+      }
+      std::string to = r.text("to", true);
+      if (r.error.is_ok()) {
+        Result<std::array<uint8_t, crypto::kPublicKeyBytes>> parsed =
+            fixed_from_hex<crypto::kPublicKeyBytes>(to, path + ".to");
+        if (!parsed) r.error = parsed.status();
+        else receipt.to.bytes = *parsed;
+      }
+      const json* amount = r.get("amount", true);
+      if (amount != nullptr && (!amount->is_number_unsigned() || amount->get<uint64_t>() == 0)) {
+        r.error = Status::error(ErrorCode::kMalformed, path + ".amount: expected an integer of micro-FFT above 0");
+      } else if (amount != nullptr) {
+        receipt.amount = amount->get<uint64_t>();
+      }
+      if (r.error.is_ok() && !listed.insert(receipt.gateway_receipt_id).second) {
+        r.error = Status::error(ErrorCode::kMalformed, path + ".receipt: listed twice");
+      }
+      f.error = r.finish();
+      config.token_receipts.push_back(receipt);
+    }
+  }
   Status status = f.finish();
   if (!status.is_ok()) return status.with_context(source);
   return config;

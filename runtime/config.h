@@ -12,13 +12,24 @@
 //     "datasets": [{"id": "<64 hex>",
 //                   "members": ["<public key hex>@127.0.0.1:7001", ...],   the cluster
 //                   "arbiters": ["<public key hex>@127.0.0.1:7101", ...]}] its arbiters
+//     "token_receipts": [{"receipt": "<64 hex>", "to": "<64 hex Ed25519 public key>",
+//                         "amount": <micro-FFT, > 0>}, ...]   optional, default none
 //   }
+//
+// token_receipts stands in for the external chain's bridge (the white
+// paper's Gateway): the receipts the operators agreed on. A Mint submitted
+// to a hosted dataset's chain applies iff one of them has exactly its
+// receipt id, recipient and amount, and each receipt mints once per chain
+// (economy::ListedGateway). Every member of a cluster must list the same
+// receipts, or the members' ledgers disagree and a block holding a Mint
+// only some of them confirm never commits.
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "model/base/status.h"
+#include "model/economy/ops.h"
 #include "model/node/node.h"
 
 namespace fluence::runtime {
@@ -37,6 +48,9 @@ struct NodeFileConfig {
   std::string admin_listen;
   std::string log_level = "info";
   node::NodeConfig node;
+  // Distinct receipt ids, amounts > 0: what the node's ListedGateway lists.
+  // (node.cluster.gateway is left for the caller to point at that gateway.)
+  std::vector<economy::Mint> token_receipts;
 };
 
 Result<NodeFileConfig> parse_config(const std::string& json_text, const std::string& source);

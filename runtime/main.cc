@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "model/economy/gateway.h"
 #include "runtime/admin.h"
 #include "runtime/asio_env.h"
 #include "runtime/config.h"
@@ -53,6 +54,17 @@ int main(int argc, char** argv) {
     std::cerr << "fluence-node: " << store.status().message() << "\n";
     return 1;
   }
+
+  // The operators' token receipts (config.token_receipts), confirming mints
+  // on every hosted dataset's chain; declared before the node, which it outlives.
+  fluence::economy::ListedGateway gateway;
+  for (const fluence::economy::Mint& receipt : config->token_receipts) {
+    if (fluence::Status s = gateway.add(receipt); !s.is_ok()) {
+      std::cerr << "fluence-node: config.token_receipts: " << s.message() << "\n";
+      return 2;
+    }
+  }
+  config->node.cluster.gateway = &gateway;
 
   boost::asio::io_context io;
   fluence::runtime::AsioEnv env(io, identity->key.clone(), config->listen, std::move(*store));

@@ -67,6 +67,7 @@ ClusterChain::~ClusterChain() {
   *alive_ = false;
   env_.cancel(retry_timer_);
   for (auto& [id, waiter] : waiters_) env_.cancel(waiter->timer);
+  for (auto& [hash, waiter] : operation_waiters_) env_.cancel(waiter->timer);
 }
 
 Bytes ClusterChain::key(char kind, uint64_t height) const {
@@ -219,6 +220,51 @@ void ClusterChain::submit_transaction(const chain::Transaction& transaction) {
   if (transaction_pool_.size() < chain::kMaxTransactionsPerBlock) transaction_pool_.push_back(transaction);
 }
 
+void ClusterChain::submit_operation(const economy::EconomyOp& op, std::function<void(Result<uint64_t>)> done) {
+  if (!started_) return done(Status::error(ErrorCode::kUnavailable, "the cluster chain has not started"));
+  if (!consensus_) return done(Status::error(ErrorCode::kUnavailable, "this node is no longer a member of the cluster"));
+  economy::Ledger scratch = book_.ledger();
+  if (Status applies = scratch.apply(op, next_tick()); !applies.is_ok()) return done(applies);
+  if (transaction_pool_.size() >= chain::kMaxTransactionsPerBlock ||
+      operation_waiters_.size() >= config_.max_pool_writes) {
+    return done(Status::error(ErrorCode::kLimitExceeded, "transaction pool full (" +
+                                                             std::to_string(transaction_pool_.size()) + ")"));
+  }
+  const chain::Transaction transaction{op};
+  const crypto::Hash256 hash = transaction.hash();
+  auto waiter = std::make_shared<Waiter>();
+  waiter->done = std::move(done);
+  waiter->timer = env_.schedule(config_.write_timeout, [this, hash, waiter] {
+    auto [first, last] = operation_waiters_.equal_range(hash);
+    for (auto it = first; it != last; ++it) {
+      if (it->second != waiter) continue;
+      operation_waiters_.erase(it);
+      waiter->done(Status::error(ErrorCode::kTimeout, "the operation was not committed in time"));
+      return;
+    }
+  });
+  operation_waiters_.emplace(hash, waiter);
+  ClusterMessage message;
+  message.type = ClusterMessage::Type::kSubmitTransaction;
+  message.dataset = config_.dataset;
+  message.transaction = transaction;
+  for (const consensus::Validator& member : roster().members) {
+    if (member.key != key_.public_key()) send_cluster(rpc_, member.address, message);
+  }
+  submit_transaction(transaction);
+}
+
+void ClusterChain::acknowledge_operation(const crypto::Hash256& transaction, uint64_t height) {
+  auto [first, last] = operation_waiters_.equal_range(transaction);
+  std::vector<std::shared_ptr<Waiter>> acknowledged;
+  for (auto it = first; it != last; ++it) acknowledged.push_back(it->second);
+  operation_waiters_.erase(first, last);
+  for (const std::shared_ptr<Waiter>& waiter : acknowledged) {
+    env_.cancel(waiter->timer);
+    waiter->done(height);
+  }
+}
+
 bool ClusterChain::transaction_acceptable(const chain::Transaction& transaction) const {
   if (committed_transactions_.count(transaction.hash()) != 0) return false;
   const std::set<crypto::PublicKey>& censored = config_.member_conduct.censored_arbiters;
@@ -341,10 +387,14 @@ void ClusterChain::commit(const consensus::Decision& decision) {
     take_from_pool(id);
     acknowledge(id, p->writes[i].sequence);
   }
+  std::vector<crypto::Hash256> operations;  // committed economy operations, whose submitters wait
   for (const chain::Transaction& t : block.transactions) {
-    if (!std::holds_alternative<chain::WriteDigest>(t.body)) committed_transactions_.insert(t.hash());
+    if (std::holds_alternative<chain::WriteDigest>(t.body)) continue;
+    committed_transactions_.insert(t.hash());
+    if (std::holds_alternative<economy::EconomyOp>(t.body)) operations.push_back(t.hash());
   }
   std::erase_if(transaction_pool_, [&](const chain::Transaction& t) { return committed_transactions_.count(t.hash()) != 0; });
+  for (const crypto::Hash256& hash : operations) acknowledge_operation(hash, block.header.height);
   send_endorsements(block);
   uint64_t height = block.header.height;
   unsealed_.emplace(height, std::move(block));
@@ -762,6 +812,7 @@ void ClusterChain::on_message(const env::Peer& from, const ClusterMessage& messa
     case ClusterMessage::Type::kJournalRequest:
     case ClusterMessage::Type::kOreScanRequest:
     case ClusterMessage::Type::kReencryptRequest:
+    case ClusterMessage::Type::kSignContractRequest:
     case ClusterMessage::Type::kLimit: break;
   }
 }

@@ -29,6 +29,7 @@
 // had already applied, and gets the blocks it missed from its peers.
 #pragma once
 
+#include <algorithm>
 #include <functional>
 #include <list>
 #include <map>
@@ -62,6 +63,9 @@ struct ClusterConfig {
   size_t max_block_bytes = 512 * 1024;
   size_t max_pool_writes = 100000;
   env::Duration write_timeout = std::chrono::seconds(30);
+  // How long gathering a storage contract's signatures waits for each party
+  // (contract_signing.h).
+  env::Duration contract_signing_timeout = std::chrono::seconds(5);
   // Unsealed blocks are sent again this often, doubling (up to 16 times)
   // while no new block gets sealed, so a chain its arbiters have stopped
   // sealing does not flood them.
@@ -114,6 +118,14 @@ class ClusterChain final : public consensus::Application {
   // verdict, equivocation evidence). Token operations are checked against
   // the ledger when a block is proposed: one that does not apply is left out.
   void submit_transaction(const chain::Transaction& transaction);
+  // A client's token or contract operation through this member. It is
+  // checked at once against a copy of this member's ledger at next_tick(),
+  // and `done` gets the ledger's error if it does not apply there (so an
+  // author's operations go one at a time: the next nonce is the committed
+  // ledger's). Otherwise it goes to every member's pool, and `done` gets the
+  // height of the committed block of this chain that holds it, or kTimeout
+  // after write_timeout (it may still commit later).
+  void submit_operation(const economy::EconomyOp& op, std::function<void(Result<uint64_t>)> done);
 
   // The owner routes kCluster notes for this dataset here...
   void on_message(const env::Peer& from, const ClusterMessage& message);
@@ -161,6 +173,9 @@ class ClusterChain final : public consensus::Application {
                  std::function<void(const FragmentTally&)> tallied = nullptr);
 
   uint64_t height() const { return last_.height; }  // last committed block
+  // The tick a block proposed now carries: the one an operation submitted
+  // now is applied at (unless the clock passes into the next tick first).
+  uint64_t next_tick() const { return std::max(last_.tick, current_tick()); }
   uint64_t sealed_height() const { return sealed_height_; }
   const ChainState& state() const { return state_; }
   // A committed block, with the signatures gathered so far.
@@ -207,6 +222,8 @@ class ClusterChain final : public consensus::Application {
   void add_to_pool(const crypto::Hash256& submission, std::vector<storage::Mutation> mutations);
   void take_from_pool(const crypto::Hash256& id);
   void acknowledge(const crypto::Hash256& id, uint64_t sequence);
+  // Tells the submit_operation callers waiting for `transaction` the height of the block that holds it.
+  void acknowledge_operation(const crypto::Hash256& transaction, uint64_t height);
   bool transaction_acceptable(const chain::Transaction& transaction) const;
   void add_endorsement(const chain::BlockHeader& header, const chain::Endorsement& endorsement, bool from_arbiter);
   void maybe_seal(chain::Block& block);
@@ -263,6 +280,8 @@ class ClusterChain final : public consensus::Application {
   std::list<PoolEntry> pool_;
   std::map<crypto::Hash256, std::list<PoolEntry>::iterator> pool_index_;  // by submission id
   std::map<crypto::Hash256, std::shared_ptr<Waiter>> waiters_;            // by submission id
+  // submit_operation's callers, by transaction hash (one operation may be submitted twice).
+  std::multimap<crypto::Hash256, std::shared_ptr<Waiter>> operation_waiters_;
   // Submission ids already in blocks: a duplicated or late submission
   // message must not commit a write twice. (Kept in memory: a restarted
   // member relies on its peers' sets until its own fills again.)

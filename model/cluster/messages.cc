@@ -126,6 +126,10 @@ void ClusterMessage::encode(codec::Writer& writer) const {
       writer.fixed(share.bytes);
       capsule->encode(writer);
       break;
+    case Type::kSignContractRequest:
+      FL_ASSERT(contract.has_value());
+      contract->encode(writer);
+      break;
     case Type::kLimit: FL_ASSERT(false); break;
   }
 }
@@ -158,6 +162,7 @@ ClusterMessage ClusterMessage::decode(codec::Reader& reader) {
       m.share.bytes = reader.fixed<crypto::kPublicKeyBytes>("cluster.share");
       m.capsule = crypto::pre::Capsule::decode(reader);
       break;
+    case Type::kSignContractRequest: m.contract = economy::StorageContract::decode(reader); break;
     case Type::kLimit: break;
   }
   return m;

@@ -14,6 +14,7 @@
 
 #include "model/chain/block.h"
 #include "model/crypto/pre.h"
+#include "model/economy/contract.h"
 #include "model/storage/dataset.h"
 #include "model/storage/ore_scan.h"
 
@@ -68,6 +69,8 @@ struct ClusterMessage {
     kJournalRequest,       // a request: a JournalBatch from `sequence` on (recovery.h)
     kOreScanRequest,       // a request: the member's signed OreScanAnswer to `ore_scan` (see read.h)
     kReencryptRequest,     // a request: the member's signed ReencryptAnswer for `share` and `capsule` (reencrypt.h)
+    kSignContractRequest,  // a request: a node's or arbiter's signed ContractSigningAnswer for `contract`
+                           // (contract_signing.h)
     kLimit,
   };
   Type type = Type::kSubmitWrite;
@@ -84,6 +87,7 @@ struct ClusterMessage {
   std::optional<storage::OreScanQuery> ore_scan;  // kOreScanRequest
   crypto::PublicKey share;                        // kReencryptRequest: the sharing contract's id
   std::optional<crypto::pre::Capsule> capsule;    // kReencryptRequest
+  std::optional<economy::StorageContract> contract;  // kSignContractRequest
 
   void encode(codec::Writer& writer) const;
   static ClusterMessage decode(codec::Reader& reader);

@@ -10,6 +10,20 @@ Bytes u64_bytes(uint64_t value) {
 }
 }  // namespace
 
+Status ListedGateway::add(const Mint& receipt) {
+  if (receipt.amount == 0) return Status::error(ErrorCode::kInvalidArgument, "amount: zero");
+  if (!receipts_.emplace(receipt.gateway_receipt_id, receipt).second) {
+    return Status::error(ErrorCode::kInvalidArgument,
+                         "receipt: " + to_hex(receipt.gateway_receipt_id) + " listed twice");
+  }
+  return Status::ok();
+}
+
+bool ListedGateway::confirms(const Mint& mint) const {
+  auto it = receipts_.find(mint.gateway_receipt_id);
+  return it != receipts_.end() && it->second == mint;
+}
+
 Mint SimulatedGateway::issue(const crypto::PublicKey& to, uint64_t amount) {
   Mint mint;
   mint.gateway_receipt_id =

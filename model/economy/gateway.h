@@ -6,7 +6,8 @@
 // The ledger sees the gateway only through `Gateway::confirms`; how a real
 // gateway proves its receipts (an Ethereum event and its inclusion proof) is
 // its business. SimulatedGateway is an in-memory external chain for tests and
-// the simulation.
+// the simulation; ListedGateway confirms the receipts its operators list (the
+// runtime's stand-in for the bridge).
 #pragma once
 
 #include <map>
@@ -34,6 +35,23 @@ struct Withdrawal {
   Bytes destination;
   uint64_t nonce = 0;  // the burn's, which with `from` identifies it
   bool operator==(const Withdrawal&) const = default;
+};
+
+// The receipts the operators of a cluster agreed on, listed in each member's
+// configuration: it confirms a Mint iff a listed receipt has exactly its id,
+// recipient and amount. Every member of a cluster must list the same
+// receipts, or their ledgers disagree on which Mint applies and the cluster
+// cannot commit the block that holds it.
+class ListedGateway final : public Gateway {
+ public:
+  // Lists one receipt. kInvalidArgument for an amount of 0 (the ledger
+  // mints none) or an id listed already.
+  Status add(const Mint& receipt);
+  bool confirms(const Mint& mint) const override;
+  size_t size() const { return receipts_.size(); }
+
+ private:
+  std::map<crypto::Hash256, Mint> receipts_;
 };
 
 class SimulatedGateway final : public Gateway {

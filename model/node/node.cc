@@ -32,6 +32,14 @@ struct Node::Hosted {
   std::unique_ptr<por::Prover> prover;
   std::unique_ptr<cluster::ChainArbiter> arbiter;
   std::unique_ptr<cluster::Recovery> recovery;
+
+  // The dataset's current roster as this node knows it: the chain's for a
+  // member, the signed blocks' for an arbiter; nullptr if neither runs.
+  const cluster::Roster* roster() const {
+    if (chain) return &chain->roster();
+    if (arbiter) return &arbiter->book().roster();
+    return nullptr;
+  }
 };
 
 Node::Node(env::Env& env, dht::Identity identity, NodeConfig config)
@@ -46,6 +54,13 @@ Node::Node(env::Env& env, dht::Identity identity, NodeConfig config)
     Result<cluster::ClusterMessage> message = codec::decode<cluster::ClusterMessage>(body);
     if (!message) return std::optional<Bytes>();
     if (kind == rpc::Kind::kRequest) {
+      if (message->type == cluster::ClusterMessage::Type::kSignContractRequest) {
+        const cluster::Roster* roster = h->roster();
+        if (roster == nullptr) return std::optional<Bytes>();
+        env_.charge(env::Work::kSign, 2);  // the contract signature and the answer's
+        return std::optional<Bytes>(
+            codec::encode(cluster::answer_contract_signing(identity_.key, h->spec.id, *roster, *message->contract)));
+      }
       if (!h->chain) return std::optional<Bytes>();
       if (message->type == cluster::ClusterMessage::Type::kReadRequest) {
         return std::optional<Bytes>(h->chain->answer_read(message->row_key));
@@ -189,6 +204,17 @@ void Node::write(const storage::DatasetId& dataset, std::vector<storage::Mutatio
   cluster::ClusterChain* c = chain(dataset);
   if (c == nullptr) return done(Status::error(ErrorCode::kNotFound, "this node is not a member for that dataset"));
   c->submit(std::move(mutations), std::move(done));
+}
+
+void Node::sign_contract(const storage::DatasetId& dataset, const economy::StorageContract& contract,
+                         std::function<void(Result<std::vector<economy::ContractSignature>>)> done) {
+  Hosted* h = hosted(dataset);
+  const cluster::Roster* roster = h != nullptr ? h->roster() : nullptr;
+  if (roster == nullptr) {
+    return done(Status::error(ErrorCode::kNotFound, "this node is neither a member nor an arbiter of that dataset"));
+  }
+  cluster::gather_contract_signatures(rpc_, identity_.key, dataset, *roster, contract,
+                                      config_.cluster.contract_signing_timeout, std::move(done));
 }
 
 std::optional<DatasetStatus> Node::dataset_status(const storage::DatasetId& dataset) const {

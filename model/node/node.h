@@ -17,6 +17,7 @@
 #include "model/rpc/rpc.h"
 #include "model/cluster/arbiter.h"
 #include "model/cluster/cluster_chain.h"
+#include "model/cluster/contract_signing.h"
 #include "model/cluster/recovery.h"
 
 namespace fluence::node {
@@ -65,6 +66,12 @@ class Node {
   // `done` gets its journal sequence once a committed block holds it.
   void write(const storage::DatasetId& dataset, std::vector<storage::Mutation> mutations,
              std::function<void(Result<uint64_t>)> done);
+  // Gathers the signatures of every node and arbiter `contract` names, as a
+  // member or an arbiter of `dataset` (cluster/contract_signing.h), each
+  // party asked with config.cluster.contract_signing_timeout. kNotFound if
+  // this node is neither.
+  void sign_contract(const storage::DatasetId& dataset, const economy::StorageContract& contract,
+                     std::function<void(Result<std::vector<economy::ContractSignature>>)> done);
   // For a dataset this node is a member for (nullopt otherwise).
   std::optional<DatasetStatus> dataset_status(const storage::DatasetId& dataset) const;
   cluster::ClusterChain* chain(const storage::DatasetId& dataset);

@@ -9,6 +9,7 @@
 #include "model/client/btree_bucket.h"
 #include "model/client/grant.h"
 #include "model/client/key_store.h"
+#include "model/cluster/contract_signing.h"
 #include "model/cluster/messages.h"
 #include "model/cluster/read.h"
 #include "model/cluster/reencrypt.h"
@@ -233,6 +234,12 @@ int main(int argc, char** argv) {
     m.type = cluster::ClusterMessage::Type::kOreScanRequest;
     m.ore_scan = ore_scan_query();
     write(dir, 5, codec::encode(m));
+    m = {};
+    m.type = cluster::ClusterMessage::Type::kSignContractRequest;
+    economy::SignedContract contract;
+    economy_ops(contract);
+    m.contract = contract.contract;
+    write(dir, 6, codec::encode(m));
   } else if (target == "ore_scan") {
     // The target decodes each input as a query and as a page, so both seed it.
     storage::OreScanQuery query = ore_scan_query();
@@ -317,6 +324,18 @@ int main(int argc, char** argv) {
     write(dir, 1, codec::encode(cluster::ReencryptAnswer::make(
                       key(), storage::DatasetId{1}, share, capsule,
                       Status::error(ErrorCode::kInvalidArgument, "share: revoked, refusing"))));
+  } else if (target == "contract_signing_answer") {
+    // A node's signature of a contract for its cluster, and a refusal.
+    economy::SignedContract contract;
+    economy_ops(contract);
+    cluster::Roster roster;
+    for (const crypto::PublicKey& node : contract.contract.nodes) roster.members.push_back({"n", node});
+    for (const crypto::PublicKey& arbiter : contract.contract.arbiters) roster.arbiters.push_back({"a", arbiter});
+    write(dir, 0, codec::encode(cluster::answer_contract_signing(seeded_key(2), storage::DatasetId{1}, roster,
+                                                                 contract.contract)));
+    roster.members.pop_back();
+    write(dir, 1, codec::encode(cluster::answer_contract_signing(seeded_key(2), storage::DatasetId{1}, roster,
+                                                                 contract.contract)));
   } else if (target == "economy_op") {
     // The target decodes each input as an EconomyOp and as a SignedContract.
     economy::SignedContract contract;

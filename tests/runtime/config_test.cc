@@ -59,5 +59,47 @@ TEST(ConfigTest, ErrorsNameTheField) {
   EXPECT_NE(error_of("{oops").find("node.json: not valid JSON"), std::string::npos);
 }
 
+TEST(ConfigTest, TokenReceipts) {
+  const std::string to(64, 'e');
+  Result<NodeFileConfig> none = parse_config("{" + kBase + "}", "node.json");
+  ASSERT_TRUE(none.is_ok());
+  EXPECT_TRUE(none->token_receipts.empty());
+  Result<NodeFileConfig> c = parse_config("{" + kBase + R"(, "token_receipts": [
+      {"receipt": ")" + std::string(64, '1') + R"(", "to": ")" + to + R"(", "amount": 18446744073709551615},
+      {"receipt": ")" + std::string(64, '2') + R"(", "to": ")" + to + R"(", "amount": 5}]})", "node.json");
+  ASSERT_TRUE(c.is_ok()) << c.status().to_string();
+  ASSERT_EQ(c->token_receipts.size(), 2u);
+  EXPECT_EQ(c->token_receipts[0].gateway_receipt_id[0], 0x11);
+  EXPECT_EQ(c->token_receipts[0].to.bytes[31], 0xee);
+  EXPECT_EQ(c->token_receipts[0].amount, UINT64_MAX);
+  EXPECT_EQ(c->token_receipts[1].amount, 5u);
+
+  auto receipt = [&](const std::string& fields) { return "{" + kBase + R"(, "token_receipts": [)" + fields + "]}"; };
+  const std::string id = R"("receipt": ")" + std::string(64, '1') + R"(")";
+  const std::string recipient = R"("to": ")" + to + R"(")";
+  EXPECT_NE(error_of("{" + kBase + R"(, "token_receipts": {}})").find("config.token_receipts: expected a list"),
+            std::string::npos);
+  EXPECT_NE(error_of(receipt("3")).find("config.token_receipts[0]: expected an object"), std::string::npos);
+  EXPECT_NE(error_of(receipt("{" + recipient + R"(, "amount": 1})")).find("config.token_receipts[0].receipt: required"),
+            std::string::npos);
+  EXPECT_NE(error_of(receipt(R"({"receipt": "abc", )" + recipient + R"(, "amount": 1})"))
+                .find("config.token_receipts[0].receipt"),
+            std::string::npos);
+  EXPECT_NE(error_of(receipt("{" + id + R"(, "to": "zz", "amount": 1})")).find("config.token_receipts[0].to"),
+            std::string::npos);
+  for (const char* amount : {"0", "-1", "1.5", "\"7\""}) {
+    EXPECT_NE(error_of(receipt("{" + id + ", " + recipient + R"(, "amount": )" + amount + "}"))
+                  .find("config.token_receipts[0].amount: expected an integer of micro-FFT above 0"),
+              std::string::npos)
+        << amount;
+  }
+  const std::string one = "{" + id + ", " + recipient + R"(, "amount": 1})";
+  EXPECT_NE(error_of(receipt(one + ", " + one)).find("config.token_receipts[1].receipt: listed twice"),
+            std::string::npos);
+  EXPECT_NE(error_of(receipt("{" + id + ", " + recipient + R"(, "amount": 1, "memo": "x"})"))
+                .find("config.token_receipts[0].memo: unknown field"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace fluence::runtime

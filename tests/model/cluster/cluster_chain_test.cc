@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "model/chain/block.h"
+#include "model/cluster/chain_book.h"
 #include "model/economy/gateway.h"
 #include "tests/model/cluster/cluster_fixture.h"
 #include "tests/model/support/test_world.h"
@@ -167,6 +168,72 @@ TEST_F(ClusterChainTest, TokenOperationsGoThroughBlocksAndEveryLedgerAgrees) {
   world->run_for(seconds(2));
   EXPECT_EQ(chain(4).ledger().account(bob.public_key()).spendable, 300u);
   EXPECT_EQ(chain(4).ledger().total_supply(), 1000u);
+}
+
+TEST_F(ClusterChainTest, SubmittedOperationsAreCheckedAtOnceAndReportTheirBlock) {
+  economy::SimulatedGateway gateway(4);
+  build(42, &gateway);
+  const economy::ChainId chain_id = ledger_chain_id(id);
+  crypto::Secret<32> seed;
+  seed.data()[0] = 0x51;
+  const crypto::SigningKey alice = crypto::SigningKey::from_seed(seed);
+  const crypto::PublicKey bob = world->identity(3, 0).key.public_key();
+  struct Outcome {
+    std::optional<Result<uint64_t>> result;
+    bool returned = false;  // submit_operation returned
+    bool at_once = false;   // the result came before it did
+  };
+  auto submit = [&](size_t via, const economy::EconomyOp& op) {
+    auto outcome = std::make_shared<Outcome>();
+    chain(via).submit_operation(op, [outcome](Result<uint64_t> r) {
+      outcome->at_once = !outcome->returned;
+      outcome->result = std::move(r);
+    });
+    outcome->returned = true;
+    return outcome;
+  };
+  // Through one member only: it reaches whoever proposes.
+  const economy::EconomyOp mint{gateway.issue(alice.public_key(), 1000)};
+  auto minted = submit(2, mint);
+  world->run_for(seconds(3));
+  ASSERT_TRUE(minted->result.has_value() && minted->result->is_ok()) << "the mint was not acknowledged";
+  EXPECT_FALSE(minted->at_once);
+  const uint64_t height = **minted->result;
+  Result<std::optional<chain::Block>> block = chain(2).block(height);
+  ASSERT_TRUE(block.is_ok() && block->has_value());
+  EXPECT_TRUE(std::any_of((*block)->transactions.begin(), (*block)->transactions.end(),
+                          [&](const chain::Transaction& t) { return t.hash() == chain::Transaction{mint}.hash(); }))
+      << "block " << height << " does not hold the mint";
+  for (size_t i = 0; i < kMembers; ++i) EXPECT_EQ(chain(i).ledger().account(alice.public_key()).spendable, 1000u);
+
+  // What the ledger refuses comes back at once, with the ledger's words.
+  auto again = submit(0, mint);
+  ASSERT_TRUE(again->at_once && again->result.has_value());
+  EXPECT_NE(again->result->status().message().find("already used"), std::string::npos)
+      << again->result->status().to_string();
+  auto overdraw = submit(0, {economy::Transfer::make(alice, chain_id, bob, 5000, 0)});
+  ASSERT_TRUE(overdraw->at_once && overdraw->result.has_value());
+  EXPECT_EQ(overdraw->result->status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(overdraw->result->status().message().find("exceeds spendable balance"), std::string::npos);
+  auto forged = submit(0, {economy::Mint{crypto::Hash256{42}, bob, 1'000'000}});
+  ASSERT_TRUE(forged->at_once && forged->result.has_value());
+  EXPECT_EQ(forged->result->status().code(), ErrorCode::kAuthentication);
+
+  // The same operation through two members commits once and answers both.
+  const economy::EconomyOp pay{economy::Transfer::make(alice, chain_id, bob, 300, 0)};
+  auto first = submit(4, pay), second = submit(5, pay);
+  world->run_for(seconds(3));
+  ASSERT_TRUE(first->result.has_value() && first->result->is_ok());
+  ASSERT_TRUE(second->result.has_value() && second->result->is_ok());
+  EXPECT_EQ(**first->result, **second->result);
+  EXPECT_EQ(chain(0).ledger().account(bob).spendable, 300u);
+
+  // A cluster that cannot commit: the submitter hears kTimeout.
+  for (size_t down : {size_t{4}, size_t{5}, size_t{6}}) world->crash(down);
+  auto stuck = submit(0, {economy::Transfer::make(alice, chain_id, bob, 1, 1)});
+  world->run_for(seconds(25));
+  ASSERT_TRUE(stuck->result.has_value());
+  EXPECT_EQ(stuck->result->status().code(), ErrorCode::kTimeout);
 }
 
 TEST_F(ClusterChainTest, ReadsCarryAsManyMemberSignaturesAsAsked) {

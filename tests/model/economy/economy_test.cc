@@ -175,6 +175,47 @@ TEST(SimulatedGateway, ReceiptsAreDeterministicAndUnique) {
   EXPECT_EQ(a.issued(), 2u);
 }
 
+TEST(ListedGateway, ConfirmsExactlyTheListedReceipts) {
+  const crypto::PublicKey to = key(3).public_key();
+  ListedGateway gateway;
+  const Mint listed{crypto::Hash256{1}, to, 500};
+  ASSERT_TRUE(gateway.add(listed).is_ok());
+  ASSERT_TRUE(gateway.add(Mint{crypto::Hash256{2}, key(4).public_key(), 7}).is_ok());
+  EXPECT_EQ(gateway.size(), 2u);
+  EXPECT_TRUE(gateway.confirms(listed));
+  Mint other_amount = listed, other_recipient = listed, unlisted = listed;
+  other_amount.amount = 501;
+  other_recipient.to = key(4).public_key();
+  unlisted.gateway_receipt_id = crypto::Hash256{3};
+  EXPECT_FALSE(gateway.confirms(other_amount));
+  EXPECT_FALSE(gateway.confirms(other_recipient));
+  EXPECT_FALSE(gateway.confirms(unlisted));
+  // Listing errors: a receipt twice (even with other terms), an amount of 0.
+  Status twice = gateway.add(other_amount);
+  EXPECT_EQ(twice.code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(twice.message().find("listed twice"), std::string::npos) << twice.message();
+  EXPECT_FALSE(gateway.confirms(other_amount)) << "a refused listing changes nothing";
+  EXPECT_EQ(gateway.add(Mint{crypto::Hash256{4}, to, 0}).code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(gateway.size(), 2u);
+}
+
+TEST(ListedGateway, TheLedgerMintsEachListedReceiptOnce) {
+  const crypto::PublicKey to = key(3).public_key();
+  ListedGateway gateway;
+  const Mint listed{crypto::Hash256{9}, to, 1'000};
+  ASSERT_TRUE(gateway.add(listed).is_ok());
+  Ledger ledger(gateway, ChainId{});
+  Mint inflated = listed;
+  inflated.amount = 1'000'000;
+  Status refused = ledger.apply({inflated}, 0);
+  EXPECT_EQ(refused.code(), ErrorCode::kAuthentication) << refused.to_string();
+  ASSERT_TRUE(ledger.apply({listed}, 0).is_ok());
+  EXPECT_EQ(ledger.account(to).spendable, 1'000u);
+  Status again = ledger.apply({listed}, 1);
+  EXPECT_NE(again.message().find("already used"), std::string::npos) << again.to_string();
+  EXPECT_EQ(ledger.total_supply(), 1'000u);
+}
+
 TEST_F(EconomyTest, BadTransfersChangeNothing) {
   mint(client.public_key(), 1'000);
   const crypto::PublicKey to = outsider.public_key();
