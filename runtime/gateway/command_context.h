@@ -15,6 +15,7 @@ struct Context {
   DocumentStore& store;
   const EngineOptions& options;
   CursorTable& cursors;
+  Sharing* sharing = nullptr;  // none: the fluence* commands are refused
 };
 
 struct Request {
@@ -64,5 +65,11 @@ std::optional<MongoError> cmd_drop_database(Context&, const Request&, bson_t*);
 std::optional<MongoError> cmd_list_collections(Context&, const Request&, bson_t*);
 std::optional<MongoError> cmd_create_indexes(Context&, const Request&, bson_t*);
 std::optional<MongoError> cmd_list_indexes(Context&, const Request&, bson_t*);
+std::optional<MongoError> cmd_fluence_identity(Context&, const Request&, bson_t*);
+std::optional<MongoError> cmd_fluence_open_contract(Context&, const Request&, bson_t*);
+std::optional<MongoError> cmd_fluence_share(Context&, const Request&, bson_t*);
+std::optional<MongoError> cmd_fluence_revoke_share(Context&, const Request&, bson_t*);
+std::optional<MongoError> cmd_fluence_attach_share(Context&, const Request&, bson_t*);
+std::optional<MongoError> cmd_fluence_fund_share(Context&, const Request&, bson_t*);
 
 }  // namespace fluence::gateway::detail

@@ -81,6 +81,12 @@ constexpr CommandEntry kCommands[] = {
     {"listCollections", detail::cmd_list_collections},
     {"createIndexes", detail::cmd_create_indexes},
     {"listIndexes", detail::cmd_list_indexes},
+    {"fluenceIdentity", detail::cmd_fluence_identity},
+    {"fluenceOpenContract", detail::cmd_fluence_open_contract},
+    {"fluenceShare", detail::cmd_fluence_share},
+    {"fluenceRevokeShare", detail::cmd_fluence_revoke_share},
+    {"fluenceAttachShare", detail::cmd_fluence_attach_share},
+    {"fluenceFundShare", detail::cmd_fluence_fund_share},
 };
 
 bool is_hello(const std::string& name) { return name == "hello" || name == "isMaster" || name == "ismaster"; }
@@ -96,8 +102,8 @@ Document error_document(const MongoError& error) {
   return Document::adopt(std::move(out));
 }
 
-CommandEngine::CommandEngine(DocumentStore& store, EngineOptions options)
-    : store_(store), options_(std::move(options)), cursors_(options_.max_open_cursors) {
+CommandEngine::CommandEngine(DocumentStore& store, EngineOptions options, Sharing* sharing)
+    : store_(store), options_(std::move(options)), sharing_(sharing), cursors_(options_.max_open_cursors) {
   FL_ASSERT(options_.max_open_cursors > 0);
   FL_ASSERT(options_.now_ms != nullptr);
 }
@@ -123,7 +129,7 @@ Document CommandEngine::execute(const std::string& db, const bson_t* body,
   }
   Outcome<std::string> checked_db = check_db_name(db);
   if (!checked_db) return error_document(checked_db.error());
-  Context context{store_, options_, cursors_};
+  Context context{store_, options_, cursors_, sharing_};
   bson_t out = BSON_INITIALIZER;
   store_.begin_command();
   std::optional<MongoError> error = entry->handler(context, request, &out);

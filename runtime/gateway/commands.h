@@ -8,6 +8,7 @@
 //   aggregate ($match $sort $skip $limit $project $count, and $group with
 //     $sum: what count_documents sends and a little more)
 //   create, drop, dropDatabase, listCollections, createIndexes, listIndexes
+// and, with sharing, the fluence* commands of sharing_commands.cc.
 // Anything else gets MongoDB's error document {ok: 0, errmsg, code,
 // codeName}: 59 CommandNotFound for an unknown command, 2 BadValue / 14
 // TypeMismatch for arguments, and so on. Nothing a client sends crashes the
@@ -30,6 +31,8 @@
 
 namespace fluence::gateway {
 
+class Sharing;
+
 struct EngineOptions {
   wire::Limits limits;
   size_t max_open_cursors = 1000;
@@ -49,7 +52,9 @@ constexpr int32_t kMinWireVersion = 0;
 
 class CommandEngine {
  public:
-  CommandEngine(DocumentStore& store, EngineOptions options);
+  // `sharing`, if given, serves the fluence* commands (sharing_commands.cc)
+  // and outlives the engine.
+  CommandEngine(DocumentStore& store, EngineOptions options, Sharing* sharing = nullptr);
 
   struct Response {
     std::optional<Bytes> reply;  // none: moreToCome, or closing
@@ -72,6 +77,7 @@ class CommandEngine {
                    int64_t connection_id);
   DocumentStore& store_;
   EngineOptions options_;
+  Sharing* sharing_;
   CursorTable cursors_;
   int32_t next_request_id_ = 1;
 };

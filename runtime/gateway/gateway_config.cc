@@ -19,10 +19,13 @@ Result<GatewayConfig> parse_gateway_config(const std::string& json_text, const s
   std::string listen = f.text("listen", false, "127.0.0.1:27017");
   config.key_store = f.text("key_store", true);
   config.catalog_anchor = f.text("catalog_anchor", false, config.key_store + ".anchor");
+  config.identity_file = f.text("identity_file", false, config.key_store + ".identity");
   config.passphrase_env = f.text("passphrase_env", false, config.passphrase_env);
   std::string argon2 = f.text("argon2", false, "moderate");
   config.log_level = f.text("log_level", false, config.log_level);
-  const json* datasets = f.get("datasets", true);
+  static const json kNoDatasets = json::array();
+  const json* datasets = f.get("datasets", false);
+  if (datasets == nullptr) datasets = &kNoDatasets;
   FL_RETURN_IF_ERROR(f.error);
   Result<runtime::Endpoint> endpoint = runtime::parse_endpoint(listen, "config.listen");
   if (!endpoint) return endpoint.status();
@@ -35,9 +38,7 @@ Result<GatewayConfig> parse_gateway_config(const std::string& json_text, const s
     return Status::error(ErrorCode::kMalformed, "config.argon2: expected \"moderate\" or \"min\"");
   }
   if (config.passphrase_env.empty()) return Status::error(ErrorCode::kMalformed, "config.passphrase_env: empty");
-  if (!datasets->is_array() || datasets->empty()) {
-    return Status::error(ErrorCode::kMalformed, "config.datasets: expected a non-empty list");
-  }
+  if (!datasets->is_array()) return Status::error(ErrorCode::kMalformed, "config.datasets: expected a list");
   std::set<storage::DatasetId> seen;
   for (size_t i = 0; i < datasets->size(); ++i) {
     std::string path = "config.datasets[" + std::to_string(i) + "]";

@@ -6,6 +6,10 @@
 //     "catalog_anchor": "/var/lib/fluence/gw/keys.anchor",
 //                                               the newest catalog committed (catalog_anchor.h);
 //                                               optional, default: key_store + ".anchor"
+//     "identity_file": "/var/lib/fluence/gw/keys.identity",
+//                                               this gateway's account and PRE key for sharing
+//                                               (gateway_identity.h); optional, default:
+//                                               key_store + ".identity"
 //     "passphrase_env": "FLUENCE_GATEWAY_PASSPHRASE",
 //                                               the environment variable holding its passphrase
 //     "argon2": "moderate",                     "moderate" (256 MiB) or "min" (tests only)
@@ -14,6 +18,8 @@
 //                   "read_signatures": 1,        members that must sign each read (1..n)
 //                   "allocation_bytes": 10000000000,  the storage contract's allocation
 //                   "cluster": "eu-1"}],         optional; default: node_admin
+//                                               optional: a gateway with none only reads
+//                                               what others share with it (sharing.h)
 //     "log_level": "info"
 //   }
 //
@@ -60,6 +66,7 @@ struct GatewayConfig {
   runtime::Endpoint listen{"127.0.0.1", 27017};
   std::string key_store;
   std::string catalog_anchor;  // default: key_store + ".anchor"
+  std::string identity_file;   // default: key_store + ".identity"
   std::string passphrase_env = "FLUENCE_GATEWAY_PASSPHRASE";
   client::PasswordHashLimits argon2 = client::kDefaultPasswordHashLimits;
   std::vector<GatewayDataset> datasets;

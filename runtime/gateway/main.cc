@@ -9,9 +9,12 @@
 #include "runtime/atomic_file.h"
 #include "runtime/gateway/encrypted_store.h"
 #include "runtime/gateway/gateway_config.h"
+#include "runtime/gateway/gateway_identity.h"
 #include "runtime/gateway/key_store_file.h"
 #include "runtime/gateway/node_rows.h"
 #include "runtime/gateway/server.h"
+#include "runtime/gateway/shared_collections.h"
+#include "runtime/gateway/sharing.h"
 #include "runtime/os_random.h"
 
 namespace {
@@ -43,10 +46,21 @@ int main(int argc, char** argv) {
   app.add_option("--import-keys", import_path,
                  "merge the backup in FILE (sealed under FLUENCE_GATEWAY_BACKUP_PASSPHRASE, or the\n"
                  "store's own passphrase) into the key store, and exit");
+  bool show_identity = false;
+  app.add_flag("--identity", show_identity,
+               "print this gateway's account and PRE key (what an owner shares with), creating its\n"
+               "identity file if absent, and exit");
   CLI11_PARSE(app, argc, argv);
 
   Result<gateway::GatewayConfig> config = gateway::load_gateway_config(config_path);
   if (!config) return fail(config.status().message());
+  Result<gateway::GatewayIdentity> identity = gateway::load_or_create_gateway_identity(config->identity_file);
+  if (!identity) return fail(identity.status().to_string());
+  if (show_identity) {
+    std::cout << "account " << to_hex(identity->account.public_key().view()) << "\n"
+              << "preKey " << to_hex(identity->pre.public_key().view()) << "\n";
+    return 0;
+  }
   spdlog::set_level(spdlog::level::from_str(config->log_level == "warning" ? "warn" : config->log_level));
   std::string passphrase = passphrase_from(config->passphrase_env);
   if (passphrase.empty()) return fail("the key store's passphrase: set " + config->passphrase_env);
@@ -105,15 +119,25 @@ int main(int argc, char** argv) {
   gateway::FileCatalogAnchor anchor(config->catalog_anchor);
   gateway::EncryptedStoreOptions store_options;
   store_options.anchor = &anchor;
-  Result<std::unique_ptr<gateway::EncryptedStore>> store =
-      gateway::EncryptedStore::open(datasets, *keys, random, commit, store_options);
-  if (!store) return fail("cannot open the collections' catalog: " + store.status().to_string());
+  // A gateway without datasets has no store of its own: it reads shares.
+  std::unique_ptr<gateway::EncryptedStore> store;
+  if (!datasets.empty()) {
+    Result<std::unique_ptr<gateway::EncryptedStore>> opened =
+        gateway::EncryptedStore::open(datasets, *keys, random, commit, store_options);
+    if (!opened) return fail("cannot open the collections' catalog: " + opened.status().to_string());
+    store = std::move(*opened);
+  }
+  std::vector<gateway::OwnedDataset> owned;
+  for (size_t i = 0; i < datasets.size(); ++i) owned.push_back({datasets[i].dataset, sources[i].get(), datasets[i].allocation_bytes});
+  gateway::Sharing sharing(std::move(*identity), &*keys, store.get(), std::move(owned), random);
+  gateway::SharedCollections documents(store.get(), sharing);
 
   gateway::GatewayOptions options;
   options.host = config->listen.host;
   options.port = config->listen.port;
+  options.sharing = &sharing;
   spdlog::info("fluence-gateway: serving {} datasets on {}:{}", datasets.size(), options.host, options.port);
-  Status served = gateway::run_gateway(**store, options);
+  Status served = gateway::run_gateway(documents, options);
   if (!served.is_ok()) return fail(served.to_string());
   return 0;
 }

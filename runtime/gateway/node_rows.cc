@@ -271,6 +271,21 @@ Result<json> NodeRowSource::call(const json& request, std::chrono::milliseconds 
   return reply;
 }
 
+Result<json> NodeRowSource::command(json request, std::chrono::milliseconds timeout) {
+  request["dataset"] = options_.dataset;
+  Result<json> reply = call(request, timeout, counts_.commands);
+  if (!reply || !reply->contains("error")) return reply;
+  const json& error = (*reply)["error"];
+  std::string message = where() + ": " + (error.is_string() ? error.get<std::string>() : error.dump());
+  const json code = reply->value("code", json());
+  for (int c = static_cast<int>(ErrorCode::kOk) + 1; code.is_string() && c <= static_cast<int>(ErrorCode::kLimitExceeded); ++c) {
+    if (code.get<std::string>() == error_code_name(static_cast<ErrorCode>(c))) {
+      return Status::error(static_cast<ErrorCode>(c), message);
+    }
+  }
+  return Status::error(ErrorCode::kUnavailable, message);
+}
+
 Status NodeRowSource::node_error(const json& reply) const {
   const json& error = reply["error"];
   std::string message = where() + ": " + (error.is_string() ? error.get<std::string>() : error.dump());

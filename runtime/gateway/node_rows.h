@@ -89,8 +89,9 @@ struct NodeRoundTrips {
   uint64_t reads = 0;   // admin "read"s
   uint64_t writes = 0;  // admin "write"s: one per flush, or per part of a split one
   uint64_t scans = 0;   // admin "ore_scan"s
+  uint64_t commands = 0;  // any other admin command (command())
 
-  uint64_t total() const { return reads + writes + scans; }
+  uint64_t total() const { return reads + writes + scans + commands; }
   bool operator==(const NodeRoundTrips&) const = default;
 };
 
@@ -118,6 +119,12 @@ class NodeRowSource final : public client::RowSource {
   Status flush();
   // Drops the buffer (a command that failed part-way).
   void discard();
+
+  // Any other admin command about this dataset (the economy ones of
+  // runtime/admin.h): `request` gets "dataset" added. The node's reply
+  // object, or its {"error"} as a Status with the node's own code (so a
+  // share the ledger does not know is kNotFound), or the errors above.
+  Result<nlohmann::json> command(nlohmann::json request, std::chrono::milliseconds timeout);
 
   size_t buffered_rows() const { return buffer_.size(); }
   size_t buffered_bytes() const { return buffered_bytes_; }

@@ -149,7 +149,7 @@ Status run_gateway(DocumentStore& store, GatewayOptions options) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
   };
-  CommandEngine engine(store, options.engine);
+  CommandEngine engine(store, options.engine, options.sharing);
   GatewayServer server(io, engine, options.max_connections);
   FL_RETURN_IF_ERROR(server.listen(options.host, options.port));
   spdlog::info("gateway listening on {}:{}", options.host, server.port());

@@ -54,6 +54,7 @@ struct GatewayOptions {
   uint16_t port = 27017;
   size_t max_connections = 128;
   EngineOptions engine;  // now_ms is set to the system clock by run_gateway
+  Sharing* sharing = nullptr;  // the fluence* commands' backend, if any
 };
 
 // Serves `store` until SIGINT or SIGTERM; the error says why it could not

@@ -84,7 +84,9 @@ TEST_F(CommandsTest, HelloDescribesAWritableStandalone) {
 
 TEST_F(CommandsTest, UnknownCommandsGetCommandNotFound) {
   for (const char* command : {R"({"serverStatus": 1, "$db": "admin"})", R"({"getLastError": 1, "$db": "d"})",
-                              R"({"mapReduce": "c", "$db": "d"})"}) {
+                              R"({"mapReduce": "c", "$db": "d"})",
+                              // The sharing commands need a gateway with a node connection.
+                              R"({"fluenceIdentity": 1, "$db": "admin"})", R"({"fluenceShare": "c", "$db": "d"})"}) {
     Document reply = run(command);
     EXPECT_EQ(ok_of(reply), 0.0);
     EXPECT_EQ(code_of(reply), 59) << reply.to_json();

@@ -49,6 +49,15 @@ TEST(GatewayConfigTest, ReadsEveryField) {
       "t");
   ASSERT_TRUE(named.is_ok()) << named.status().to_string();
   EXPECT_EQ(named->catalog_anchor, "/var/a");
+  EXPECT_EQ(c->identity_file, "/tmp/k.identity") << "beside the key store unless named";
+  // No datasets: a gateway that only reads what is shared with it.
+  for (const char* none : {"[]", R"("x")"}) {
+    Result<GatewayConfig> receiver = parse_gateway_config(
+        std::string(R"({"key_store": "/k", "identity_file": "/id")") + (none[0] == '[' ? R"(, "datasets": [])" : "") + "}", "t");
+    ASSERT_TRUE(receiver.is_ok()) << receiver.status().to_string();
+    EXPECT_TRUE(receiver->datasets.empty());
+    EXPECT_EQ(receiver->identity_file, "/id");
+  }
 }
 
 TEST(GatewayConfigTest, ErrorsNameTheField) {
@@ -58,7 +67,8 @@ TEST(GatewayConfigTest, ErrorsNameTheField) {
   };
   std::string one = R"([{"id": ")" + kId1 + R"(", "node_admin": "127.0.0.1:8001"}])";
   EXPECT_NE(error_of(config_with(one, R"("passphrase": "x", )")).find("config.passphrase: unknown field"), std::string::npos);
-  EXPECT_NE(error_of(config_with("[]")).find("config.datasets"), std::string::npos);
+  EXPECT_NE(error_of(config_with("{}")).find("config.datasets: expected a list"), std::string::npos);
+  EXPECT_NE(error_of(config_with(one, R"("identity_file": 3, )")).find("config.identity_file"), std::string::npos);
   EXPECT_NE(error_of(config_with(R"([{"id": "12", "node_admin": "127.0.0.1:8001"}])")).find("config.datasets[0].id"),
             std::string::npos);
   EXPECT_NE(error_of(config_with(R"([{"id": ")" + kId1 + R"(", "node_admin": "nowhere"}])")).find("config.datasets[0].node_admin"),

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <iterator>
 #include <thread>
@@ -64,6 +65,20 @@ bool GatewayProcess::wait_ready() {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return false;
+}
+
+std::pair<std::string, std::string> GatewayProcess::identity(const std::filesystem::path& dir) {
+  std::string command = std::string(FLUENCE_GATEWAY_BINARY) + " --identity --config '" + (dir / "gateway.json").string() + "'";
+  FILE* out = ::popen(command.c_str(), "r");
+  if (out == nullptr) return {};
+  std::pair<std::string, std::string> keys;
+  char word[16], hex[80];
+  while (std::fscanf(out, "%15s %79s", word, hex) == 2) {
+    if (std::string(word) == "account") keys.first = hex;
+    if (std::string(word) == "preKey") keys.second = hex;
+  }
+  ::pclose(out);
+  return keys;
 }
 
 std::string GatewayProcess::log() const {

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <string>
+#include <utility>
 
 namespace fluence::testing {
 
@@ -23,6 +24,10 @@ class GatewayProcess {
   bool wait_ready();
   void stop();
   std::string log() const;
+
+  // `fluence-gateway --identity` on DIR/gateway.json: {"account", "preKey"}
+  // in hex, the identity file created if absent; empty values on failure.
+  static std::pair<std::string, std::string> identity(const std::filesystem::path& dir);
 
  private:
   std::filesystem::path dir_;
