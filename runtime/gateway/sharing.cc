@@ -88,10 +88,14 @@ Result<uint64_t> next_nonce(NodeRowSource& rows, const crypto::PublicKey& accoun
   return number(*reply, "next_nonce");
 }
 
-// Returns once a committed block holds `op`, or with the ledger's refusal.
-Status submit(NodeRowSource& rows, const economy::EconomyOp& op) {
-  Result<json> reply = rows.command({{"cmd", "submit"}, {"op_hex", to_hex(codec::encode(op))}}, kSubmitTimeout);
-  return reply.status();
+// Signs `make(nonce)` with `author`'s next nonce and returns once a
+// committed block holds it, or with the ledger's refusal.
+template <typename Make>
+Status submit(NodeRowSource& rows, const crypto::PublicKey& author, Make make) {
+  Result<uint64_t> nonce = next_nonce(rows, author);
+  if (!nonce) return nonce.status();
+  const economy::EconomyOp op{make(*nonce)};
+  return rows.command({{"cmd", "submit"}, {"op_hex", to_hex(codec::encode(op))}}, kSubmitTimeout).status();
 }
 
 economy::ChainId chain_of(const storage::DatasetId& dataset) { return cluster::ledger_chain_id(dataset); }
@@ -170,7 +174,7 @@ Result<const client::DatasetKeys*> Sharing::owner_keys(const storage::DatasetId&
   return keys;
 }
 
-Result<const OwnedDataset*> Sharing::collection_dataset(const Namespace& ns) const {
+Result<Sharing::OwnedCollection> Sharing::owned_collection(const Namespace& ns) const {
   if (store_ == nullptr) return invalid("this gateway has no datasets of its own (config \"datasets\")");
   std::vector<storage::DatasetId> shards = store_->shards_of(ns);
   if (shards.empty()) return invalid(ns.full() + " does not exist");
@@ -180,7 +184,9 @@ Result<const OwnedDataset*> Sharing::collection_dataset(const Namespace& ns) con
   }
   const OwnedDataset* dataset = owned(shards.front());
   FL_ASSERT(dataset != nullptr);
-  return dataset;
+  Result<const client::DatasetKeys*> keys = owner_keys(dataset->id);
+  if (!keys) return keys.status();
+  return OwnedCollection{dataset, *keys};
 }
 
 Result<crypto::PublicKey> Sharing::open_contract(const storage::DatasetId& dataset, const ContractTerms& terms) {
@@ -230,38 +236,34 @@ Result<crypto::PublicKey> Sharing::open_contract(const storage::DatasetId& datas
   FL_RETURN_IF_ERROR(s.check_fully_signed().with_context("the nodes' signatures"));
 
   if (terms.deposit > 0) {
-    Result<uint64_t> nonce = next_nonce(rows, identity_.account.public_key());
-    if (!nonce) return nonce.status();
-    FL_RETURN_IF_ERROR(submit(rows, {economy::Transfer::make(identity_.account, chain, owner.public_key(),
-                                                             terms.deposit, *nonce)})
-                           .with_context("paying the deposit to the dataset's owner key"));
+    FL_RETURN_IF_ERROR(submit(rows, identity_.account.public_key(), [&](uint64_t nonce) {
+                         return economy::Transfer::make(identity_.account, chain, owner.public_key(), terms.deposit, nonce);
+                       }).with_context("paying the deposit to the dataset's owner key"));
   }
-  Result<uint64_t> nonce = next_nonce(rows, owner.public_key());
-  if (!nonce) return nonce.status();
-  FL_RETURN_IF_ERROR(submit(rows, {economy::OpenContract::make(owner, chain, std::move(s), terms.deposit, *nonce)})
-                         .with_context("opening the contract"));
+  FL_RETURN_IF_ERROR(submit(rows, owner.public_key(), [&](uint64_t nonce) {
+                       return economy::OpenContract::make(owner, chain, std::move(s), terms.deposit, nonce);
+                     }).with_context("opening the contract"));
   return c.id;
 }
 
 Result<MadeShare> Sharing::share(const Namespace& ns, const ShareOffer& offer) {
-  Result<const OwnedDataset*> dataset = collection_dataset(ns);
-  if (!dataset) return dataset.status();
-  Result<const client::DatasetKeys*> keys = owner_keys((*dataset)->id);
-  if (!keys) return keys.status();
-  NodeRowSource& rows = *(*dataset)->rows;
-  const crypto::SigningKey& owner = (*keys)->owner();
-  const crypto::PublicKey contract_id = storage_contract_id(**keys);
+  Result<OwnedCollection> owned = owned_collection(ns);
+  if (!owned) return owned.status();
+  const storage::DatasetId& dataset = owned->dataset->id;
+  NodeRowSource& rows = *owned->dataset->rows;
+  const crypto::SigningKey& owner = owned->keys->owner();
+  const crypto::PublicKey contract_id = storage_contract_id(*owned->keys);
 
   Result<json> contract = ledger(rows, "contract", contract_id.view());
   if (!contract) {
-    return contract.status().with_context("dataset " + to_hex((*dataset)->id) +
+    return contract.status().with_context("dataset " + to_hex(dataset) +
                                           " has no storage contract: open one first (fluenceOpenContract)");
   }
   Result<std::vector<crypto::PublicKey>> holders = key_list(*contract, "nodes");
   if (!holders) return holders.status();
   Result<client::KeyPath> path = client::KeyPath::from_strings({ns.db, ns.collection});
   if (!path) return path.status();
-  Result<client::MadeGrant> made = client::make_grant(**keys, *path, random_);
+  Result<client::MadeGrant> made = client::make_grant(*owned->keys, *path, random_);
   if (!made) return made.status();
 
   economy::ShareTerms terms;
@@ -279,23 +281,20 @@ Result<MadeShare> Sharing::share(const Namespace& ns, const ShareOffer& offer) {
   // for and unusable; a grant without its share opens nothing.
   FL_RETURN_IF_ERROR(rows.put(grant_row_key(terms.id), codec::encode(made->grant)));
   FL_RETURN_IF_ERROR(rows.flush().with_context("writing the grant"));
-  Result<uint64_t> nonce = next_nonce(rows, owner.public_key());
-  if (!nonce) return nonce.status();
-  FL_RETURN_IF_ERROR(submit(rows, {economy::OpenShare::make(owner, chain_of((*dataset)->id), std::move(*share), *nonce)})
-                         .with_context("opening the share"));
-  return MadeShare{terms.id, (*dataset)->id, contract_id, terms.threshold, holders->size()};
+  FL_RETURN_IF_ERROR(submit(rows, owner.public_key(), [&](uint64_t nonce) {
+                       return economy::OpenShare::make(owner, chain_of(dataset), std::move(*share), nonce);
+                     }).with_context("opening the share"));
+  return MadeShare{terms.id, dataset, contract_id, terms.threshold, holders->size()};
 }
 
 Status Sharing::revoke(const Namespace& ns, const crypto::PublicKey& share) {
-  Result<const OwnedDataset*> dataset = collection_dataset(ns);
-  if (!dataset) return dataset.status();
-  Result<const client::DatasetKeys*> keys = owner_keys((*dataset)->id);
-  if (!keys) return keys.status();
-  NodeRowSource& rows = *(*dataset)->rows;
-  const crypto::SigningKey& owner = (*keys)->owner();
-  Result<uint64_t> nonce = next_nonce(rows, owner.public_key());
-  if (!nonce) return nonce.status();
-  FL_RETURN_IF_ERROR(submit(rows, {economy::RevokeShare::make(owner, chain_of((*dataset)->id), share, *nonce)}));
+  Result<OwnedCollection> owned = owned_collection(ns);
+  if (!owned) return owned.status();
+  NodeRowSource& rows = *owned->dataset->rows;
+  const crypto::SigningKey& owner = owned->keys->owner();
+  FL_RETURN_IF_ERROR(submit(rows, owner.public_key(), [&](uint64_t nonce) {
+    return economy::RevokeShare::make(owner, chain_of(owned->dataset->id), share, nonce);
+  }));
   FL_RETURN_IF_ERROR(rows.erase(grant_row_key(share)));
   return rows.flush().with_context("erasing the grant");
 }
@@ -345,10 +344,9 @@ Result<Namespace> Sharing::attach(const ShareSource& source) {
 Status Sharing::fund(const crypto::PublicKey& share, uint64_t amount) {
   for (const auto& [ns, attached] : attached_) {
     if (attached->source.share != share) continue;
-    Result<uint64_t> nonce = next_nonce(*attached->rows, identity_.account.public_key());
-    if (!nonce) return nonce.status();
-    return submit(*attached->rows, {economy::FundShare::make(identity_.account, chain_of(attached->source.dataset),
-                                                             share, amount, *nonce)});
+    return submit(*attached->rows, identity_.account.public_key(), [&](uint64_t nonce) {
+      return economy::FundShare::make(identity_.account, chain_of(attached->source.dataset), share, amount, nonce);
+    });
   }
   return invalid("share " + to_hex(share.view()) + " is not attached to this gateway (fluenceAttachShare)");
 }
@@ -388,12 +386,13 @@ Status Sharing::charge(const Namespace& ns, uint64_t bytes, uint64_t documents) 
   auto it = attached_.find(ns);
   FL_ASSERT(it != attached_.end());
   Attached& a = *it->second;
-  Result<uint64_t> nonce = next_nonce(*a.rows, identity_.account.public_key());
-  if (!nonce) return nonce.status();
   bytes = std::min(bytes, economy::kMaxOperationBytes);
   documents = std::min(documents, economy::kMaxOperationRows);
-  return submit(*a.rows, {economy::ChargeShareRead::make(identity_.account, chain_of(a.source.dataset), a.source.share,
-                                                          bytes, documents, *nonce)})
+  return submit(*a.rows, identity_.account.public_key(),
+                [&](uint64_t nonce) {
+                  return economy::ChargeShareRead::make(identity_.account, chain_of(a.source.dataset), a.source.share,
+                                                        bytes, documents, nonce);
+                })
       .with_context("paying for the read of " + ns.full() + " from the share's escrow (fluenceFundShare)");
 }
 

@@ -133,8 +133,12 @@ class Sharing {
   struct Attached;
   const OwnedDataset* owned(const storage::DatasetId& dataset) const;
   Result<const client::DatasetKeys*> owner_keys(const storage::DatasetId& dataset) const;
-  // The dataset holding all of `ns`, which this gateway owns.
-  Result<const OwnedDataset*> collection_dataset(const Namespace& ns) const;
+  // The dataset holding all of `ns`, which this gateway owns, and its keys.
+  struct OwnedCollection {
+    const OwnedDataset* dataset;
+    const client::DatasetKeys* keys;
+  };
+  Result<OwnedCollection> owned_collection(const Namespace& ns) const;
 
   GatewayIdentity identity_;
   const client::KeyStore* keys_;

@@ -58,20 +58,9 @@ CommandResult run(mongoc_client_t* client, const std::string& db, const std::str
   return result;
 }
 
-// The _ids a find returns, or its error.
+// The _ids a find returns in _id order, or its error.
 std::pair<std::vector<int64_t>, std::string> find(mongoc_collection_t* collection, const std::string& filter) {
-  Bson f(filter), opts(R"({"sort": {"_id": 1}})");
-  mongoc_cursor_t* cursor = mongoc_collection_find_with_opts(collection, f.bson, opts.bson, nullptr);
-  std::vector<int64_t> ids;
-  const bson_t* document;
-  while (mongoc_cursor_next(cursor, &document)) {
-    bson_iter_t it;
-    if (bson_iter_init_find(&it, document, "_id")) ids.push_back(bson_iter_as_int64(&it));
-  }
-  bson_error_t error;
-  std::string message = mongoc_cursor_error(cursor, &error) ? error.message : "";
-  mongoc_cursor_destroy(cursor);
-  return {ids, message};
+  return gateway::testing::find_ids_or_error(collection, filter, R"({"sort": {"_id": 1}})");
 }
 
 void write_config(const fs::path& dir, uint16_t port, const json& datasets) {

@@ -6,6 +6,7 @@
 #include <mongoc/mongoc.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace fluence::gateway::testing {
@@ -23,8 +24,11 @@ struct Bson {
   bson_t* bson;
 };
 
-// The _id of every document `find` returns, in order, through every batch.
-inline std::vector<int64_t> find_ids(mongoc_collection_t* collection, const std::string& filter, const std::string& opts) {
+// The _id of every document `find` returns, in order, through every batch,
+// and the cursor's error message ("" when none).
+inline std::pair<std::vector<int64_t>, std::string> find_ids_or_error(mongoc_collection_t* collection,
+                                                                      const std::string& filter,
+                                                                      const std::string& opts) {
   Bson f(filter), o(opts);
   mongoc_cursor_t* cursor = mongoc_collection_find_with_opts(collection, f.bson, o.bson, nullptr);
   std::vector<int64_t> ids;
@@ -34,8 +38,15 @@ inline std::vector<int64_t> find_ids(mongoc_collection_t* collection, const std:
     if (bson_iter_init_find(&it, document, "_id")) ids.push_back(bson_iter_as_int64(&it));
   }
   bson_error_t error;
-  EXPECT_FALSE(mongoc_cursor_error(cursor, &error)) << filter << ": " << error.message;
+  std::string message = mongoc_cursor_error(cursor, &error) ? error.message : "";
   mongoc_cursor_destroy(cursor);
+  return {ids, message};
+}
+
+// The same, where an error fails the test.
+inline std::vector<int64_t> find_ids(mongoc_collection_t* collection, const std::string& filter, const std::string& opts) {
+  auto [ids, error] = find_ids_or_error(collection, filter, opts);
+  EXPECT_TRUE(error.empty()) << filter << ": " << error;
   return ids;
 }
 
