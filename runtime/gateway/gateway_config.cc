@@ -23,9 +23,11 @@ Result<GatewayConfig> parse_gateway_config(const std::string& json_text, const s
   config.passphrase_env = f.text("passphrase_env", false, config.passphrase_env);
   std::string argon2 = f.text("argon2", false, "moderate");
   config.log_level = f.text("log_level", false, config.log_level);
-  static const json kNoDatasets = json::array();
+  static const json kNone = json::array();
   const json* datasets = f.get("datasets", false);
-  if (datasets == nullptr) datasets = &kNoDatasets;
+  if (datasets == nullptr) datasets = &kNone;
+  const json* shares = f.get("shares", false);
+  if (shares == nullptr) shares = &kNone;
   FL_RETURN_IF_ERROR(f.error);
   Result<runtime::Endpoint> endpoint = runtime::parse_endpoint(listen, "config.listen");
   if (!endpoint) return endpoint.status();
@@ -61,6 +63,26 @@ Result<GatewayConfig> parse_gateway_config(const std::string& json_text, const s
                            allocation_given, cluster};
     if (!seen.insert(dataset.id).second) return Status::error(ErrorCode::kMalformed, path + ".id: named twice");
     config.datasets.push_back(dataset);
+  }
+  if (!shares->is_array()) return Status::error(ErrorCode::kMalformed, "config.shares: expected a list");
+  for (size_t i = 0; i < shares->size(); ++i) {
+    std::string path = "config.shares[" + std::to_string(i) + "]";
+    if (!(*shares)[i].is_object()) return Status::error(ErrorCode::kMalformed, path + ": expected an object");
+    ConfigFields s((*shares)[i], path);
+    std::string id = s.text("share", true);
+    std::string dataset = s.text("dataset", true);
+    std::string admin = s.text("node_admin", true);
+    int64_t signatures = s.integer("read_signatures", 1, 1, 100);
+    FL_RETURN_IF_ERROR(s.finish());
+    GatewayShare share;
+    Result<std::array<uint8_t, 32>> share_id = fixed_from_hex<32>(id, path + ".share");
+    if (!share_id) return share_id.status();
+    Result<std::array<uint8_t, storage::kDatasetIdBytes>> dataset_id =
+        fixed_from_hex<storage::kDatasetIdBytes>(dataset, path + ".dataset");
+    if (!dataset_id) return dataset_id.status();
+    Result<runtime::Endpoint> node = runtime::parse_endpoint(admin, path + ".node_admin");
+    if (!node) return node.status();
+    config.shares.push_back({*share_id, *dataset_id, *node, static_cast<size_t>(signatures)});
   }
   FL_RETURN_IF_ERROR(f.finish());
   return config;

@@ -20,6 +20,10 @@
 //                   "cluster": "eu-1"}],         optional; default: node_admin
 //                                               optional: a gateway with none only reads
 //                                               what others share with it (sharing.h)
+//     "shares": [{"share": "<64 hex>",          shares this gateway reads (sharing.h), attached
+//                 "dataset": "<64 hex>",        at start as fluenceAttachShare attaches them;
+//                 "node_admin": "127.0.0.1:8002",   optional
+//                 "read_signatures": 2}],
 //     "log_level": "info"
 //   }
 //
@@ -62,6 +66,13 @@ struct GatewayDataset {
   std::string cluster;
 };
 
+struct GatewayShare {
+  std::array<uint8_t, 32> share{};
+  storage::DatasetId dataset{};
+  runtime::Endpoint node_admin;
+  size_t read_signatures = 1;
+};
+
 struct GatewayConfig {
   runtime::Endpoint listen{"127.0.0.1", 27017};
   std::string key_store;
@@ -70,6 +81,7 @@ struct GatewayConfig {
   std::string passphrase_env = "FLUENCE_GATEWAY_PASSPHRASE";
   client::PasswordHashLimits argon2 = client::kDefaultPasswordHashLimits;
   std::vector<GatewayDataset> datasets;
+  std::vector<GatewayShare> shares;
   std::string log_level = "info";
 };
 

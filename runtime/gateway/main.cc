@@ -130,6 +130,12 @@ int main(int argc, char** argv) {
   std::vector<gateway::OwnedDataset> owned;
   for (size_t i = 0; i < datasets.size(); ++i) owned.push_back({datasets[i].dataset, sources[i].get(), datasets[i].allocation_bytes});
   gateway::Sharing sharing(std::move(*identity), &*keys, store.get(), std::move(owned), random);
+  for (const gateway::GatewayShare& s : config->shares) {
+    std::string admin = s.node_admin.host + ":" + std::to_string(s.node_admin.port);
+    Result<gateway::Namespace> ns = sharing.attach({crypto::PublicKey{s.share}, s.dataset, admin, s.read_signatures});
+    if (!ns) return fail("config.shares: share " + to_hex(s.share) + ": " + ns.status().to_string());
+    spdlog::info("share {} reads as {}", to_hex(s.share), ns->full());
+  }
   gateway::SharedCollections documents(store.get(), sharing);
 
   gateway::GatewayOptions options;

@@ -57,7 +57,18 @@ TEST(GatewayConfigTest, ReadsEveryField) {
     ASSERT_TRUE(receiver.is_ok()) << receiver.status().to_string();
     EXPECT_TRUE(receiver->datasets.empty());
     EXPECT_EQ(receiver->identity_file, "/id");
+    EXPECT_TRUE(receiver->shares.empty());
   }
+  Result<GatewayConfig> sharing = parse_gateway_config(
+      R"({"key_store": "/k", "shares": [{"share": ")" + kId2 + R"(", "dataset": ")" + kId1 +
+          R"(", "node_admin": "127.0.0.1:8002", "read_signatures": 2}]})",
+      "t");
+  ASSERT_TRUE(sharing.is_ok()) << sharing.status().to_string();
+  ASSERT_EQ(sharing->shares.size(), 1u);
+  EXPECT_EQ(sharing->shares[0].share[0], 0xbb);
+  EXPECT_EQ(sharing->shares[0].dataset[0], 0xaa);
+  EXPECT_EQ(sharing->shares[0].node_admin.port, 8002);
+  EXPECT_EQ(sharing->shares[0].read_signatures, 2u);
 }
 
 TEST(GatewayConfigTest, ErrorsNameTheField) {
@@ -90,6 +101,14 @@ TEST(GatewayConfigTest, ErrorsNameTheField) {
   EXPECT_NE(error_of(with_dataset_field(R"("allocation": 7)")).find("config.datasets[0].allocation: unknown field"),
             std::string::npos);
   EXPECT_NE(error_of("[1]").find("expected an object"), std::string::npos);
+  auto with_share = [&](const std::string& fields) { return config_with(one, R"("shares": [{)" + fields + "}], "); };
+  const std::string good = R"("share": ")" + kId2 + R"(", "dataset": ")" + kId1 + R"(", "node_admin": "127.0.0.1:1")";
+  EXPECT_EQ(error_of(with_share(good)), "ok");
+  EXPECT_NE(error_of(with_share(R"("share": "ab")")).find("config.shares[0].dataset"), std::string::npos);
+  EXPECT_NE(error_of(with_share(good + R"(, "read_signatures": 0)")).find("config.shares[0].read_signatures"),
+            std::string::npos);
+  EXPECT_NE(error_of(with_share(good + R"(, "as": "x")")).find("config.shares[0].as: unknown field"), std::string::npos);
+  EXPECT_NE(error_of(config_with(one, R"("shares": {}, )")).find("config.shares"), std::string::npos);
   EXPECT_NE(error_of("{").find("not valid JSON"), std::string::npos);
 }
 

@@ -230,6 +230,22 @@ TEST_F(GatewayShareTest, AReceiverReadsASharedCollectionUntilTheOwnerRevokesIt) 
   uint64_t escrow_after = share_on_ledger(share)["escrow"];
   EXPECT_LT(escrow_after, 1'000'000u);
 
+  // A share named in the config survives a restart of the receiver.
+  mongoc_collection_destroy(shared_items);
+  mongoc_client_destroy(receiver_client_);
+  receiver_.reset();
+  json config = json::parse(std::ifstream(root_ / "receiver" / "gateway.json"));
+  config["shares"] = json::array({{{"share", share}, {"dataset", kDataset},
+                                   {"node_admin", cluster_->node(3).admin_address}, {"read_signatures", 2}}});
+  std::ofstream(root_ / "receiver" / "gateway.json") << config.dump(2);
+  receiver_ = std::make_unique<GatewayProcess>(root_ / "receiver", receiver_port_);
+  ASSERT_TRUE(receiver_->wait_ready()) << receiver_->log();
+  receiver_client_ = client_for(receiver_port_);
+  shared_items = mongoc_client_get_collection(receiver_client_, "app", "items");
+  auto [again, again_error] = find(shared_items, R"({"v": 3})");
+  EXPECT_TRUE(again_error.empty()) << again_error;
+  EXPECT_EQ(again.size(), static_cast<size_t>(kDocuments / 10));
+
   // Read only, and listed beside nothing of the receiver's own.
   Bson document(R"({"_id": 1000})");
   bson_error_t error;
