@@ -77,6 +77,13 @@ Result<NodeFileConfig> parse_config(const std::string& json_text, const std::str
   chain.por.max_response_time = std::chrono::milliseconds(f.integer("por_max_response_ms", 5000, 1, 600'000));
   chain.ejection.failed_ticks = static_cast<uint64_t>(f.integer("eject_after_failed_ticks", 3, 1, 1'000'000));
   chain.ejection.offline_ticks = static_cast<uint64_t>(f.integer("eject_after_offline_ticks", 24, 1, 1'000'000));
+  constexpr auto kMaxPrice = static_cast<int64_t>(economy::kMaxPricePerGbMonth);
+  constexpr auto kMaxAllocation = static_cast<int64_t>(economy::kMaxAllocationBytes);
+  chain.signing_policy.min_price_per_gb_month =
+      static_cast<uint64_t>(f.integer("contract_min_price_per_gb_month", 0, 0, kMaxPrice));
+  chain.signing_policy.min_gas_price = static_cast<uint64_t>(f.integer("contract_min_gas_price", 0, 0, kMaxPrice));
+  chain.signing_policy.max_allocation_bytes =
+      static_cast<uint64_t>(f.integer("contract_max_allocation_bytes", kMaxAllocation, 1, kMaxAllocation));
   if (f.error.is_ok() && chain.por.openings > chain.por.chunks) {
     f.error = Status::error(ErrorCode::kMalformed, "config.por_openings: at most config.por_chunks");
   }

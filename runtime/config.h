@@ -9,6 +9,11 @@
 //     "puzzle_difficulty": 16, "bucket_size": 20, "log_level": "info",
 //     "block_interval_ms": 200, "tick_seconds": 3600, "max_clock_skew_seconds": 60,
 //     "max_block_writes": 1000,             the cluster chain (see model/cluster)
+//     "contract_min_price_per_gb_month": 0, "contract_min_gas_price": 0,
+//     "contract_max_allocation_bytes": 1125899906842624,
+//                                           the storage contracts this node signs
+//                                           (model/cluster/contract_signing.h): defaults
+//                                           accept any price, up to 1 PiB
 //     "datasets": [{"id": "<64 hex>",
 //                   "members": ["<public key hex>@127.0.0.1:7001", ...],   the cluster
 //                   "arbiters": ["<public key hex>@127.0.0.1:7101", ...]}] its arbiters

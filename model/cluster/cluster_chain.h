@@ -38,6 +38,7 @@
 
 #include "model/cluster/chain_book.h"
 #include "model/cluster/conduct.h"
+#include "model/cluster/contract_signing.h"
 #include "model/cluster/messages.h"
 #include "model/cluster/read.h"
 #include "model/cluster/reencrypt.h"
@@ -66,6 +67,8 @@ struct ClusterConfig {
   // How long gathering a storage contract's signatures waits for each party
   // (contract_signing.h).
   env::Duration contract_signing_timeout = std::chrono::seconds(5);
+  // The storage contract terms this node signs (contract_signing.h).
+  SigningPolicy signing_policy;
   // Unsealed blocks are sent again this often, doubling (up to 16 times)
   // while no new block gets sealed, so a chain its arbiters have stopped
   // sealing does not flood them.

@@ -59,7 +59,8 @@ void encode_answer(codec::Writer& writer, const ContractSigningAnswer& a) {
 }  // namespace
 
 Result<economy::ContractSignature> decide_contract_signature(const crypto::SigningKey& key, const Roster& roster,
-                                                             const economy::StorageContract& contract) {
+                                                             const economy::StorageContract& contract,
+                                                             const SigningPolicy& policy) {
   FL_RETURN_IF_ERROR(contract.check());
   const crypto::PublicKey self = key.public_key();
   if (!contract.is_node(self) && !contract.is_arbiter(self)) {
@@ -71,6 +72,18 @@ Result<economy::ContractSignature> decide_contract_signature(const crypto::Signi
   if (std::string arbiters = set_difference_text(contract.arbiters, roster.arbiter_keys(), "arbiter");
       !arbiters.empty()) {
     return refuse(arbiters);
+  }
+  const auto below = [](const char* what, uint64_t offered, uint64_t least) {
+    return refuse(std::string("the contract's ") + what + " " + std::to_string(offered) + " is below this party's " +
+                  std::to_string(least));
+  };
+  if (contract.price_per_gb_month < policy.min_price_per_gb_month) {
+    return below("price_per_gb_month", contract.price_per_gb_month, policy.min_price_per_gb_month);
+  }
+  if (contract.gas_price < policy.min_gas_price) return below("gas_price", contract.gas_price, policy.min_gas_price);
+  if (contract.allocation_bytes > policy.max_allocation_bytes) {
+    return refuse("the contract's allocation_bytes " + std::to_string(contract.allocation_bytes) +
+                  " is above this party's " + std::to_string(policy.max_allocation_bytes));
   }
   return economy::ContractSignature::make(key, contract);
 }
@@ -123,8 +136,9 @@ ContractSigningAnswer ContractSigningAnswer::decode(codec::Reader& reader) {
 }
 
 ContractSigningAnswer answer_contract_signing(const crypto::SigningKey& key, const storage::DatasetId& dataset,
-                                              const Roster& roster, const economy::StorageContract& contract) {
-  return ContractSigningAnswer::make(key, dataset, contract, decide_contract_signature(key, roster, contract));
+                                              const Roster& roster, const economy::StorageContract& contract,
+                                              const SigningPolicy& policy) {
+  return ContractSigningAnswer::make(key, dataset, contract, decide_contract_signature(key, roster, contract, policy));
 }
 
 Result<economy::ContractSignature> check_contract_signing_answer(const ContractSigningAnswer& answer,
@@ -150,7 +164,7 @@ Result<economy::ContractSignature> check_contract_signing_answer(const ContractS
 
 void gather_contract_signatures(rpc::Rpc& rpc, const crypto::SigningKey& key, const storage::DatasetId& dataset,
                                 const Roster& roster, const economy::StorageContract& contract,
-                                env::Duration timeout,
+                                const SigningPolicy& policy, env::Duration timeout,
                                 std::function<void(Result<std::vector<economy::ContractSignature>>)> done) {
   if (Status well_formed = contract.check(); !well_formed.is_ok()) return done(well_formed);
   // One slot per party, in the order the reply lists them.
@@ -201,7 +215,7 @@ void gather_contract_signatures(rpc::Rpc& rpc, const crypto::SigningKey& key, co
   for (size_t i = 0; i < pending->parties.size(); ++i) {
     Party& party = pending->parties[i];
     if (party.key == key.public_key()) {
-      party.outcome = check_contract_signing_answer(answer_contract_signing(key, dataset, roster, contract), dataset,
+      party.outcome = check_contract_signing_answer(answer_contract_signing(key, dataset, roster, contract, policy), dataset,
                                                     contract, party.key);
       continue;
     }

@@ -11,10 +11,14 @@
 //   - the party is named in it, as a node or as an arbiter;
 //   - its nodes are, as a set, the members of the party's current roster of
 //     the dataset (membership.h), and its arbiters the roster's arbiters.
+//   - its terms are ones the party's operator accepts (SigningPolicy): at
+//     least its price per GB-month and its gas price, at most its
+//     allocation.
 // So no party signs up for a cluster other than the one that holds the data,
-// and a contract cannot leave out a member that would then hold the data
-// unpaid. Every party checks this against its own roster: the asker's word
-// counts for nothing.
+// a contract cannot leave out a member that would then hold the data
+// unpaid, and no client gets a node's signature on a price its operator did
+// not offer. Every party checks this against its own roster and policy: the
+// asker's word counts for nothing.
 //
 // Each answer is signed by the party that gives it, a refusal too, and the
 // asker takes an answer only if it is the asked party's, about this dataset
@@ -36,10 +40,19 @@ namespace fluence::cluster {
 // A refusal's reason is for people; it is cut to this many bytes.
 inline constexpr size_t kMaxSigningRefusalBytes = 512;
 
+// The terms a party's operator accepts (fluence-node's contract_* config
+// fields). The defaults accept any price and allocation.
+struct SigningPolicy {
+  uint64_t min_price_per_gb_month = 0;
+  uint64_t min_gas_price = 0;
+  uint64_t max_allocation_bytes = economy::kMaxAllocationBytes;
+};
+
 // Whether `key`, a party of a dataset whose current roster is `roster`,
 // signs `contract`: its signature, or kInvalidArgument saying why not.
 Result<economy::ContractSignature> decide_contract_signature(const crypto::SigningKey& key, const Roster& roster,
-                                                             const economy::StorageContract& contract);
+                                                             const economy::StorageContract& contract,
+                                                             const SigningPolicy& policy = {});
 
 // A party's signed answer to a kSignContractRequest.
 struct ContractSigningAnswer {
@@ -64,7 +77,8 @@ struct ContractSigningAnswer {
 
 // What a party answers: decides and signs its answer.
 ContractSigningAnswer answer_contract_signing(const crypto::SigningKey& key, const storage::DatasetId& dataset,
-                                              const Roster& roster, const economy::StorageContract& contract);
+                                              const Roster& roster, const economy::StorageContract& contract,
+                                              const SigningPolicy& policy = {});
 
 // The asker's check of `party`'s answer about `contract`: its verified
 // ContractSignature; kInvalidArgument "refused: <reason>" for a refusal;
@@ -76,7 +90,7 @@ Result<economy::ContractSignature> check_contract_signing_answer(const ContractS
                                                                  const crypto::PublicKey& party);
 
 // Gathers the signature of every node and every arbiter `contract` names:
-// this party's own (`key`) decided here, every other's asked at its address
+// this party's own (`key`, under `policy`) decided here, every other's asked at its address
 // in `roster` with one request each, which waits `timeout`. `done` gets the
 // signatures, the nodes' in the contract's order then the arbiters', once
 // all of them verified; or, once every party answered or timed out, an
@@ -86,7 +100,7 @@ Result<economy::ContractSignature> check_contract_signing_answer(const ContractS
 // fails check() is refused at once (kInvalidArgument), asking no one.
 void gather_contract_signatures(rpc::Rpc& rpc, const crypto::SigningKey& key, const storage::DatasetId& dataset,
                                 const Roster& roster, const economy::StorageContract& contract,
-                                env::Duration timeout,
+                                const SigningPolicy& policy, env::Duration timeout,
                                 std::function<void(Result<std::vector<economy::ContractSignature>>)> done);
 
 }  // namespace fluence::cluster

@@ -59,7 +59,8 @@ Node::Node(env::Env& env, dht::Identity identity, NodeConfig config)
         if (roster == nullptr) return std::optional<Bytes>();
         env_.charge(env::Work::kSign, 2);  // the contract signature and the answer's
         return std::optional<Bytes>(
-            codec::encode(cluster::answer_contract_signing(identity_.key, h->spec.id, *roster, *message->contract)));
+            codec::encode(cluster::answer_contract_signing(identity_.key, h->spec.id, *roster, *message->contract,
+                                                               config_.cluster.signing_policy)));
       }
       if (!h->chain) return std::optional<Bytes>();
       if (message->type == cluster::ClusterMessage::Type::kReadRequest) {
@@ -213,7 +214,7 @@ void Node::sign_contract(const storage::DatasetId& dataset, const economy::Stora
   if (roster == nullptr) {
     return done(Status::error(ErrorCode::kNotFound, "this node is neither a member nor an arbiter of that dataset"));
   }
-  cluster::gather_contract_signatures(rpc_, identity_.key, dataset, *roster, contract,
+  cluster::gather_contract_signatures(rpc_, identity_.key, dataset, *roster, contract, config_.cluster.signing_policy,
                                       config_.cluster.contract_signing_timeout, std::move(done));
 }
 

@@ -59,6 +59,23 @@ TEST(ConfigTest, ErrorsNameTheField) {
   EXPECT_NE(error_of("{oops").find("node.json: not valid JSON"), std::string::npos);
 }
 
+TEST(ConfigTest, ContractSigningPolicy) {
+  Result<NodeFileConfig> defaults = parse_config("{" + kBase + "}", "node.json");
+  ASSERT_TRUE(defaults.is_ok());
+  EXPECT_EQ(defaults->node.cluster.signing_policy.min_price_per_gb_month, 0u);
+  EXPECT_EQ(defaults->node.cluster.signing_policy.max_allocation_bytes, economy::kMaxAllocationBytes);
+  Result<NodeFileConfig> c = parse_config("{" + kBase + R"(, "contract_min_price_per_gb_month": 720000,
+      "contract_min_gas_price": 3, "contract_max_allocation_bytes": 1000000000})", "node.json");
+  ASSERT_TRUE(c.is_ok()) << c.status().to_string();
+  EXPECT_EQ(c->node.cluster.signing_policy.min_price_per_gb_month, 720'000u);
+  EXPECT_EQ(c->node.cluster.signing_policy.min_gas_price, 3u);
+  EXPECT_EQ(c->node.cluster.signing_policy.max_allocation_bytes, 1'000'000'000u);
+  EXPECT_NE(error_of("{" + kBase + R"(, "contract_min_gas_price": -1})").find("config.contract_min_gas_price"),
+            std::string::npos);
+  EXPECT_NE(error_of("{" + kBase + R"(, "contract_max_allocation_bytes": 0})").find("config.contract_max_allocation_bytes"),
+            std::string::npos);
+}
+
 TEST(ConfigTest, TokenReceipts) {
   const std::string to(64, 'e');
   Result<NodeFileConfig> none = parse_config("{" + kBase + "}", "node.json");

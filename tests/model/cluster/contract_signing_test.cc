@@ -88,6 +88,26 @@ TEST_F(ContractDecisionTest, EveryNodeAndArbiterSignsAContractForItsCluster) {
   EXPECT_TRUE(decide_contract_signature(members[1], roster, reordered).is_ok());
 }
 
+TEST_F(ContractDecisionTest, SignsOnlyTermsItsOperatorAccepts) {
+  // The contract offers 720 per GB-month, gas price 1, 1 GB.
+  const SigningPolicy at_the_offer{720, 1, economy::kBytesPerGb};
+  EXPECT_TRUE(decide_contract_signature(members[0], roster, contract, at_the_offer).is_ok());
+  Result<economy::ContractSignature> cheap = decide_contract_signature(members[0], roster, contract, {721, 0});
+  ASSERT_FALSE(cheap.is_ok());
+  EXPECT_TRUE(mentions(cheap.status(), "price_per_gb_month 720 is below this party's 721")) << cheap.status().message();
+  Result<economy::ContractSignature> gas = decide_contract_signature(arbiters[0], roster, contract, {0, 2});
+  ASSERT_FALSE(gas.is_ok());
+  EXPECT_TRUE(mentions(gas.status(), "gas_price 1 is below this party's 2")) << gas.status().message();
+  Result<economy::ContractSignature> large =
+      decide_contract_signature(members[2], roster, contract, {0, 0, economy::kBytesPerGb - 1});
+  ASSERT_FALSE(large.is_ok());
+  EXPECT_TRUE(mentions(large.status(), "allocation_bytes")) << large.status().message();
+  // A refusal travels in the party's signed answer.
+  ContractSigningAnswer answer = answer_contract_signing(members[0], storage::DatasetId{1}, roster, contract, {721, 0});
+  EXPECT_FALSE(answer.contract_signature.has_value());
+  EXPECT_NE(answer.refusal.find("below"), std::string::npos);
+}
+
 TEST_F(ContractDecisionTest, RefusesAContractWhoseNodesAreNotTheMembers) {
   economy::StorageContract short_of_one = contract;
   short_of_one.nodes.pop_back();

@@ -95,7 +95,7 @@ class GatewayShareTest : public ::testing::Test {
                                  {{"receipt", receipt('2')}, {"to", receiver_account_}, {"amount", kMinted}}});
     cluster_ = std::make_unique<NodeCluster>(kMembers + kArbiters, 2, [&](const std::vector<std::string>& peers) {
       json extra = one_dataset(peers, kDataset, kMembers);
-      extra.update({{"block_interval_ms", 20}, {"token_receipts", receipts}});
+      extra.update({{"block_interval_ms", 20}, {"token_receipts", receipts}, {"contract_min_price_per_gb_month", 720000}});
       return extra;
     });
     for (size_t i = 0; i < cluster_->size(); ++i) cluster_->start(i);
@@ -167,6 +167,11 @@ TEST_F(GatewayShareTest, AReceiverReadsASharedCollectionUntilTheOwnerRevokesIt) 
   }
   mongoc_collection_destroy(items);
 
+  // Below the nodes' price, no node or arbiter signs.
+  CommandResult cheap = run(owner_client_, "admin",
+                            R"({"fluenceOpenContract": ")" + kDataset +
+                                R"(", "deposit": 3000000, "pricePerGbMonth": 1000, "gasPrice": 1})");
+  EXPECT_NE(cheap.error.find("price_per_gb_month 1000 is below this party's 720000"), std::string::npos) << cheap.error;
   // The owner's contract, signed by every node and arbiter: 720,000 micro-FFT
   // per GB-month for 1 GB on 4 nodes is 2,880,000 for the first period.
   CommandResult contract = run(owner_client_, "admin",
