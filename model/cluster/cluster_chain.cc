@@ -214,10 +214,10 @@ void ClusterChain::acknowledge(const crypto::Hash256& id, uint64_t sequence) {
 void ClusterChain::submit_transaction(const chain::Transaction& transaction) {
   if (!transaction_acceptable(transaction)) return;
   crypto::Hash256 hash = transaction.hash();
-  for (const chain::Transaction& t : transaction_pool_) {
-    if (t.hash() == hash) return;
+  for (const PooledTransaction& t : transaction_pool_) {
+    if (t.transaction.hash() == hash) return;
   }
-  if (transaction_pool_.size() < chain::kMaxTransactionsPerBlock) transaction_pool_.push_back(transaction);
+  if (transaction_pool_.size() < chain::kMaxTransactionsPerBlock) transaction_pool_.push_back({transaction, env_.now()});
 }
 
 void ClusterChain::submit_operation(const economy::EconomyOp& op, std::function<void(Result<uint64_t>)> done) {
@@ -313,7 +313,7 @@ Bytes ClusterChain::propose(uint64_t height) {
     submit_transaction({chain::VoteEquivocation{e.first, e.second}});
   }
   economy::Ledger scratch = book_.ledger();
-  for (const chain::Transaction& t : transaction_pool_) {
+  for (const auto& [t, added] : transaction_pool_) {
     if (p.transactions.size() >= chain::kMaxTransactionsPerBlock) break;
     if (!transaction_acceptable(t)) continue;
     if (const auto* op = std::get_if<economy::EconomyOp>(&t.body)) {
@@ -393,7 +393,14 @@ void ClusterChain::commit(const consensus::Decision& decision) {
     committed_transactions_.insert(t.hash());
     if (std::holds_alternative<economy::EconomyOp>(t.body)) operations.push_back(t.hash());
   }
-  std::erase_if(transaction_pool_, [&](const chain::Transaction& t) { return committed_transactions_.count(t.hash()) != 0; });
+  // Committed ones leave the pool, and so do token operations that did not
+  // apply for write_timeout (their submitters were told kTimeout): a used
+  // nonce or receipt never will, and nothing else may fill the pool for good.
+  const env::Time expired = env_.now() - std::chrono::duration_cast<env::Time>(config_.write_timeout);
+  std::erase_if(transaction_pool_, [&](const PooledTransaction& t) {
+    return committed_transactions_.count(t.transaction.hash()) != 0 ||
+           (std::holds_alternative<economy::EconomyOp>(t.transaction.body) && t.added < expired);
+  });
   for (const crypto::Hash256& hash : operations) acknowledge_operation(hash, block.header.height);
   send_endorsements(block);
   uint64_t height = block.header.height;

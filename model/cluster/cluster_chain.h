@@ -190,6 +190,8 @@ class ClusterChain final : public consensus::Application {
   }
   bool takes_part() const { return consensus_ != nullptr; }
   size_t pool_size() const { return pool_.size(); }
+  // Transactions (token operations, verdicts, evidence) waiting for a block.
+  size_t transaction_pool_size() const { return transaction_pool_.size(); }
   // The functional-token ledger as of the last committed block: every
   // member holds the same one, rebuilt from the stored blocks on restart.
   const economy::Ledger& ledger() const { return book_.ledger(); }
@@ -289,7 +291,11 @@ class ClusterChain final : public consensus::Application {
   // message must not commit a write twice. (Kept in memory: a restarted
   // member relies on its peers' sets until its own fills again.)
   std::set<crypto::Hash256> committed_submissions_;
-  std::vector<chain::Transaction> transaction_pool_;
+  struct PooledTransaction {
+    chain::Transaction transaction;
+    env::Time added{};  // when this member pooled it
+  };
+  std::vector<PooledTransaction> transaction_pool_;
   std::set<crypto::Hash256> committed_transactions_;
   size_t evidence_reported_ = 0;  // consensus evidence already put in the pool
   env::TimerId retry_timer_ = 0;
