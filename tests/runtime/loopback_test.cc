@@ -25,22 +25,30 @@ TEST(LoopbackTest, SixteenProcessesJoinAndAnswerLookupsCorrectly) {
   cluster.start(0);
   ASSERT_TRUE(cluster.wait_until([](size_t, const nlohmann::json&) { return true; }, 20000)) << "node 0 did not start";
   for (size_t i = 1; i < kNodes; ++i) cluster.start(i);
-  ASSERT_TRUE(cluster.wait_until(
-      [](size_t, const nlohmann::json& info) { return info["joined"].get<bool>() && info["contacts"].get<int>() >= 2; }, 30000))
-      << "not every node joined";
+  // 60 s: on a loaded 2-core machine 16 processes solving puzzles and
+  // joining at once can take far longer than the second they take alone.
+  bool joined = cluster.wait_until(
+      [](size_t, const nlohmann::json& info) { return info["joined"].get<bool>() && info["contacts"].get<int>() >= 2; },
+      60000);
+  if (!joined) {
+    std::string states;
+    for (size_t i = 0; i < kNodes; ++i) states += "\n  node " + std::to_string(i) + ": " + cluster.admin(i, {{"cmd", "info"}}).dump();
+    FAIL() << "not every node joined:" << states;
+  }
   // Joined is not settled: nodes keep learning of each other from the
   // lookups of later joiners. The exact closest sets are checked once every
-  // routing table has stopped growing for a second.
+  // routing table has stopped growing.
   auto total_contacts = [&] {
     int total = 0;
     for (size_t i = 0; i < kNodes; ++i) total += cluster.admin(i, {{"cmd", "info"}})["contacts"].get<int>();
     return total;
   };
+  // Stable for three seconds in a row: under load a table can pause for one.
   int settled = total_contacts();
-  for (int round = 0; round < 30; ++round) {
+  for (int round = 0, stable = 0; round < 60 && stable < 3; ++round) {
     std::this_thread::sleep_for(std::chrono::seconds(1));
     int now = total_contacts();
-    if (now == settled) break;
+    stable = now == settled ? stable + 1 : 0;
     settled = now;
   }
 
