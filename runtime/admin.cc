@@ -16,17 +16,26 @@ using nlohmann::json;
 
 using admin_detail::dump;
 using admin_detail::failed;
+using admin_detail::key_field;
+using admin_detail::key_list;
 using admin_detail::refused;
 
-namespace {
-// A lookup asks for at most this many contacts.
-constexpr size_t kMaxLookupCount = 1024;
+Result<std::array<uint8_t, 32>> admin_detail::key_field(const json& request, const char* name) {
+  if (!request.contains(name) || !request[name].is_string()) {
+    return Status::error(ErrorCode::kMalformed, std::string(name) + ": expected 64 hex digits");
+  }
+  return fixed_from_hex<32>(request[name].get_ref<const std::string&>(), name);
+}
 
-json key_list(const std::vector<crypto::PublicKey>& keys) {
+json admin_detail::key_list(const std::vector<crypto::PublicKey>& keys) {
   json list = json::array();
   for (const crypto::PublicKey& key : keys) list.push_back(to_hex(key.bytes));
   return list;
 }
+
+namespace {
+// A lookup asks for at most this many contacts.
+constexpr size_t kMaxLookupCount = 1024;
 
 // Bytes given as text (`name`) or as hex (`name` + "_hex"), and which of the
 // two fields held them, for errors.
@@ -256,14 +265,8 @@ void handle_admin_request(node::Node& node, const std::string& line, std::functi
                            {"contacts", node.dht().routing_table().size()},
                            {"joined", node.joined()}}));
   }
-  auto hex_field = [&](const char* name) -> Result<std::array<uint8_t, 32>> {
-    if (!request.contains(name) || !request[name].is_string()) {
-      return Status::error(ErrorCode::kMalformed, std::string(name) + ": expected 64 hex digits");
-    }
-    return fixed_from_hex<32>(request[name].get<std::string>(), name);
-  };
   if (cmd == "lookup") {
-    Result<std::array<uint8_t, 32>> target = hex_field("target");
+    Result<std::array<uint8_t, 32>> target = key_field(request, "target");
     if (!target) return reply(refused(target.status()));
     size_t count = node.dht().config().bucket_size;
     if (request.contains("count")) {
@@ -282,7 +285,7 @@ void handle_admin_request(node::Node& node, const std::string& line, std::functi
     return;
   }
   if (cmd == "write" || cmd == "dataset" || cmd == "read" || cmd == "ore_scan") {
-    Result<std::array<uint8_t, 32>> dataset = hex_field("dataset");
+    Result<std::array<uint8_t, 32>> dataset = key_field(request, "dataset");
     if (!dataset) return reply(refused(dataset.status()));
     if (cmd == "dataset") {
       if (const cluster::ChainArbiter* arbiter = node.arbiter(*dataset)) {

@@ -21,13 +21,6 @@ constexpr size_t kMaxOperationBytes = 256 * 1024;
 constexpr size_t kMaxContractBytes = 16 * 1024;
 constexpr size_t kMaxCapsuleBytes = 1024;
 
-Result<std::array<uint8_t, 32>> key_field(const json& request, const char* name) {
-  if (!request.contains(name) || !request[name].is_string()) {
-    return Status::error(ErrorCode::kMalformed, std::string(name) + ": expected 64 hex digits");
-  }
-  return fixed_from_hex<32>(request[name].get_ref<const std::string&>(), name);
-}
-
 // A codec encoding of T given in hex as `name`; errors name the field.
 template <typename T>
 Result<T> encoded_field(const json& request, const char* name, size_t max_bytes) {
@@ -47,12 +40,6 @@ Result<T> encoded_field(const json& request, const char* name, size_t max_bytes)
 }
 
 std::string hex(const crypto::PublicKey& key) { return to_hex(key.bytes); }
-
-json hex_list(const std::vector<crypto::PublicKey>& keys) {
-  json list = json::array();
-  for (const crypto::PublicKey& key : keys) list.push_back(hex(key));
-  return list;
-}
 
 const char* phase_name(economy::SharePhase phase) {
   switch (phase) {
@@ -100,8 +87,8 @@ void ledger(const storage::DatasetId& dataset, const cluster::ClusterChain& chai
     if (contract == nullptr) return reply(refused(ErrorCode::kNotFound, "contract: not on the ledger"));
     const economy::StorageContract& c = contract->contract;
     answer.update({{"client", hex(c.client)},
-                   {"nodes", hex_list(c.nodes)},
-                   {"arbiters", hex_list(c.arbiters)},
+                   {"nodes", key_list(c.nodes)},
+                   {"arbiters", key_list(c.arbiters)},
                    {"escrow", contract->escrow},
                    {"valid_until_tick", c.valid_until_tick},
                    {"gas_price", c.gas_price},
@@ -119,7 +106,7 @@ void ledger(const storage::DatasetId& dataset, const cluster::ClusterChain& chai
                  {"receiver", hex(s.receiver)},
                  {"storage_contract", hex(s.storage_contract)},
                  {"threshold", s.threshold},
-                 {"holders", hex_list(s.holders())},
+                 {"holders", key_list(s.holders())},
                  {"contract_hex", to_hex(codec::encode(s))}});
   reply(dump(answer));
 }

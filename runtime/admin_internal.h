@@ -2,8 +2,10 @@
 // share, and the economy commands, which live in admin_economy.cc.
 #pragma once
 
+#include <array>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -28,6 +30,11 @@ inline std::string refused(ErrorCode code, const std::string& message) { return 
 inline std::string failed(const Status& status) {
   return dump(nlohmann::json{{"error", status.to_string()}, {"code", error_code_name(status.code())}});
 }
+
+// A 32-byte key or id given as 64 hex digits in field `name`.
+Result<std::array<uint8_t, 32>> key_field(const nlohmann::json& request, const char* name);
+// Keys as a list of hex strings.
+nlohmann::json key_list(const std::vector<crypto::PublicKey>& keys);
 
 // "submit", "ledger", "sign_contract", "reencrypt".
 bool is_economy_command(const std::string& cmd);
