@@ -229,7 +229,21 @@ std::optional<Hash256> MerkleTreap::find(ByteView key) const {
   return std::nullopt;
 }
 
-Bytes MerkleTreap::key_at(uint64_t index) const { return open(index).key; }
+Bytes MerkleTreap::key_at(uint64_t index) const {
+  // open()'s descent without its proof: every PoR answer reads entries by index.
+  FL_ASSERT(index < size());
+  const Node* node = root_.get();
+  while (true) {
+    uint64_t left = Node::count_of(node->left);
+    if (index == left) return node->key;
+    if (index < left) {
+      node = node->left.get();
+    } else {
+      index -= left + 1;
+      node = node->right.get();
+    }
+  }
+}
 
 MerkleProof MerkleTreap::open(uint64_t index) const {
   FL_ASSERT(index < size());
