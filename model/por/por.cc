@@ -9,9 +9,9 @@ namespace fluence::por {
 
 namespace {
 
-uint64_t first_u64(const crypto::Hash256& hash) {
+uint64_t first_u64(ByteView bytes) {
   uint64_t x = 0;
-  for (int i = 0; i < 8; ++i) x = x << 8 | hash[i];
+  for (int i = 0; i < 8; ++i) x = x << 8 | bytes[i];
   return x;
 }
 
@@ -80,11 +80,17 @@ std::vector<uint64_t> PorChallenge::indices() const {
   crypto::Hash256 s = salt();
   std::vector<uint64_t> out;
   out.reserve(chunks);
+  // Eight indices from each BLAKE2b-512 block: every node of a cluster, and
+  // its arbiter, derives them each tick.
+  crypto::Hash512 block{};
   for (uint64_t j = 0; j < chunks; ++j) {
-    out.push_back(reduce(first_u64(crypto::blake2b_256("fluence/por-index", {s, u64_bytes(j)})), entry_count));
+    if (j % 8 == 0) block = crypto::blake2b_512("fluence/por-index", {s, u64_bytes(j / 8)});
+    out.push_back(reduce(first_u64(ByteView(block.data() + 8 * (j % 8), 8)), entry_count));
   }
   return out;
 }
+
+ChallengeDerivation PorChallenge::derive() const { return {digest(), salt(), indices()}; }
 
 std::vector<uint16_t> PorChallenge::opened_positions(const crypto::PublicKey& node) const {
   // A partial Fisher-Yates shuffle of [0, chunks) driven by H(salt, node).
@@ -217,11 +223,12 @@ Proved prove(const PorChallenge& challenge, const storage::Dataset& dataset, con
 Proved prove_for(const PorChallenge& challenge, const storage::Dataset& dataset, const crypto::PublicKey& node) {
   Proved proved;
   PorResponse& r = proved.response;
-  r.challenge_digest = challenge.digest();
+  ChallengeDerivation derived = challenge.derive();
+  r.challenge_digest = derived.digest;
   r.node_key = node;
   storage::Dataset::Version version = challenged_version(challenge, dataset);
-  crypto::Hash256 salt = challenge.salt();
-  std::vector<uint64_t> indices = challenge.indices();
+  const crypto::Hash256& salt = derived.salt;
+  const std::vector<uint64_t>& indices = derived.indices;
   std::vector<std::optional<Bytes>> values(indices.size());
   for (size_t j = 0; j < indices.size(); ++j) {
     Result<Bytes> value = indices[j] < dataset.entry_count(version)
@@ -257,13 +264,17 @@ const char* fault_name(Fault fault) {
 }
 
 Fault check_response(const PorChallenge& challenge, const PorResponse& response) {
-  if (response.challenge_digest != challenge.digest()) return Fault::kWrongChallenge;
+  return check_response(challenge, challenge.derive(), response);
+}
+
+Fault check_response(const PorChallenge& challenge, const ChallengeDerivation& derived, const PorResponse& response) {
+  if (response.challenge_digest != derived.digest) return Fault::kWrongChallenge;
   if (!crypto::verify(response.node_key, response.signed_bytes(), response.signature)) return Fault::kBadSignature;
   if (response.salted_hashes.size() != challenge.chunks) return Fault::kMalformed;
   std::vector<uint16_t> positions = challenge.opened_positions(response.node_key);
   if (response.openings.size() != positions.size()) return Fault::kBadOpening;
-  crypto::Hash256 salt = challenge.salt();
-  std::vector<uint64_t> indices = challenge.indices();
+  const crypto::Hash256& salt = derived.salt;
+  const std::vector<uint64_t>& indices = derived.indices;
   for (size_t i = 0; i < positions.size(); ++i) {
     const PorOpening& o = response.openings[i];
     if (o.position != positions[i]) return Fault::kBadOpening;

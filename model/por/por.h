@@ -37,6 +37,8 @@ namespace fluence::por {
 inline constexpr size_t kMaxChallengedChunks = 4096;
 inline constexpr size_t kMaxOpenings = 256;
 
+struct ChallengeDerivation;
+
 struct PorChallenge {
   storage::DatasetId dataset{};
   uint64_t tick = 0;
@@ -57,12 +59,20 @@ struct PorChallenge {
   // Positions (into indices()) that the node with key `node` must open.
   std::vector<uint16_t> opened_positions(const crypto::PublicKey& node) const;
   crypto::Hash256 digest() const;
+  // digest(), salt() and indices() at once, for checking many answers.
+  ChallengeDerivation derive() const;
 
   Bytes seed_message() const;
   static std::optional<storage::DatasetId> peek_dataset(ByteView body);
   bool operator==(const PorChallenge&) const = default;
   void encode(codec::Writer& writer) const;
   static PorChallenge decode(codec::Reader& reader);
+};
+
+struct ChallengeDerivation {
+  crypto::Hash256 digest{};
+  crypto::Hash256 salt{};
+  std::vector<uint64_t> indices;
 };
 
 struct PorOpening {
@@ -135,6 +145,8 @@ const char* fault_name(Fault fault);
 
 // Everything an arbiter can check about one response alone.
 Fault check_response(const PorChallenge& challenge, const PorResponse& response);
+// The same, with the challenge's derivation computed once for all answers.
+Fault check_response(const PorChallenge& challenge, const ChallengeDerivation& derived, const PorResponse& response);
 
 // Per-index majority across replicas; returns, for each response, whether it
 // disagrees with the majority anywhere. Ties count as disagreement for all.

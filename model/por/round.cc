@@ -4,6 +4,7 @@ namespace fluence::por {
 
 struct Arbiter::Round {
   PorChallenge challenge;
+  ChallengeDerivation derived;
   std::vector<Member> members;
   std::vector<std::optional<PorResponse>> responses;
   std::vector<Fault> faults;
@@ -23,6 +24,7 @@ void Arbiter::run_round(const storage::DatasetId& dataset, uint64_t tick, const 
                         std::function<void(std::vector<PorVerdict>)> done) {
   auto round = std::make_shared<Round>();
   round->challenge = PorChallenge::make(key_, dataset, tick, root, entries, config_.chunks, config_.openings);
+  round->derived = round->challenge.derive();
   round->members = members;
   round->responses.resize(members.size());
   round->faults.assign(members.size(), Fault::kLate);
@@ -43,7 +45,7 @@ void Arbiter::run_round(const storage::DatasetId& dataset, uint64_t tick, const 
                        round->faults[i] = Fault::kWrongChallenge;
                      } else {
                        env_.charge(env::Work::kVerify, 1 + response->openings.size());
-                       round->faults[i] = check_response(round->challenge, *response);
+                       round->faults[i] = check_response(round->challenge, round->derived, *response);
                        round->responses[i] = std::move(*response);
                      }
                    }  // no body: timed out, the fault stays kLate
