@@ -44,4 +44,19 @@ class SigningKey {
 
 bool verify(const PublicKey& key, ByteView message, const Signature& signature);
 
+// The cost model DESIGN.md allows for very large simulations, where Ed25519
+// (about 25 us a signature, 35 us a check) would dominate the run. Once
+// switched on, for the rest of the process:
+//  - a signature is BLAKE2b-512 keyed with the signer's seed over the
+//    message, and the first signature by a key records (public key, seed);
+//  - verify() recomputes it from the recorded seed; a key that never signed
+//    has no valid signature, and a changed byte fails, as with Ed25519.
+// Protocol code behaves the same (the sim still charges Work::kSign and
+// kVerify at Ed25519's cost), but the signatures are unforgeable only by
+// convention: code holding no seed could look one up here. Only fluence-sim
+// turns it on, for scenarios that ask, and its report says so. Not
+// thread-safe: a simulation runs its nodes on one thread.
+void use_modelled_signatures();
+bool signatures_modelled();
+
 }  // namespace fluence::crypto
