@@ -263,6 +263,7 @@ Result<RunReport> report_run(const RunResult& run) {
   if (kind == "colluding-cluster") return report_collusion({run});
   if (kind == "flaky-members") return report_flaky({run});
   if (kind == "denial-of-remove") return report_denial({run});
+  if (kind == "por-network") return report_por_network(run);
   return Status::error(ErrorCode::kInvalidArgument,
                        (run.folder / "summary.json").string() + ": no report for scenario kind '" +
                            kind + "'");

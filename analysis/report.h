@@ -61,6 +61,9 @@ Result<RunReport> report_flaky(const std::vector<RunResult>& runs);
 // (denial_report.cc).
 Result<RunReport> report_denial(const std::vector<RunResult>& runs);
 
+// The "por-network" report (network_por_report.cc).
+Result<RunReport> report_por_network(const RunResult& run);
+
 // A number with a fixed count of decimals, as every report prints them.
 std::string format_fixed(double value, int decimals);
 
