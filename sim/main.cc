@@ -13,6 +13,7 @@
 #include "sim/capture_run.h"
 #include "sim/cluster_run.h"
 #include "sim/kademlia_run.h"
+#include "sim/network_por_run.h"
 #include "sim/por_run.h"
 #include "sim/scenario.h"
 #include "sim/share_run.h"
@@ -111,6 +112,7 @@ int main(int argc, char** argv) {
   std::string root_log = "--log=root.thres:warning";
   char* engine_argv[] = {argv[0], root_log.data(), log_option.data(), binding_log.data(), nullptr};
   auto wall_start = std::chrono::steady_clock::now();
+  if (scenario->signatures == "cost-model") fluence::crypto::use_modelled_signatures();
   fluence::sim::World world(*scenario, run_seed, 4, engine_argv);
   bool progress = !quiet && isatty(STDERR_FILENO);
   auto finish = [&](auto& run) {
@@ -133,6 +135,10 @@ int main(int argc, char** argv) {
     status = finish(run);
   } else if (scenario->kind == "denial-of-remove") {
     fluence::sim::ShareRun run(world, *scenario, run_seed, progress);
+    run.configure();
+    status = finish(run);
+  } else if (scenario->kind == "por-network") {
+    fluence::sim::NetworkPorRun run(world, *scenario, run_seed, progress);
     run.configure();
     status = finish(run);
   } else if (scenario->kind == "por-detection") {

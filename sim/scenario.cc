@@ -239,6 +239,27 @@ Status read_capture(const json& value, const std::string& path, CaptureSpec& c) 
   return f.finish();
 }
 
+Status read_por_network(const json& value, const std::string& path, NetworkPorSpec& p) {
+  JsonFields f(value, path);
+  p.cluster_size = static_cast<int>(f.integer("cluster_size", p.cluster_size, 1, 1000));
+  p.lazy_fraction = f.number("lazy_fraction", p.lazy_fraction, 0, 1);
+  p.forgotten_fraction = f.number("forgotten_fraction", p.forgotten_fraction, 0, 1);
+  p.chunks = static_cast<int>(f.integer("chunks", p.chunks, 1, 4096));
+  p.openings = static_cast<int>(f.integer("openings", p.openings, 0, 256));
+  p.rows = static_cast<int>(f.integer("rows", p.rows, 1, 1'000'000));
+  p.row_bytes = static_cast<int>(f.integer("row_bytes", p.row_bytes, 1, 256 * 1024));
+  p.tick_s = f.number("tick_s", p.tick_s, 0.001, 1e7);
+  p.ticks = static_cast<int>(f.integer("ticks", p.ticks, 1, 1'000'000));
+  p.round_spread_s = f.number("round_spread_s", p.round_spread_s, 0, 1e7);
+  p.eject_after_failed_ticks = static_cast<int>(f.integer("eject_after_failed_ticks", p.eject_after_failed_ticks, 1, 1'000'000));
+  p.max_response_ms = f.number("max_response_ms", p.max_response_ms, 1, 1e9);
+  if (f.ok() && p.openings > p.chunks) f.fail("openings", "at most chunks");
+  if (f.ok() && p.round_spread_s + p.max_response_ms / 1000 >= p.tick_s) {
+    f.fail("round_spread_s", "a round must end within its tick: round_spread_s + max_response_ms must stay under tick_s");
+  }
+  return f.finish();
+}
+
 // A section only some kinds have: read (all defaults when absent) for those,
 // an error naming the kinds for any other.
 template <typename Spec>
@@ -274,15 +295,19 @@ Result<Scenario> parse_scenario(const std::string& json_text, const std::string&
   s.lookups_start_s = f.number("lookups_start_s", 0, 0, 1e9);
   s.lookup_interval_ms = f.number("lookup_interval_ms", 100, 0.001, 1e9);
   s.sample_interval_s = f.number("sample_interval_s", 10, 0.001, 1e9);
+  s.signatures = f.text("signatures", "ed25519");
+  if (f.ok() && s.signatures != "ed25519" && s.signatures != "cost-model") {
+    f.fail("signatures", "expected \"ed25519\" or \"cost-model\"");
+  }
   bool cluster_kind =
       s.kind == "lazy-member" || s.kind == "region-ban" || s.kind == "fast-clock" || s.kind == "colluding-cluster" ||
       s.kind == "flaky-members";
   if (f.ok() && s.kind != "kademlia-lookup" && s.kind != "por-detection" && s.kind != "sybil-grinding" &&
-      s.kind != "committee-capture" && s.kind != "denial-of-remove" && !cluster_kind) {
+      s.kind != "committee-capture" && s.kind != "denial-of-remove" && s.kind != "por-network" && !cluster_kind) {
     f.fail("kind",
            "expected \"kademlia-lookup\", \"por-detection\", \"lazy-member\", \"region-ban\", \"fast-clock\", "
-           "\"colluding-cluster\", \"flaky-members\", \"sybil-grinding\", \"committee-capture\" or "
-           "\"denial-of-remove\"");
+           "\"colluding-cluster\", \"flaky-members\", \"sybil-grinding\", \"committee-capture\", "
+           "\"denial-of-remove\" or \"por-network\"");
   }
   if (f.ok() && s.question.empty()) f.fail("question", "every scenario states the question it answers");
   Status status = f.status();
@@ -337,6 +362,17 @@ Result<Scenario> parse_scenario(const std::string& json_text, const std::string&
     if (status.is_ok() && s.kind == "denial-of-remove") {
       s.nodes = static_cast<size_t>(s.share.members + s.share.arbiters);
       s.end_s = s.share.end_s();
+    }
+  }
+  if (status.is_ok()) {
+    status = read_section(f, "por_network", s.kind == "por-network", "kind por-network", read_por_network,
+                          s.por_network);
+    if (status.is_ok() && s.kind == "por-network") {
+      const NetworkPorSpec& p = s.por_network;
+      if (s.nodes < static_cast<size_t>(p.cluster_size) + 1) {
+        status = Status::error(ErrorCode::kMalformed, "scenario.nodes: a por-network needs cluster_size + 1 nodes at least");
+      }
+      s.end_s = p.tick_s * (p.ticks + 1);
     }
   }
   if (status.is_ok()) status = f.finish();

@@ -124,6 +124,32 @@ struct CaptureSpec {
   int datasets = 2000;
 };
 
+// The "por-network" scenario: a whole network of `nodes` under hourly
+// proofs of retrievability, without the cluster chains (the cluster
+// scenarios run those, at about a minute of wall time per cluster-month).
+// Datasets, one per `cluster_size` nodes, are placed on the nodes closest to
+// their ids; each has one arbiter, the node closest to its arbiter anchor
+// outside the cluster, which challenges every member each tick through the
+// real protocol (model/por/round.h). A `lazy_fraction` of the nodes, drawn
+// from the seed, deletes `forgotten_fraction` of every replica it holds; a
+// member failing `eject_after_failed_ticks` ticks in a row is no longer
+// challenged (its arbiter would vote it out, as in the cluster scenarios). Rounds start at a fixed offset per
+// dataset, spread over the first `round_spread_s` of each tick.
+struct NetworkPorSpec {
+  int cluster_size = 7;
+  double lazy_fraction = 0.01;
+  double forgotten_fraction = 0.1;
+  int chunks = 20;
+  int openings = 2;
+  int rows = 64;
+  int row_bytes = 64;
+  double tick_s = 3600;
+  int ticks = 720;
+  double round_spread_s = 600;
+  int eject_after_failed_ticks = 2;
+  double max_response_ms = 5000;
+};
+
 struct Scenario {
   std::string name;
   std::string kind;  // "kademlia-lookup", "por-detection" or "lazy-member"
@@ -146,6 +172,10 @@ struct Scenario {
   SybilSpec sybil;      // kind "sybil-grinding"
   CaptureSpec capture;  // kind "committee-capture"
   ShareSpec share;      // kind "denial-of-remove"
+  NetworkPorSpec por_network;  // kind "por-network"
+  // "ed25519" (the default: real signatures) or "cost-model"
+  // (crypto::use_modelled_signatures; for very large runs).
+  std::string signatures = "ed25519";
 };
 
 // Reads and checks a scenario; `source` names it in errors.

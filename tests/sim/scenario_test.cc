@@ -68,12 +68,35 @@ TEST(ScenarioTest, AnAccompliceCoversOneLazyMemberAndIsNotFaultyItself) {
   EXPECT_NE(ban.status().to_string().find("scenario.cluster.accomplice: only for kind lazy-member"), std::string::npos);
 }
 
+TEST(ScenarioTest, PorNetworkFieldsAreChecked) {
+  auto error_of = [](const std::string& rest) {
+    Result<Scenario> s = parse_scenario(R"({"question": "q", "kind": "por-network")" + rest + "}", "test.json");
+    return s.is_ok() ? std::string() : s.status().to_string();
+  };
+  EXPECT_EQ(error_of(R"(, "nodes": 100, "por_network": {"ticks": 3, "tick_s": 60, "round_spread_s": 10})"), "");
+  EXPECT_NE(error_of(R"(, "por_network": {"chunk": 3})").find("scenario.por_network.chunk: unknown field"), std::string::npos);
+  EXPECT_NE(error_of(R"(, "por_network": {"chunks": 2, "openings": 3})").find("scenario.por_network.openings: at most chunks"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"(, "por_network": {"tick_s": 60})").find("scenario.por_network.round_spread_s: a round must end within its tick"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"(, "nodes": 7)").find("scenario.nodes: a por-network needs cluster_size + 1"), std::string::npos);
+  EXPECT_NE(error_of(R"(, "signatures": "rsa")").find("scenario.signatures: expected"), std::string::npos);
+  EXPECT_NE(error_of(R"(, "por_network": {"lazy_fraction": 2})").find("scenario.por_network.lazy_fraction"), std::string::npos);
+  Result<Scenario> other = parse_scenario(R"({"question": "q", "kind": "kademlia-lookup", "por_network": {}})", "test.json");
+  ASSERT_FALSE(other.is_ok());
+  EXPECT_NE(other.status().to_string().find("scenario.por_network: only for kind por-network"), std::string::npos);
+  Result<Scenario> full = parse_scenario(R"({"question": "q", "kind": "por-network", "nodes": 100})", "test.json");
+  ASSERT_TRUE(full.is_ok());
+  EXPECT_EQ(full->end_s, 3600.0 * 721) << "every tick's rounds fit before the end";
+}
+
 TEST(ScenarioTest, ShippedScenariosParse) {
   for (const char* name : {"kademlia-lookup.json", "kademlia-small.json", "kademlia-faults.json", "kademlia-partition.json", "por-detection.json",
                            "lazy-member.json", "lazy-member-small.json", "region-ban.json", "region-ban-majority.json",
                            "sybil-grinding.json", "fast-clock.json", "fast-clock-cluster.json",
                            "cluster-30-days.json", "colluding-cluster.json", "flaky-members.json", "lazy-fetch.json",
-                           "lazy-fetch-in-time.json", "lazy-fetch-small.json"}) {
+                           "lazy-fetch-in-time.json", "lazy-fetch-small.json", "por-network-small.json",
+                           "por-network-30-days.json"}) {
     Result<Scenario> s = load_scenario(std::string(FLUENCE_SCENARIOS_DIR) + "/" + name);
     EXPECT_TRUE(s.is_ok()) << name << ": " << s.status().to_string();
   }
