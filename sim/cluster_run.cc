@@ -68,7 +68,7 @@ void ClusterRun::configure() {
     c.por.openings = static_cast<uint16_t>(spec_.openings);
     c.ejection.failed_ticks = static_cast<uint64_t>(spec_.eject_after_failed_ticks);
     c.ejection.offline_ticks = static_cast<uint64_t>(spec_.eject_after_offline_ticks);
-    c.inclusion_ticks = static_cast<uint64_t>(spec_.inclusion_ticks);
+    c.rules.inclusion_ticks = static_cast<uint64_t>(spec_.inclusion_ticks);
     c.por.max_response_time = std::chrono::microseconds(static_cast<int64_t>(spec_.max_response_ms * 1000));
     if (colluding() && i < static_cast<size_t>(spec_.members)) c.member_conduct = adversary::colluding_member(honest_arbiters);
     if (fetching() && i == spec_.lazy.front()) c.member_conduct.colludes_with = World::address_of(static_cast<size_t>(spec_.accomplice));

@@ -70,6 +70,11 @@ struct ChainRules {
   env::Duration tick_length = std::chrono::hours(1);
   env::Duration max_clock_skew = std::chrono::minutes(1);
   size_t arbiter_quorum = 0;                             // 0: a majority of the arbiters
+  // Ticks an arbiter gives the chain to carry its verdicts and votes before
+  // it stops signing the chain (cluster/arbiter.h); also when a tick's PoR
+  // outcome settles without every arbiter's verdict (cluster/verdicts.h).
+  // A rule of the chain: its members and arbiters must all use the same.
+  uint64_t inclusion_ticks = 2;
 
   env::Time tick_start(uint64_t tick) const { return genesis + tick_length * static_cast<int64_t>(tick); }
   // The tick a clock reading `now` is in (0 before genesis).

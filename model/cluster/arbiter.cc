@@ -13,7 +13,7 @@ ChainArbiter::ChainArbiter(env::Env& env, rpc::Rpc& rpc, const crypto::SigningKe
       config_(std::move(config)),
       por_(env, rpc, key, config_.por),
       book_(nullptr, config_.dataset, Roster{config_.members, config_.arbiters, config_.rules.arbiter_quorum},
-            config_.inclusion_ticks) {
+            config_.rules.inclusion_ticks) {
   FL_ASSERT(!config_.members.empty());
   last_ = genesis_header(config_.dataset);
 }
@@ -138,7 +138,7 @@ void ChainArbiter::try_sign() {
       // arbiter is done with this chain.
       if (refused_for_censorship_.insert(h.height).second) {
         env_.log(env::LogLevel::kWarning, "refusing block " + std::to_string(h.height) + ": the chain left out our verdicts or votes for " +
-                                              std::to_string(config_.inclusion_ticks) + " ticks");
+                                              std::to_string(config_.rules.inclusion_ticks) + " ticks");
       }
       return;
     }
@@ -176,7 +176,7 @@ bool ChainArbiter::leaves_out_ours(const Candidate& candidate) {
   std::set<crypto::Hash256> carried;
   for (const chain::Transaction& t : candidate.transactions) carried.insert(t.hash());
   for (const auto& [hash, pending] : pending_) {
-    if (pending.tick + config_.inclusion_ticks <= candidate.header.tick && carried.count(hash) == 0) return true;
+    if (pending.tick + config_.rules.inclusion_ticks <= candidate.header.tick && carried.count(hash) == 0) return true;
   }
   return false;
 }

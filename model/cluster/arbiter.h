@@ -21,7 +21,7 @@
 //
 // The members choose what goes in a block, so a cluster could keep an
 // arbiter's failing verdicts and ejection votes off its chain. An arbiter
-// therefore signs no block whose tick is `inclusion_ticks` or more past a
+// therefore signs no block whose tick is ChainRules::inclusion_ticks or more past a
 // verdict or vote of its own that the chain still lacks; until then it sends
 // what is missing again with each block it signs. A cluster that censors
 // its arbiters gets no seal from them, and so no arbiter quorum unless the
@@ -46,9 +46,6 @@ struct ArbiterConfig {
   // Called (from a fresh event) once a block this arbiter signed made it a
   // member; the arbiter stops acting then.
   std::function<void(uint64_t height)> recruited;
-  // See above; also when the chain's PoR outcomes settle (verdicts.h), so
-  // it must be the chain's members' ClusterConfig::inclusion_ticks.
-  uint64_t inclusion_ticks = 2;
   ArbiterConduct conduct;        // honest by default (conduct.h)
 };
 

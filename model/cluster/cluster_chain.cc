@@ -55,7 +55,7 @@ ClusterChain::ClusterChain(env::Env& env, rpc::Rpc& rpc, const crypto::SigningKe
       dataset_(dataset),
       config_(std::move(config)),
       book_(config_.gateway != nullptr ? config_.gateway : &no_gateway(), config_.dataset,
-            Roster{config_.members, config_.arbiters, config_.rules.arbiter_quorum}, config_.inclusion_ticks),
+            Roster{config_.members, config_.arbiters, config_.rules.arbiter_quorum}, config_.rules.inclusion_ticks),
       keeper_(key, env.random(), config_.member_conduct) {
   FL_ASSERT(config_.dataset == dataset_.id());
   last_ = genesis_header(config_.dataset);

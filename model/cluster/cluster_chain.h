@@ -77,9 +77,6 @@ struct ClusterConfig {
   por::RoundConfig por;
   // When arbiters vote a member out (they read it; members follow the votes).
   EjectionRules ejection;
-  // Ticks an arbiter gives the chain to carry its verdicts and votes before
-  // it stops signing the chain (arbiter.h).
-  uint64_t inclusion_ticks = 2;
   // How this node departs from the protocol as a member and as an arbiter
   // (conduct.h); honest by default.
   MemberConduct member_conduct;

@@ -65,8 +65,8 @@ struct ProofSettlement {
 
 class VerdictBook {
  public:
-  // `settle_ticks` (>= 1): the chain's inclusion allowance (ClusterConfig::
-  // inclusion_ticks); every member and arbiter of a chain must use the same.
+  // `settle_ticks` (>= 1): the chain's inclusion allowance
+  // (chain::ChainRules::inclusion_ticks).
   explicit VerdictBook(uint64_t settle_ticks);
 
   // For each block, in chain order: add() each verdict it carries (already

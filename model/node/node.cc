@@ -154,7 +154,6 @@ Status Node::start_arbiter(Hosted& h) {
   arbiter.por = config_.cluster.por;
   arbiter.ejection = config_.cluster.ejection;
   arbiter.recruited = [this, id](uint64_t) { recover(id); };
-  arbiter.inclusion_ticks = config_.cluster.inclusion_ticks;
   arbiter.conduct = config_.cluster.arbiter_conduct;
   h.arbiter = std::make_unique<cluster::ChainArbiter>(env_, rpc_, identity_.key, arbiter);
   FL_RETURN_IF_ERROR(h.arbiter->start().with_context("cannot start arbitrating"));

@@ -31,7 +31,7 @@ class CollusionTest : public testing_support::ClusterFixture {
       config.cluster.por.chunks = 50;
       config.cluster.por.openings = 4;
       config.cluster.por.max_response_time = seconds(2);
-      config.cluster.inclusion_ticks = kInclusionTicks;
+      config.cluster.rules.inclusion_ticks = kInclusionTicks;
       if (node < kMembers && colluding) config.cluster.member_conduct = adversary::colluding_member(honest);
       if (corrupted.count(node) != 0) config.cluster.arbiter_conduct = adversary::corrupted_arbiter();
     });
