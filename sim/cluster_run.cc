@@ -308,7 +308,6 @@ Status ClusterRun::write_results(const std::filesystem::path& out, double wall_s
   const char* names[3] = {"before", "during", "after"};
   for (int i = 0; i < 3; ++i) availability[names[i]] = {{"tried", tried[i]}, {"committed", committed[i]}};
   size_t recovered = static_cast<size_t>(std::count_if(recovered_.begin(), recovered_.end(), [](const auto& r) { return r.second; }));
-  const WorldCounters& counters = world_.counters();
   nlohmann::json summary = summary_header(scenario_, seed_);
   summary.update({{"nodes", world_.size()},
                             {"members", spec_.members},
@@ -336,12 +335,8 @@ Status ClusterRun::write_results(const std::filesystem::path& out, double wall_s
                             {"max_sealed_tick_lead", max_sealed_lead_},
                             {"fast_members", fast_members()},
                             {"max_clock_skew_s", std::min(1.0, spec_.tick_s / 10)},
-                            {"messages_sent", counters.messages_sent},
-                            {"bytes_sent", counters.bytes_sent},
-                            {"trace_hash", world_.trace_hash_hex()},
-                            {"simulated_seconds", last_sample_s_},
-                            {"wall_seconds", wall_seconds},
-                            {"peak_rss_mb", peak_rss_mb()}});
+});
+  summary.update(run_cost(world_, last_sample_s_, wall_seconds));
   if (ejected > 0) summary["ticks_to_ejection_mean"] = sum / static_cast<double>(ejected);
   if (spec_.period_ticks > 0) summary.update(contract_results());
   if (fetching()) summary.update(fetch_results());

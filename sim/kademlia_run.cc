@@ -130,15 +130,10 @@ Status KademliaRun::write_results(const std::filesystem::path& out, double wall_
       {"recall_mean", n > 0 ? recall_sum / n : 0.0},
       {"timeouts_per_lookup", n > 0 ? failures_sum / n : 0.0},
       {"lookup_latency_mean_s", n > 0 ? latency_sum / n : 0.0},
-      {"messages_sent", c.messages_sent},
-      {"bytes_sent", c.bytes_sent},
       {"messages_delivered", c.messages_delivered},
       {"dropped", c.dropped},
-      {"trace_hash", world_.trace_hash_hex()},
-      {"simulated_seconds", scenario_.end_s},
-      {"wall_seconds", wall_seconds},
-      {"peak_rss_mb", peak_rss_mb()},
   });
+  summary.update(run_cost(world_, scenario_.end_s, wall_seconds));
   std::ostringstream csv;
   csv << "time_s,live_nodes,messages,bytes,lookups_done,success_rate\n";
   for (const Sample& s : samples_) {

@@ -243,7 +243,6 @@ Status NetworkPorRun::write_results(const std::filesystem::path& out, double wal
   size_t lazy_nodes = static_cast<size_t>(std::count(lazy_.begin(), lazy_.end(), true));
   uint64_t entries = clusters_.empty() ? 0 : clusters_[0].entries;
   uint64_t forgotten = clusters_.empty() ? 0 : clusters_[0].forgotten;
-  const WorldCounters& counters = world_.counters();
   nlohmann::json summary = summary_header(scenario_, seed_);
   summary.update({{"nodes", world_.size()},
                   {"datasets", clusters_.size()},
@@ -265,13 +264,8 @@ Status NetworkPorRun::write_results(const std::filesystem::path& out, double wal
                   {"honest_failed", total.honest_failed},
                   {"lazy_ejected", total.ejected},
                   {"ticks_to_ejection", to_ejection},
-                  {"signatures", scenario_.signatures},
-                  {"messages_sent", counters.messages_sent},
-                  {"bytes_sent", counters.bytes_sent},
-                  {"trace_hash", world_.trace_hash_hex()},
-                  {"simulated_seconds", scenario_.end_s},
-                  {"wall_seconds", wall_seconds},
-                  {"peak_rss_mb", peak_rss_mb()}});
+                  {"signatures", scenario_.signatures}});
+  summary.update(run_cost(world_, scenario_.end_s, wall_seconds));
   return write_run_files(out, summary, csv.str());
 }
 

@@ -126,18 +126,12 @@ Status PorRun::write_results(const std::filesystem::path& out, double wall_secon
                      {"detected", s.detected},
                      {"honest_failures", s.honest_failures}});
   }
-  const WorldCounters& counters = world_.counters();
   nlohmann::json summary = summary_header(scenario_, seed_);
   summary.update({{"nodes", world_.size()},
                             {"openings", scenario_.por.openings},
                             {"max_response_ms", scenario_.por.max_response_ms},
-                            {"cases", cases},
-                            {"messages_sent", counters.messages_sent},
-                            {"bytes_sent", counters.bytes_sent},
-                            {"trace_hash", world_.trace_hash_hex()},
-                            {"simulated_seconds", scenario_.end_s},
-                            {"wall_seconds", wall_seconds},
-                            {"peak_rss_mb", peak_rss_mb()}});
+                            {"cases", cases}});
+  summary.update(run_cost(world_, scenario_.end_s, wall_seconds));
   std::ostringstream csv;
   csv << "case,forgotten_fraction,chunks,rounds,detected\n";
   for (size_t c = 0; c < cases_.size(); ++c) {

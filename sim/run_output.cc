@@ -4,6 +4,8 @@
 
 #include <fstream>
 
+#include "sim/world.h"
+
 namespace fluence::sim {
 
 nlohmann::json summary_header(const Scenario& scenario, uint64_t seed) {
@@ -14,6 +16,15 @@ double peak_rss_mb() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   return static_cast<double>(usage.ru_maxrss) / 1024.0;
+}
+
+nlohmann::json run_cost(World& world, double simulated_seconds, double wall_seconds) {
+  return {{"messages_sent", world.counters().messages_sent},
+          {"bytes_sent", world.counters().bytes_sent},
+          {"trace_hash", world.trace_hash_hex()},
+          {"simulated_seconds", simulated_seconds},
+          {"wall_seconds", wall_seconds},
+          {"peak_rss_mb", peak_rss_mb()}};
 }
 
 Status write_run_files(const std::filesystem::path& out, const nlohmann::json& summary, const std::string& timeseries_csv) {

@@ -282,7 +282,6 @@ Status ShareRun::write_results(const std::filesystem::path& out, double wall_sec
     return Status::error(ErrorCode::kTimeout, "the run ended at " + std::to_string(world_.now()) + " s while " +
                                                   step_name(step_) + ": no measurement (raise share.tick_s or revoke_tick)");
   }
-  const WorldCounters& counters = world_.counters();
   nlohmann::json summary = summary_header(scenario_, seed_);
   summary.update({{"members", spec_.members},
                   {"arbiters", spec_.arbiters},
@@ -303,13 +302,8 @@ Status ShareRun::write_results(const std::filesystem::path& out, double wall_sec
                   {"after_error", after_.error},
                   {"deleted_row_keepers", dishonest_.size()},
                   {"stale_row_returned", read_outcome_ == "stale" ? 1 : 0},
-                  {"read_outcome", read_outcome_},
-                  {"messages_sent", counters.messages_sent},
-                  {"bytes_sent", counters.bytes_sent},
-                  {"trace_hash", world_.trace_hash_hex()},
-                  {"simulated_seconds", finished_s_},
-                  {"wall_seconds", wall_seconds},
-                  {"peak_rss_mb", peak_rss_mb()}});
+                  {"read_outcome", read_outcome_}});
+  summary.update(run_cost(world_, finished_s_, wall_seconds));
   if (!spec_.dishonest_listed) summary["dishonest_probability"] = spec_.dishonest_probability;
   std::string csv = "member,dishonest\n";
   for (size_t m = 0; m < static_cast<size_t>(spec_.members); ++m) {
