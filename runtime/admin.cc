@@ -252,7 +252,7 @@ void handle_admin_request(node::Node& node, const std::string& line, std::functi
   json request;
   try {
     request = json::parse(line);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // out_of_range too: {"n": 1e999} is not a reason to stop the node
     return reply(refused(ErrorCode::kMalformed, std::string("not JSON: ") + e.what()));
   }
   if (!request.is_object() || !request.contains("cmd") || !request["cmd"].is_string()) {

@@ -34,7 +34,8 @@ Result<json> parse_json_object(const std::string& text, const std::string& sourc
   json root;
   try {
     root = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
+    // Not parse_error alone: a number past double's range is out_of_range.
     return Status::error(ErrorCode::kMalformed, source + ": not valid JSON: " + e.what());
   }
   if (!root.is_object()) return Status::error(ErrorCode::kMalformed, source + ": config: expected an object");

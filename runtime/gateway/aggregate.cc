@@ -49,11 +49,9 @@ Outcome<BsonView> stage_document(const Stage& stage) {
 }
 
 Outcome<int64_t> stage_integer(const Stage& stage, int64_t minimum) {
-  if (!BSON_ITER_HOLDS_NUMBER(&stage.argument) || BSON_ITER_HOLDS_DECIMAL128(&stage.argument)) {
-    return type_mismatch(stage.name + " takes a number");
-  }
-  int64_t value = bson_iter_as_int64(&stage.argument);
-  if (value < minimum) return bad_value(stage.name + " must be at least " + std::to_string(minimum));
+  Outcome<int64_t> value = integer_value(&stage.argument, stage.name);
+  if (!value) return value.error();
+  if (*value < minimum) return bad_value(stage.name + " must be at least " + std::to_string(minimum));
   return value;
 }
 
@@ -68,9 +66,12 @@ struct Sum {
       if (!is_double) real = static_cast<double>(integer);
       is_double = true;
       real += bson_iter_as_double(value);
-    } else if (__builtin_add_overflow(integer, bson_iter_as_int64(value), &integer)) {
+    } else if (int64_t sum = 0; __builtin_add_overflow(integer, bson_iter_as_int64(value), &sum)) {
+      // From the operands: the wrapped sum is no use.
       is_double = true;
       real = static_cast<double>(integer) + bson_iter_as_double(value);
+    } else {
+      integer = sum;
     }
   }
   void append(bson_t* out, const char* field) const {
@@ -106,12 +107,12 @@ struct Expression {
   // The value for `document`; null when the path is missing.
   Value evaluate(const bson_t* document) const {
     if (constant) return *constant;
-    std::vector<bson_iter_t> found;
+    std::vector<HeldIter> found;
     values_at(document, *path, found);
-    if (!found.empty()) return Value::of(&found[0]);
+    if (!found.empty()) return Value::of(&found[0].it);
     bson_t null_holder = BSON_INITIALIZER;
     bson_append_null(&null_holder, "", 0);
-    Document holder = Document::adopt(std::move(null_holder));
+    Document holder = Document::adopt(&null_holder);
     bson_iter_t it;
     bson_iter_init(&it, holder.get());
     bson_iter_next(&it);
@@ -196,7 +197,7 @@ std::vector<Document> run_group(const Group& group, const std::vector<Document>&
     bucket.key.iter(&key);
     bson_append_iter(&out, "_id", 3, &key);
     for (size_t i = 0; i < group.sums.size(); ++i) bucket.sums[i].append(&out, group.sums[i].first.c_str());
-    output.push_back(Document::adopt(std::move(out)));
+    output.push_back(Document::adopt(&out));
   }
   return output;
 }
@@ -216,7 +217,7 @@ Document count_document(const std::string& field, uint64_t n) {
   } else {
     bson_append_int64(&out, field.c_str(), -1, static_cast<int64_t>(n));
   }
-  return Document::adopt(std::move(out));
+  return Document::adopt(&out);
 }
 
 // The output of a pipeline that ends by counting, from the count alone:
@@ -256,7 +257,7 @@ Outcome<std::optional<std::vector<Document>>> counted_output(const Stage& stage,
       }
       total.append(&out_doc, name.c_str());
     }
-    out.push_back(Document::adopt(std::move(out_doc)));
+    out.push_back(Document::adopt(&out_doc));
   }
   return std::optional<std::vector<Document>>(std::move(out));
 }
@@ -325,9 +326,10 @@ std::optional<MongoError> cmd_aggregate(Context& context, const Request& request
   std::optional<int64_t> batch_size;
   bson_iter_t size;
   if (bson_iter_init_find(&size, (*cursor)->get(), "batchSize")) {
-    if (!BSON_ITER_HOLDS_NUMBER(&size)) return type_mismatch("cursor.batchSize must be a number");
-    batch_size = bson_iter_as_int64(&size);
-    if (*batch_size < 0) return bad_value("cursor.batchSize must be non-negative");
+    Outcome<int64_t> value = integer_value(&size, "cursor.batchSize");
+    if (!value) return value.error();
+    if (*value < 0) return bad_value("cursor.batchSize must be non-negative");
+    batch_size = *value;
   }
   Outcome<std::vector<Stage>> stages = parse_pipeline(request);
   if (!stages) return stages.error();

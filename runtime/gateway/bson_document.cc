@@ -40,17 +40,21 @@ const bson_t* Document::get() const {
 }
 
 namespace {
-enum class Shape { kOk, kTooDeep, kMalformed };
+enum class Shape { kOk, kTooDeep, kMalformed, kKeyNotUtf8 };
 
 // libbson's iterator accepts an embedded document whose last byte is not the
 // terminating NUL, but bson_init_static (and so bson_append_iter, which the
 // gateway uses to copy values) refuses it: every embedded document, array
 // and code scope is checked here the way bson_init_static will see it.
+// The walk is also the whole structural check, keys included: libbson
+// 1.23's bson_validate stops at the first string value that is not UTF-8
+// and reports success, leaving every element after it unchecked.
 Shape walk(const bson_t* document, int depth, int max_depth) {
   bson_iter_t it;
   if (!bson_iter_init(&it, document)) return Shape::kMalformed;
   // Bounded by max_depth: each level costs one frame.
   while (bson_iter_next(&it)) {
+    if (!bson_utf8_validate(bson_iter_key(&it), bson_iter_key_len(&it), false)) return Shape::kKeyNotUtf8;
     bson_t child;
     bool nested = false;
     if (BSON_ITER_HOLDS_DOCUMENT(&it) || BSON_ITER_HOLDS_ARRAY(&it)) {
@@ -68,7 +72,9 @@ Shape walk(const bson_t* document, int depth, int max_depth) {
     Shape shape = walk(&child, depth + 1, max_depth);
     if (shape != Shape::kOk) return shape;
   }
-  return Shape::kOk;
+  // The loop ends at the terminating NUL or at an element that does not
+  // fit, which the iterator marks (and so do bytes after an early NUL).
+  return it.err_off == 0 ? Shape::kOk : Shape::kMalformed;
 }
 }  // namespace
 
@@ -101,7 +107,8 @@ Result<Document> Document::parse(ByteView bytes, size_t max_bytes) {
     return Status::error(ErrorCode::kLimitExceeded,
                          "BSON document nested deeper than " + std::to_string(kMaxDocumentDepth));
   }
-  if (shape == Shape::kMalformed) return Status::error(ErrorCode::kMalformed, "BSON document has a corrupt embedded document");
+  if (shape == Shape::kMalformed) return Status::error(ErrorCode::kMalformed, "BSON document has a corrupt element");
+  if (shape == Shape::kKeyNotUtf8) return Status::error(ErrorCode::kMalformed, "BSON document has a key that is not UTF-8");
   size_t offset = 0;
   if (!bson_validate(&view, BSON_VALIDATE_NONE, &offset)) {
     return Status::error(ErrorCode::kMalformed, "BSON document is corrupt at byte " + std::to_string(offset));
@@ -116,11 +123,12 @@ Document Document::copy_of(const bson_t* source) {
   return Document(bson_copy(source));
 }
 
-Document Document::adopt(bson_t&& built) {
+Document Document::adopt(bson_t* built) {
+  FL_ASSERT(built != nullptr);
   // bson_t may live inline (stack) or on the heap; a copy owns its bytes
   // either way, and the caller's bson_t is released here.
-  Document document(bson_copy(&built));
-  bson_destroy(&built);
+  Document document(bson_copy(built));
+  bson_destroy(built);
   return document;
 }
 

@@ -33,8 +33,10 @@ class Document {
   static Result<Document> parse(ByteView bytes, size_t max_bytes = kMaxDocumentBytes);
   // Copies a document built or held by libbson (trusted: assembled here).
   static Document copy_of(const bson_t* source);
-  // Takes over a document built with bson_new() / bson_init().
-  static Document adopt(bson_t&& built);
+  // Takes over a document built with bson_new() / bson_init() and releases
+  // `built`. A pointer, not bson_t&&: std::move's template drops bson_t's
+  // alignment attribute, which clang reports as a misaligned argument.
+  static Document adopt(bson_t* built);
   // Test and diagnostics convenience: relaxed extended JSON; asserts it parses.
   static Document from_json(std::string_view json);
 

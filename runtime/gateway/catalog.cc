@@ -15,7 +15,7 @@ Document id_index() {
   bson_append_int32(&key, "_id", 3, 1);
   bson_append_document_end(&out, &key);
   bson_append_utf8(&out, "name", 4, "_id_", 4);
-  return Document::adopt(std::move(out));
+  return Document::adopt(&out);
 }
 
 Outcome<bool> collection_exists(Context& context, const Namespace& ns) {
@@ -32,7 +32,9 @@ Outcome<std::optional<int64_t>> listing_batch_size(const Request& request) {
   std::optional<int64_t> batch_size;
   bson_iter_t size;
   if (*cursor && bson_iter_init_find(&size, (*cursor)->get(), "batchSize") && BSON_ITER_HOLDS_NUMBER(&size)) {
-    batch_size = std::max<int64_t>(0, bson_iter_as_int64(&size));
+    Outcome<int64_t> value = integer_value(&size, "cursor.batchSize");
+    if (!value) return value.error();
+    batch_size = std::max<int64_t>(0, *value);
   }
   return batch_size;
 }
@@ -110,7 +112,7 @@ std::optional<MongoError> cmd_list_collections(Context& context, const Request& 
       Document index = id_index();
       bson_append_document(&entry, "idIndex", -1, index.get());
     }
-    Document document = Document::adopt(std::move(entry));
+    Document document = Document::adopt(&entry);
     if (filter.matches(document.get())) entries.push_back(std::move(document));
   }
   reply_with_cursor(context, request.db + ".$cmd.listCollections", std::move(entries), *batch_size, false, out);

@@ -30,8 +30,17 @@ struct Request {
 // returns the error that replaces them.
 using Handler = std::optional<MongoError> (*)(Context&, const Request&, bson_t* out);
 
+struct CommandEntry {
+  const char* name;
+  Handler handler;
+};
+
 // The collection named by the command's own field ({find: "people"}).
 Outcome<Namespace> target_namespace(const Request& request);
+// A whole number, as int64: an int32, an int64, or a double that is
+// integral and within 2^53 (converting any other double to int64, as
+// bson_iter_as_int64 does, is undefined). `what` names it in errors.
+Outcome<int64_t> integer_value(const bson_iter_t* it, const std::string& what);
 // Optional fields: nullopt when absent, an error when of the wrong type.
 Outcome<std::optional<BsonView>> document_field(const Request& request, const char* name);
 Outcome<std::optional<int64_t>> integer_field(const Request& request, const char* name);
@@ -65,11 +74,5 @@ std::optional<MongoError> cmd_drop_database(Context&, const Request&, bson_t*);
 std::optional<MongoError> cmd_list_collections(Context&, const Request&, bson_t*);
 std::optional<MongoError> cmd_create_indexes(Context&, const Request&, bson_t*);
 std::optional<MongoError> cmd_list_indexes(Context&, const Request&, bson_t*);
-std::optional<MongoError> cmd_fluence_identity(Context&, const Request&, bson_t*);
-std::optional<MongoError> cmd_fluence_open_contract(Context&, const Request&, bson_t*);
-std::optional<MongoError> cmd_fluence_share(Context&, const Request&, bson_t*);
-std::optional<MongoError> cmd_fluence_revoke_share(Context&, const Request&, bson_t*);
-std::optional<MongoError> cmd_fluence_attach_share(Context&, const Request&, bson_t*);
-std::optional<MongoError> cmd_fluence_fund_share(Context&, const Request&, bson_t*);
 
 }  // namespace fluence::gateway::detail

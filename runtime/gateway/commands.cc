@@ -54,10 +54,7 @@ std::optional<MongoError> cmd_end_sessions(Context&, const Request&, bson_t*) {
   return std::nullopt;
 }
 
-struct CommandEntry {
-  const char* name;
-  detail::Handler handler;
-};
+using detail::CommandEntry;
 
 constexpr CommandEntry kCommands[] = {
     {"hello", cmd_hello},
@@ -81,12 +78,6 @@ constexpr CommandEntry kCommands[] = {
     {"listCollections", detail::cmd_list_collections},
     {"createIndexes", detail::cmd_create_indexes},
     {"listIndexes", detail::cmd_list_indexes},
-    {"fluenceIdentity", detail::cmd_fluence_identity},
-    {"fluenceOpenContract", detail::cmd_fluence_open_contract},
-    {"fluenceShare", detail::cmd_fluence_share},
-    {"fluenceRevokeShare", detail::cmd_fluence_revoke_share},
-    {"fluenceAttachShare", detail::cmd_fluence_attach_share},
-    {"fluenceFundShare", detail::cmd_fluence_fund_share},
 };
 
 bool is_hello(const std::string& name) { return name == "hello" || name == "isMaster" || name == "ismaster"; }
@@ -99,11 +90,11 @@ Document error_document(const MongoError& error) {
   bson_append_utf8(&out, "errmsg", 6, error.message.data(), static_cast<int>(error.message.size()));
   bson_append_int32(&out, "code", 4, static_cast<int32_t>(error.code));
   bson_append_utf8(&out, "codeName", 8, code_name(error.code), -1);
-  return Document::adopt(std::move(out));
+  return Document::adopt(&out);
 }
 
-CommandEngine::CommandEngine(DocumentStore& store, EngineOptions options, Sharing* sharing)
-    : store_(store), options_(std::move(options)), sharing_(sharing), cursors_(options_.max_open_cursors) {
+CommandEngine::CommandEngine(DocumentStore& store, EngineOptions options)
+    : store_(store), options_(std::move(options)), cursors_(options_.max_open_cursors) {
   FL_ASSERT(options_.max_open_cursors > 0);
   FL_ASSERT(options_.now_ms != nullptr);
 }
@@ -117,6 +108,9 @@ Document CommandEngine::execute(const std::string& db, const bson_t* body,
   Request request{bson_iter_key(&first), db, body, sequences, connection_id};
   const CommandEntry* entry = nullptr;
   for (const CommandEntry& candidate : kCommands) {
+    if (request.name == candidate.name) entry = &candidate;
+  }
+  for (const CommandEntry& candidate : sharing_commands_) {
     if (request.name == candidate.name) entry = &candidate;
   }
   if (entry == nullptr) {
@@ -140,7 +134,7 @@ Document CommandEngine::execute(const std::string& db, const bson_t* body,
     return error_document(*error);
   }
   bson_append_double(&out, "ok", 2, 1.0);
-  return Document::adopt(std::move(out));
+  return Document::adopt(&out);
 }
 
 Document CommandEngine::run_command(const Document& body, const std::vector<wire::DocumentSequence>& sequences,
@@ -233,19 +227,23 @@ Outcome<std::optional<BsonView>> document_field(const Request& request, const ch
   return std::optional<BsonView>(BsonView(&view));
 }
 
+Outcome<int64_t> integer_value(const bson_iter_t* it, const std::string& what) {
+  if (!BSON_ITER_HOLDS_NUMBER(it) || BSON_ITER_HOLDS_DECIMAL128(it)) return type_mismatch(what + " must be a number");
+  if (BSON_ITER_HOLDS_DOUBLE(it)) {
+    double value = bson_iter_double(it);
+    if (!std::isfinite(value) || value != std::floor(value) || std::fabs(value) > 9.0e15) {
+      return bad_value(what + " must be an integer");
+    }
+  }
+  return bson_iter_as_int64(it);
+}
+
 Outcome<std::optional<int64_t>> integer_field(const Request& request, const char* name) {
   bson_iter_t it;
   if (!bson_iter_init_find(&it, request.body, name) || BSON_ITER_HOLDS_NULL(&it)) return std::optional<int64_t>();
-  if (!BSON_ITER_HOLDS_NUMBER(&it) || BSON_ITER_HOLDS_DECIMAL128(&it)) {
-    return type_mismatch("'" + request.name + "." + name + "' must be a number");
-  }
-  if (BSON_ITER_HOLDS_DOUBLE(&it)) {
-    double value = bson_iter_double(&it);
-    if (!std::isfinite(value) || value != std::floor(value) || std::fabs(value) > 9.0e15) {
-      return bad_value("'" + request.name + "." + name + "' must be an integer");
-    }
-  }
-  return std::optional<int64_t>(bson_iter_as_int64(&it));
+  Outcome<int64_t> value = integer_value(&it, "'" + request.name + "." + name + "'");
+  if (!value) return value.error();
+  return std::optional<int64_t>(*value);
 }
 
 Outcome<std::optional<bool>> bool_field(const Request& request, const char* name) {

@@ -22,6 +22,7 @@
 
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,9 @@
 namespace fluence::gateway {
 
 class Sharing;
+namespace detail {
+struct CommandEntry;
+}
 
 struct EngineOptions {
   wire::Limits limits;
@@ -52,9 +56,12 @@ constexpr int32_t kMinWireVersion = 0;
 
 class CommandEngine {
  public:
-  // `sharing`, if given, serves the fluence* commands (sharing_commands.cc)
-  // and outlives the engine.
-  CommandEngine(DocumentStore& store, EngineOptions options, Sharing* sharing = nullptr);
+  CommandEngine(DocumentStore& store, EngineOptions options);
+  // Also serves the fluence* commands over `sharing`, which outlives the
+  // engine. Defined with those commands in sharing_commands.cc, so that the
+  // engine alone links without the node client behind them: the sanitizer
+  // build fuzzes it that way.
+  CommandEngine(DocumentStore& store, EngineOptions options, Sharing* sharing);
 
   struct Response {
     std::optional<Bytes> reply;  // none: moreToCome, or closing
@@ -77,7 +84,8 @@ class CommandEngine {
                    int64_t connection_id);
   DocumentStore& store_;
   EngineOptions options_;
-  Sharing* sharing_;
+  Sharing* sharing_ = nullptr;
+  std::span<const detail::CommandEntry> sharing_commands_;  // empty without sharing
   CursorTable cursors_;
   int32_t next_request_id_ = 1;
 };

@@ -62,7 +62,7 @@ Outcome<Document> with_id(const bson_t* document) {
   while (bson_iter_next(&it)) {
     if (std::string_view(bson_iter_key(&it)) != "_id") bson_append_iter(&out, nullptr, -1, &it);
   }
-  return Document::adopt(std::move(out));
+  return Document::adopt(&out);
 }
 
 MongoError duplicate_key(const Namespace& ns, const bson_t* document) {
@@ -71,7 +71,7 @@ MongoError duplicate_key(const Namespace& ns, const bson_t* document) {
   if (bson_iter_init_find(&id, document, "_id")) {
     bson_t wrapper = BSON_INITIALIZER;
     bson_append_iter(&wrapper, "_id", 3, &id);
-    shown = Document::adopt(std::move(wrapper)).to_json();
+    shown = Document::adopt(&wrapper).to_json();
   }
   return {MongoCode::kDuplicateKey, "E11000 duplicate key error collection: " + ns.full() + " index: _id_ dup key: " + shown};
 }
@@ -168,11 +168,13 @@ Outcome<uint64_t> run_delete(Context& context, const Namespace& ns, const bson_t
   if (!bson_iter_init_find(&it, statement, "limit") || !BSON_ITER_HOLDS_NUMBER(&it)) {
     return type_mismatch("delete statement needs a numeric 'limit' (0: all, 1: one)");
   }
-  int64_t limit = bson_iter_as_int64(&it);
-  if (limit != 0 && limit != 1) return bad_value("delete limit must be 0 or 1, not " + std::to_string(limit));
+  // Whole numbers only: truncating would make {limit: 0.5} delete everything.
+  Outcome<int64_t> limit = integer_value(&it, "delete limit");
+  if (!limit) return limit.error();
+  if (*limit != 0 && *limit != 1) return bad_value("delete limit must be 0 or 1, not " + std::to_string(*limit));
   Outcome<Filter> filter = Filter::parse(q->get());
   if (!filter) return filter.error();
-  FindQuery query{*filter, {}, 0, limit == 1 ? std::optional<uint64_t>(1) : std::nullopt};
+  FindQuery query{*filter, {}, 0, *limit == 1 ? std::optional<uint64_t>(1) : std::nullopt};
   Result<std::vector<Document>> matches = context.store.find(ns, query);
   if (!matches) return error_from_status(matches.status());
   uint64_t removed = 0;

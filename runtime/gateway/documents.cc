@@ -80,7 +80,7 @@ Document IndexSpec::to_document() const {
   bson_append_utf8(&out, "name", 4, name.data(), static_cast<int>(name.size()));
   bson_append_utf8(&out, "fluenceKind", -1, index_kind_name(kind), -1);
   if (unique) bson_append_bool(&out, "unique", 6, true);
-  return Document::adopt(std::move(out));
+  return Document::adopt(&out);
 }
 
 bool IndexSpec::same_definition(const IndexSpec& other) const {

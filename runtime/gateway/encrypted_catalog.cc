@@ -284,7 +284,7 @@ Document Catalog::to_document() const {
     append_collection(&list, std::to_string(i++), collection, /*in_descriptor=*/false);
   }
   bson_append_array_end(&out, &list);
-  return Document::adopt(std::move(out));
+  return Document::adopt(&out);
 }
 
 Result<Catalog> Catalog::from_document(const Document& document) {
@@ -350,7 +350,7 @@ Document CollectionDescriptor::to_document() const {
   BSON_APPEND_INT32(&out, "v", kDescriptorFormatVersion);
   BSON_APPEND_INT64(&out, "generation", static_cast<int64_t>(generation));
   append_collection(&out, "collection", collection, /*in_descriptor=*/true);
-  return Document::adopt(std::move(out));
+  return Document::adopt(&out);
 }
 
 Result<CollectionDescriptor> CollectionDescriptor::from_document(const Document& document) {

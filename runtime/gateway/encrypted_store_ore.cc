@@ -42,18 +42,18 @@ crypto::OreKey index_ore_key(const crypto::Secret<32>& seed, uint64_t epoch, uin
 // The distinct points of the numbers `path` reaches, arrays unrolled one
 // level as the B-tree indexes do.
 std::vector<uint64_t> points_at(const bson_t* document, const std::vector<std::string>& path) {
-  std::vector<bson_iter_t> found;
+  std::vector<HeldIter> found;
   values_at(document, path, found);
   std::vector<uint64_t> points;
   auto add = [&](const bson_iter_t* value) {
     if (std::optional<uint64_t> point = ore_point(value)) points.push_back(*point);
   };
-  for (const bson_iter_t& value : found) {
+  for (const HeldIter& value : found) {
     bson_iter_t element;
-    if (BSON_ITER_HOLDS_ARRAY(&value) && bson_iter_recurse(&value, &element)) {
+    if (BSON_ITER_HOLDS_ARRAY(&value.it) && bson_iter_recurse(&value.it, &element)) {
       while (bson_iter_next(&element)) add(&element);
     } else {
-      add(&value);
+      add(&value.it);
     }
   }
   std::sort(points.begin(), points.end());

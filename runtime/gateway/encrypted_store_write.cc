@@ -124,22 +124,22 @@ Result<std::optional<EncryptedStore::Located>> EncryptedStore::locate(const Name
 
 Result<std::vector<Bytes>> EncryptedStore::index_keys(const CatalogIndex& index, const bson_t* document,
                                                       ByteView id_key) const {
-  std::vector<bson_iter_t> found;
+  std::vector<HeldIter> found;
   values_at(document, index.path, found);
   // The values SortSpec sorts by: arrays unrolled one level, null for none.
-  std::vector<bson_iter_t> values;
-  for (const bson_iter_t& value : found) {
+  std::vector<HeldIter> values;
+  for (const HeldIter& value : found) {
     bson_iter_t element;
-    if (BSON_ITER_HOLDS_ARRAY(&value) && bson_iter_recurse(&value, &element)) {
-      while (bson_iter_next(&element)) values.push_back(element);
+    if (BSON_ITER_HOLDS_ARRAY(&value.it) && bson_iter_recurse(&value.it, &element)) {
+      while (bson_iter_next(&element)) values.push_back(HeldIter{element});
     } else {
       values.push_back(value);
     }
   }
   std::vector<Bytes> keys;
   if (values.empty()) keys.push_back(null_key_encoding());
-  for (const bson_iter_t& value : values) {
-    Result<Bytes> key = key_encoding(&value);
+  for (const HeldIter& value : values) {
+    Result<Bytes> key = key_encoding(&value.it);
     if (!key) return key.status().with_context("index " + index.spec.name);
     keys.push_back(std::move(*key));
   }

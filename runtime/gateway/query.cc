@@ -13,7 +13,7 @@ Value Value::of(const bson_iter_t* element) {
   // Cannot fail for an element of a document that passed Document::parse.
   bool appended = bson_append_iter(&holder, "", 0, element);
   FL_ASSERT(appended);
-  value.holder_ = Document::adopt(std::move(holder));
+  value.holder_ = Document::adopt(&holder);
   return value;
 }
 
@@ -50,11 +50,11 @@ bool is_array_index(const std::string& part) {
 }
 
 void collect(const bson_t* document, const std::vector<std::string>& path, size_t index,
-             std::vector<bson_iter_t>& out);
+             std::vector<HeldIter>& out);
 
-void descend(const bson_iter_t* it, const std::vector<std::string>& path, size_t next, std::vector<bson_iter_t>& out) {
+void descend(const bson_iter_t* it, const std::vector<std::string>& path, size_t next, std::vector<HeldIter>& out) {
   if (next == path.size()) {
-    out.push_back(*it);
+    out.push_back(HeldIter{*it});
     return;
   }
   bson_t sub;
@@ -73,7 +73,7 @@ void descend(const bson_iter_t* it, const std::vector<std::string>& path, size_t
 }
 
 void collect(const bson_t* document, const std::vector<std::string>& path, size_t index,
-             std::vector<bson_iter_t>& out) {
+             std::vector<HeldIter>& out) {
   bson_iter_t it;
   const std::string& key = path[index];
   if (!bson_iter_init_find_w_len(&it, document, key.data(), static_cast<int>(key.size()))) return;
@@ -99,19 +99,19 @@ bool any_of_value_or_elements(const bson_iter_t* value, Test test) {
   return false;
 }
 
-bool equals_any(const std::vector<bson_iter_t>& found, const Value& operand) {
+bool equals_any(const std::vector<HeldIter>& found, const Value& operand) {
   bson_iter_t wanted;
   operand.iter(&wanted);
   if (found.empty()) return BSON_ITER_HOLDS_NULL(&wanted);  // {a: null} matches a missing a
-  for (const bson_iter_t& value : found) {
-    if (any_of_value_or_elements(&value, [&](const bson_iter_t* v) { return compare_values(v, &wanted) == 0; })) {
+  for (const HeldIter& value : found) {
+    if (any_of_value_or_elements(&value.it, [&](const bson_iter_t* v) { return compare_values(v, &wanted) == 0; })) {
       return true;
     }
   }
   return false;
 }
 
-bool range_matches(const std::vector<bson_iter_t>& found, const Value& operand, PredicateOp op) {
+bool range_matches(const std::vector<HeldIter>& found, const Value& operand, PredicateOp op) {
   bson_iter_t bound;
   operand.iter(&bound);
   int bracket = type_bracket(bson_iter_type(&bound));
@@ -126,14 +126,14 @@ bool range_matches(const std::vector<bson_iter_t>& found, const Value& operand, 
       default: return false;
     }
   };
-  for (const bson_iter_t& value : found) {
-    if (any_of_value_or_elements(&value, test)) return true;
+  for (const HeldIter& value : found) {
+    if (any_of_value_or_elements(&value.it, test)) return true;
   }
   return false;
 }
 
 bool predicate_matches(const Predicate& p, const bson_t* document) {
-  std::vector<bson_iter_t> found;
+  std::vector<HeldIter> found;
   values_at(document, p.parts, found);
   switch (p.op) {
     case PredicateOp::kEq: return equals_any(found, p.operands[0]);
@@ -287,30 +287,30 @@ const bson_iter_t& null_value() {
 // The value a document sorts by for one key: the least (ascending) or
 // greatest (descending) of the values the path reaches, arrays unrolled.
 bson_iter_t sort_value(const bson_t* document, const SortSpec::Key& key) {
-  std::vector<bson_iter_t> found;
+  std::vector<HeldIter> found;
   values_at(document, key.path, found);
-  std::vector<bson_iter_t> candidates;
-  for (const bson_iter_t& value : found) {
-    if (!BSON_ITER_HOLDS_ARRAY(&value)) {
+  std::vector<HeldIter> candidates;
+  for (const HeldIter& value : found) {
+    if (!BSON_ITER_HOLDS_ARRAY(&value.it)) {
       candidates.push_back(value);
       continue;
     }
     bson_iter_t element;
-    if (!bson_iter_recurse(&value, &element)) continue;
-    while (bson_iter_next(&element)) candidates.push_back(element);
+    if (!bson_iter_recurse(&value.it, &element)) continue;
+    while (bson_iter_next(&element)) candidates.push_back(HeldIter{element});
   }
   if (candidates.empty()) return null_value();
-  bson_iter_t best = candidates[0];
-  for (const bson_iter_t& c : candidates) {
-    int order = compare_values(&c, &best);
-    if (key.ascending ? order < 0 : order > 0) best = c;
+  bson_iter_t best = candidates[0].it;
+  for (const HeldIter& c : candidates) {
+    int order = compare_values(&c.it, &best);
+    if (key.ascending ? order < 0 : order > 0) best = c.it;
   }
   return best;
 }
 
 }  // namespace
 
-void values_at(const bson_t* document, const std::vector<std::string>& path, std::vector<bson_iter_t>& out) {
+void values_at(const bson_t* document, const std::vector<std::string>& path, std::vector<HeldIter>& out) {
   FL_ASSERT(!path.empty());
   collect(document, path, 0, out);
 }
@@ -353,14 +353,8 @@ Outcome<Projection> Projection::parse(const bson_t* projection) {
     Node* node = &parsed.root_;
     for (const std::string& part : *parts) {
       if (node->leaf) return bad_value("path collision at " + key);
-      auto child = std::find_if(node->children.begin(), node->children.end(),
-                                [&](const auto& c) { return c.first == part; });
-      if (child == node->children.end()) {
-        node->children.emplace_back(part, Node{});
-        node = &node->children.back().second;
-      } else {
-        node = &child->second;
-      }
+      Node* child = node->find(part);
+      node = child != nullptr ? child : &node->add(part);
     }
     if (node->leaf || !node->children.empty()) return bad_value("path collision at " + key);
     node->leaf = true;
@@ -370,7 +364,8 @@ Outcome<Projection> Projection::parse(const bson_t* projection) {
   // _id is one more path of the tree: kept with the others in an inclusion
   // projection unless {_id: 0}; dropped in an exclusion one only on {_id: 0}.
   bool id_in_tree = parsed.inclusion_ ? parsed.include_id_ : !parsed.include_id_;
-  if (id_in_tree) parsed.root_.children.emplace_back("_id", Node{true, {}});
+  // ("_id.a" in the tree already wins, as it did when it came first.)
+  if (id_in_tree && parsed.root_.find("_id") == nullptr) parsed.root_.add("_id").leaf = true;
   return parsed;
 }
 
@@ -380,13 +375,12 @@ void Projection::apply_node(const bson_t* document, const Node& node, bool inclu
   while (bson_iter_next(&it)) {
     const char* key = bson_iter_key(&it);
     int key_length = static_cast<int>(bson_iter_key_len(&it));
-    auto child = std::find_if(node.children.begin(), node.children.end(),
-                              [&](const auto& c) { return c.first == key; });
-    if (child == node.children.end()) {
+    const Node* child = node.find(std::string(key, static_cast<size_t>(key_length)));
+    if (child == nullptr) {
       if (!inclusion) bson_append_iter(out, key, key_length, &it);
       continue;
     }
-    if (child->second.leaf) {
+    if (child->leaf) {
       if (inclusion) bson_append_iter(out, key, key_length, &it);
       continue;
     }
@@ -394,7 +388,7 @@ void Projection::apply_node(const bson_t* document, const Node& node, bool inclu
     if (BSON_ITER_HOLDS_DOCUMENT(&it) && embedded(&it, &sub)) {
       bson_t projected;
       bson_append_document_begin(out, key, key_length, &projected);
-      apply_node(&sub, child->second, inclusion, &projected);
+      apply_node(&sub, *child, inclusion, &projected);
       bson_append_document_end(out, &projected);
     } else if (BSON_ITER_HOLDS_ARRAY(&it) && embedded(&it, &sub)) {
       // The path goes on into each embedded document of the array; scalars
@@ -412,7 +406,7 @@ void Projection::apply_node(const bson_t* document, const Node& node, bool inclu
         if (BSON_ITER_HOLDS_DOCUMENT(&element) && embedded(&element, &element_document)) {
           bson_t projected_element;
           bson_append_document_begin(&projected, index_key, static_cast<int>(index_length), &projected_element);
-          apply_node(&element_document, child->second, inclusion, &projected_element);
+          apply_node(&element_document, *child, inclusion, &projected_element);
           bson_append_document_end(&projected, &projected_element);
           ++index;
         } else if (!inclusion) {
@@ -431,7 +425,7 @@ Document Projection::apply(const bson_t* document) const {
   if (empty()) return Document::copy_of(document);
   bson_t out = BSON_INITIALIZER;
   apply_node(document, root_, inclusion_, &out);
-  return Document::adopt(std::move(out));
+  return Document::adopt(&out);
 }
 
 Outcome<SortSpec> SortSpec::parse(const bson_t* sort) {

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -43,10 +44,19 @@ constexpr size_t kMaxPathParts = kMaxDocumentDepth;
 // "a.b.0" -> {"a", "b", "0"}; BadValue past kMaxPathParts.
 Outcome<std::vector<std::string>> parse_path(const std::string& dotted);
 
+// A bson_iter_t that can be kept in a container. libbson's typedef makes
+// bson_iter_t 128-byte aligned, and a template argument drops that: the
+// elements of a std::vector<bson_iter_t> are 16-byte aligned while code that
+// uses them as bson_iter_t assumes 128 (undefined behaviour; UBSan reports
+// it). As a member the alignment holds, and the vector allocates for it.
+struct HeldIter {
+  bson_iter_t it;
+};
+
 // Every value that `path` reaches in `document` (several through arrays of
 // documents; none if the path is missing). Iterators stay valid while the
 // document lives.
-void values_at(const bson_t* document, const std::vector<std::string>& path, std::vector<bson_iter_t>& out);
+void values_at(const bson_t* document, const std::vector<std::string>& path, std::vector<HeldIter>& out);
 
 enum class PredicateOp { kEq, kNe, kGt, kGte, kLt, kLte, kIn, kNin, kExists };
 
@@ -90,9 +100,26 @@ class Projection {
  private:
   // The named paths as a tree: a leaf is a whole field kept (inclusion) or
   // dropped (exclusion); inner nodes descend into embedded documents.
+  // Children are found by name through an index, so that a projection of
+  // many fields costs a lookup per field or document key, not a scan of the
+  // siblings (quadratic in the request). Not a vector of pair<name, Node>:
+  // clang cannot instantiate a pair of the type it is defining.
   struct Node {
     bool leaf = false;
-    std::vector<std::pair<std::string, Node>> children;
+    std::vector<Node> children;
+    std::unordered_map<std::string, size_t> by_name;  // into children
+    const Node* find(const std::string& name) const {
+      auto found = by_name.find(name);
+      return found == by_name.end() ? nullptr : &children[found->second];
+    }
+    Node* find(const std::string& name) {
+      auto found = by_name.find(name);
+      return found == by_name.end() ? nullptr : &children[found->second];
+    }
+    Node& add(const std::string& name) {
+      by_name.emplace(name, children.size());
+      return children.emplace_back();
+    }
   };
   static void apply_node(const bson_t* document, const Node& node, bool inclusion, bson_t* out);
   Node root_;

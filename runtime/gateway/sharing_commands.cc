@@ -22,7 +22,9 @@
 #include "runtime/gateway/command_context.h"
 #include "runtime/gateway/sharing.h"
 
-namespace fluence::gateway::detail {
+namespace fluence::gateway {
+
+namespace detail {
 
 namespace {
 
@@ -66,7 +68,6 @@ std::optional<MongoError> no_sharing(const Request& request) {
   return MongoError{MongoCode::kCommandNotFound, "no such command: '" + request.name + "' (this gateway has no sharing)"};
 }
 
-}  // namespace
 
 std::optional<MongoError> cmd_fluence_identity(Context& context, const Request& request, bson_t* out) {
   if (context.sharing == nullptr) return no_sharing(request);
@@ -167,4 +168,23 @@ std::optional<MongoError> cmd_fluence_fund_share(Context& context, const Request
   return std::nullopt;
 }
 
-}  // namespace fluence::gateway::detail
+constexpr CommandEntry kSharingCommands[] = {
+    {"fluenceIdentity", cmd_fluence_identity},
+    {"fluenceOpenContract", cmd_fluence_open_contract},
+    {"fluenceShare", cmd_fluence_share},
+    {"fluenceRevokeShare", cmd_fluence_revoke_share},
+    {"fluenceAttachShare", cmd_fluence_attach_share},
+    {"fluenceFundShare", cmd_fluence_fund_share},
+};
+
+}  // namespace
+
+}  // namespace detail
+
+CommandEngine::CommandEngine(DocumentStore& store, EngineOptions options, Sharing* sharing)
+    : CommandEngine(store, std::move(options)) {
+  sharing_ = sharing;
+  sharing_commands_ = detail::kSharingCommands;
+}
+
+}  // namespace fluence::gateway

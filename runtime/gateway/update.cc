@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <set>
 
 #include "runtime/gateway/compare.h"
 
@@ -96,12 +98,12 @@ std::optional<MongoError> rebuild(const bson_t* document, bool is_array, const s
 Outcome<Document> set_path(const bson_t* document, const std::vector<std::string>& parts, const bson_iter_t* value) {
   bson_t out = BSON_INITIALIZER;
   std::optional<MongoError> error = rebuild(document, false, parts, 0, value, &out);
-  Document result = Document::adopt(std::move(out));
+  Document result = Document::adopt(&out);
   if (error) return *error;
   return result;
 }
 
-Outcome<Value> incremented(const std::vector<bson_iter_t>& current, const Value& by, const std::string& path) {
+Outcome<Value> incremented(const std::vector<HeldIter>& current, const Value& by, const std::string& path) {
   bson_iter_t delta;
   by.iter(&delta);
   if (current.size() > 1) return MongoError{MongoCode::kPathNotViable, "$inc of " + path + " reaches several values"};
@@ -109,7 +111,7 @@ Outcome<Value> incremented(const std::vector<bson_iter_t>& current, const Value&
   if (current.empty()) {
     bson_append_iter(&result, "", 0, &delta);
   } else {
-    const bson_iter_t& base = current[0];
+    const bson_iter_t& base = current[0].it;
     if (!BSON_ITER_HOLDS_NUMBER(&base) || BSON_ITER_HOLDS_DECIMAL128(&base)) {
       bson_destroy(&result);
       return type_mismatch("cannot apply $inc to " + path + ", a value of non-numeric type");
@@ -131,19 +133,37 @@ Outcome<Value> incremented(const std::vector<bson_iter_t>& current, const Value&
       }
     }
   }
-  Document holder = Document::adopt(std::move(result));
+  Document holder = Document::adopt(&result);
   bson_iter_t it;
   bson_iter_init(&it, holder.get());
   bson_iter_next(&it);
   return Value::of(&it);
 }
 
-bool overlapping(const std::string& a, const std::string& b) {
-  const std::string& shorter = a.size() <= b.size() ? a : b;
-  const std::string& longer = a.size() <= b.size() ? b : a;
-  return longer.compare(0, shorter.size(), shorter) == 0 &&
-         (longer.size() == shorter.size() || longer[shorter.size()] == '.');
-}
+// The paths an update names so far, to find one that overlaps a new path
+// (equal, or one a dotted prefix of the other) by lookups: comparing with
+// each earlier path made an update of many fields quadratic.
+class NamedPaths {
+ public:
+  std::optional<std::string> overlapping(const std::string& path) const {
+    if (paths_.contains(path)) return path;
+    if (auto below = prefixes_.find(path); below != prefixes_.end()) return below->second;
+    for (size_t dot = path.find('.'); dot != std::string::npos; dot = path.find('.', dot + 1)) {
+      if (auto above = paths_.find(path.substr(0, dot)); above != paths_.end()) return *above;
+    }
+    return std::nullopt;
+  }
+  void add(const std::string& path) {
+    paths_.insert(path);
+    for (size_t dot = path.find('.'); dot != std::string::npos; dot = path.find('.', dot + 1)) {
+      prefixes_.emplace(path.substr(0, dot), path);
+    }
+  }
+
+ private:
+  std::set<std::string> paths_;
+  std::map<std::string, std::string> prefixes_;  // "a", "a.b" of "a.b.c" -> "a.b.c"
+};
 
 bool same_id(const bson_t* before, const bson_t* after) {
   bson_iter_t x, y;
@@ -159,6 +179,7 @@ Outcome<Update> Update::parse(const bson_t* update) {
   bson_iter_t it;
   if (!bson_iter_init(&it, update)) return bad_value("update is not a document");
   bool operators = false, fields = false;
+  NamedPaths named;
   while (bson_iter_next(&it)) {
     std::string key(bson_iter_key(&it), bson_iter_key_len(&it));
     bool is_operator = !key.empty() && key[0] == '$';
@@ -195,12 +216,11 @@ Outcome<Update> Update::parse(const bson_t* update) {
       if (kind == Operation::Kind::kInc && (!BSON_ITER_HOLDS_NUMBER(&field) || BSON_ITER_HOLDS_DECIMAL128(&field))) {
         return type_mismatch("Cannot increment with non-numeric argument: {" + path + "}");
       }
-      for (const Operation& earlier : parsed.operations_) {
-        if (overlapping(earlier.path, path)) {
-          return MongoError{MongoCode::kConflictingUpdateOperators,
-                            "Updating the path '" + path + "' would create a conflict at '" + earlier.path + "'"};
-        }
+      if (std::optional<std::string> earlier = named.overlapping(path)) {
+        return MongoError{MongoCode::kConflictingUpdateOperators,
+                          "Updating the path '" + path + "' would create a conflict at '" + *earlier + "'"};
       }
+      named.add(path);
       parsed.operations_.push_back(Operation{kind, path, std::move(parts), Value::of(&field)});
     }
   }
@@ -217,7 +237,7 @@ Outcome<Document> Update::apply_operators(const bson_t* document) const {
     } else {
       Value value = op.value;
       if (op.kind == Operation::Kind::kInc) {
-        std::vector<bson_iter_t> found;
+        std::vector<HeldIter> found;
         values_at(current.get(), op.parts, found);
         Outcome<Value> sum = incremented(found, op.value, op.path);
         if (!sum) return sum.error();
@@ -248,7 +268,7 @@ Outcome<Document> Update::apply(const bson_t* document) const {
     while (bson_iter_next(&it)) {
       if (std::string_view(bson_iter_key(&it)) != "_id") bson_append_iter(&out, nullptr, -1, &it);
     }
-    result = Document::adopt(std::move(out));
+    result = Document::adopt(&out);
     bson_iter_t given;
     if (bson_iter_init_find(&given, replacement_->get(), "_id") && !same_id(document, replacement_->get())) {
       return MongoError{MongoCode::kImmutableField,

@@ -59,6 +59,14 @@ TEST(ConfigTest, ErrorsNameTheField) {
   EXPECT_NE(error_of("{oops").find("node.json: not valid JSON"), std::string::npos);
 }
 
+// Found by fuzz_node_config: a number beyond double's range is the JSON
+// library's out_of_range, not its parse_error, and escaped parse_config.
+TEST(ConfigTest, AnOverflowingNumberIsAnErrorNotAnException) {
+  std::string error = error_of("{" + kBase + R"(, "bucket_size": 555550E000001233})");
+  EXPECT_NE(error.find("node.json: not valid JSON"), std::string::npos) << error;
+  EXPECT_NE(error.find("number overflow"), std::string::npos) << error;
+}
+
 TEST(ConfigTest, ContractSigningPolicy) {
   Result<NodeFileConfig> defaults = parse_config("{" + kBase + "}", "node.json");
   ASSERT_TRUE(defaults.is_ok());

@@ -107,6 +107,10 @@ void NodeCluster::kill(size_t index, int signal) {
 }
 
 nlohmann::json NodeCluster::admin(size_t index, const nlohmann::json& request, int timeout_ms) {
+  return admin_line(index, request.dump(), timeout_ms);
+}
+
+nlohmann::json NodeCluster::admin_line(size_t index, const std::string& request, int timeout_ms) {
   const std::string& address = nodes_[index].admin_address;
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
@@ -117,7 +121,7 @@ nlohmann::json NodeCluster::admin(size_t index, const nlohmann::json& request, i
     ::close(fd);
     return {{"error", "cannot connect to admin"}};
   }
-  std::string line = request.dump() + "\n";
+  std::string line = request + "\n";
   if (::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
     ::close(fd);
     return {{"error", "cannot write"}};

@@ -38,6 +38,8 @@ class NodeCluster {
 
   // One admin request; returns the parsed reply or {"error": ...} on failure.
   nlohmann::json admin(size_t index, const nlohmann::json& request, int timeout_ms = 10000);
+  // The same with the request line as given, for lines no json value dumps to.
+  nlohmann::json admin_line(size_t index, const std::string& request, int timeout_ms = 10000);
   // Polls until `ready(reply to info)` holds for every running node.
   bool wait_until(const std::function<bool(size_t, const nlohmann::json&)>& ready, int timeout_ms);
 

@@ -218,6 +218,41 @@ TEST_F(CommandsTest, AggregateCountsAndRunsSimpleStages) {
   EXPECT_EQ(code_of(run(R"({"aggregate": "c", "cursor": {}, "$db": "d", "pipeline": 3})")), 14);
 }
 
+// A count or size given as a double is taken only when it is a whole number
+// int64 holds: libbson's conversion of any other double is undefined (on x86
+// it gave INT64_MIN), and truncation made {limit: 0.5} a delete of all.
+TEST_F(CommandsTest, IntegerArgumentsRefuseDoublesTheyCannotHold) {
+  insert_numbers(4);
+  for (const char* stage : {R"({"$limit": 1e300})", R"({"$skip": {"$numberDouble": "NaN"}})", R"({"$limit": 2.5})",
+                            R"({"$skip": {"$numberDouble": "-Infinity"}})"}) {
+    Document reply = run(std::string(R"({"aggregate": "c", "cursor": {}, "$db": "d", "pipeline": [)") + stage + "]}");
+    EXPECT_EQ(code_of(reply), 2) << stage << ": " << reply.to_json();
+  }
+  EXPECT_EQ(code_of(run(R"({"aggregate": "c", "cursor": {"batchSize": 1e300}, "$db": "d", "pipeline": []})")), 2);
+  EXPECT_EQ(code_of(run(R"({"listIndexes": "c", "cursor": {"batchSize": 1e300}, "$db": "d"})")), 2);
+  Document half = run(R"({"delete": "c", "deletes": [{"q": {}, "limit": 0.5}], "$db": "d"})");
+  EXPECT_EQ(int_at(half, "n"), 0) << half.to_json();
+  EXPECT_EQ(int_at(half, "writeErrors.0.code"), 2) << half.to_json();
+  EXPECT_EQ(int_at(run(R"({"count": "c", "$db": "d"})"), "n"), 4);
+  Document whole = run(R"({"aggregate": "c", "cursor": {}, "$db": "d", "pipeline": [{"$skip": 1.0}, {"$limit": 2.0}]})");
+  EXPECT_EQ(batch_ids(whole, "firstBatch"), (std::vector<int64_t>{1, 2})) << whole.to_json();
+}
+
+// A $sum past int64 goes on in double from the operands, as MongoDB's
+// does; it used to continue from the wrapped sum and change sign.
+TEST_F(CommandsTest, GroupSumOverflowsIntoDouble) {
+  Document inserted = run(R"({"insert": "c", "$db": "d", "documents": [
+      {"_id": 1, "n": {"$numberLong": "9223372036854775807"}}, {"_id": 2, "n": 1}]})");
+  ASSERT_EQ(int_at(inserted, "n"), 2);
+  Document sum = run(R"({"aggregate": "c", "cursor": {}, "$db": "d", "pipeline": [{"$sort": {"_id": 1}},
+      {"$group": {"_id": null, "total": {"$sum": "$n"}}}]})");
+  bson_iter_t it, total;
+  ASSERT_TRUE(bson_iter_init(&it, sum.get()) && bson_iter_find_descendant(&it, "cursor.firstBatch.0.total", &total))
+      << sum.to_json();
+  ASSERT_TRUE(BSON_ITER_HOLDS_DOUBLE(&total)) << sum.to_json();
+  EXPECT_EQ(bson_iter_double(&total), 9223372036854775808.0);
+}
+
 TEST_F(CommandsTest, CollectionsAndIndexes) {
   Document created = run(R"({"createIndexes": "people", "$db": "d", "indexes": [{"key": {"age": "ore"}, "name": "age_ore"}, {"key": {"name": 1}, "name": "name_1"}]})");
   EXPECT_EQ(ok_of(created), 1.0) << created.to_json();

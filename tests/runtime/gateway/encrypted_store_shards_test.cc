@@ -383,7 +383,7 @@ Document as_format_1(const Document& format_2) {
     bson_append_document_end(&collections, &entry);
   }
   bson_append_array_end(&out, &collections);
-  return Document::adopt(std::move(out));
+  return Document::adopt(&out);
 }
 
 TEST(ShardedStore, AFormat1CatalogIsReadAndMeasured) {

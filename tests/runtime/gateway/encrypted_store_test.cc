@@ -62,13 +62,15 @@ TEST(KeyEncoding, OrdersAsMongoDBComparesAcrossTypes) {
   bson_iter_t it, array;
   ASSERT_TRUE(values.find("v", &it));
   ASSERT_TRUE(bson_iter_recurse(&it, &array));
-  std::vector<bson_iter_t> all;
-  while (bson_iter_next(&array)) all.push_back(array);
+  std::vector<HeldIter> all;
+  while (bson_iter_next(&array)) all.push_back(HeldIter{array});
   ASSERT_GT(all.size(), 60u);
-  for (const bson_iter_t& a : all) {
+  for (const HeldIter& held_a : all) {
+    const bson_iter_t& a = held_a.it;
     Result<Bytes> ka = key_encoding(&a);
     ASSERT_TRUE(ka) << ka.status().to_string();
-    for (const bson_iter_t& b : all) {
+    for (const HeldIter& held_b : all) {
+      const bson_iter_t& b = held_b.it;
       Result<Bytes> kb = key_encoding(&b);
       ASSERT_TRUE(kb);
       int expected = compare_values(&a, &b);

@@ -138,7 +138,7 @@ TEST_F(GatewayEndToEnd, TenThousandDocumentsThroughTheCDriver) {
       BSON_APPEND_UTF8(&d, "name", name.c_str());
       // Padding makes the insert a message of several read chunks.
       BSON_APPEND_UTF8(&d, "pad", std::string(150, 'p').c_str());
-      documents.push_back(Document::adopt(std::move(d)));
+      documents.push_back(Document::adopt(&d));
     }
     // The driver takes a C array of pointers (a std::vector of bson_t*
     // would lose bson_t's alignment attribute).

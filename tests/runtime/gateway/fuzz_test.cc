@@ -1,9 +1,8 @@
-// A fuzz-style test of the gateway's decoding and dispatch: tests/fuzz holds
-// the libFuzzer targets, but they build only in the clang model-only build,
-// which has no libbson, so the gateway's untrusted-input path is exercised
-// here instead. Note: the sanitizer builds (FLUENCE_MODEL_ONLY) do not build
-// runtime/ at all, so this runs without ASan/UBSan; a crash or an assertion
-// is what it can catch.
+// A fuzz-style test of the gateway's decoding and dispatch in the gcc build:
+// random and mutated messages from a fixed seed, repeatable. The
+// coverage-guided libFuzzer targets, under ASan and UBSan, are in
+// tests/fuzz/gateway; this one catches a crash or an assertion in the
+// build that ships.
 #include <gtest/gtest.h>
 
 #include <cstdlib>

@@ -112,6 +112,15 @@ TEST(GatewayConfigTest, ErrorsNameTheField) {
   EXPECT_NE(error_of("{").find("not valid JSON"), std::string::npos);
 }
 
+// Found by fuzz_gateway_config: a number beyond double's range is the JSON
+// library's out_of_range, not its parse_error, and escaped the reader.
+TEST(GatewayConfigTest, AnOverflowingNumberIsAnErrorNotAnException) {
+  Result<GatewayConfig> c = parse_gateway_config(R"({"key_store": "k", "datasets": 1e999})", "t");
+  ASSERT_FALSE(c.is_ok());
+  EXPECT_NE(c.status().message().find("t: not valid JSON"), std::string::npos) << c.status().to_string();
+  EXPECT_NE(c.status().message().find("number overflow"), std::string::npos) << c.status().to_string();
+}
+
 class KeyStoreFileTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -31,7 +31,7 @@ template <typename Append>
 Element make(Append append) {
   bson_t doc = BSON_INITIALIZER;
   append(&doc);
-  return Element{Document::adopt(std::move(doc))};
+  return Element{Document::adopt(&doc)};
 }
 Element i32(int32_t v) { return make([v](bson_t* d) { BSON_APPEND_INT32(d, "v", v); }); }
 Element i64(int64_t v) { return make([v](bson_t* d) { BSON_APPEND_INT64(d, "v", v); }); }

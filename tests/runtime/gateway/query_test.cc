@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 
 namespace fluence::gateway {
 namespace {
@@ -112,6 +113,28 @@ TEST(Projection, InclusionExclusionAndId) {
             J(R"({"_id": 1, "a": 1, "b": {"d": 3}, "e": [{"f": 5}, 6]})").to_json());
 }
 
+// Fields are found through an index: a scan of the siblings for each made
+// a projection of many fields (a 16 MB message holds about a million)
+// quadratic to parse and to apply.
+TEST(Projection, ManyFieldsCostALookupEach) {
+  bson_t spec = BSON_INITIALIZER, document = BSON_INITIALIZER;
+  for (int i = 0; i < 200'000; ++i) {
+    std::string field = "f" + std::to_string(i);
+    bson_append_int32(&spec, field.c_str(), -1, 1);
+    bson_append_int32(&document, field.c_str(), -1, i);
+  }
+  bson_append_int32(&document, "other", -1, 0);
+  Document spec_document = Document::adopt(&spec), whole = Document::adopt(&document);
+  auto start = std::chrono::steady_clock::now();
+  Outcome<Projection> projection = Projection::parse(spec_document.get());
+  ASSERT_TRUE(projection.is_ok());
+  Document projected = projection->apply(whole.get());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  EXPECT_EQ(bson_count_keys(projected.get()), 200'000u);
+  bson_iter_t it;
+  EXPECT_FALSE(projected.find("other", &it));
+}
+
 TEST(Projection, MixingAndOperatorsAreRefused) {
   EXPECT_FALSE(Projection::parse(J(R"({"a": 1, "b": 0})").get()).is_ok());
   EXPECT_FALSE(Projection::parse(J(R"({"a": {"$slice": 1}})").get()).is_ok());
@@ -150,6 +173,22 @@ TEST(Sort, CompoundKeysAndErrors) {
   EXPECT_EQ(sorted_ids(R"({"g": 1, "n": -1})", docs), (std::vector<int>{2, 3, 1}));
   EXPECT_EQ(SortSpec::parse(J(R"({"a": 2})").get()).error().code, MongoCode::kBadValue);
   EXPECT_EQ(SortSpec::parse(J(R"({"a": {"$meta": "textScore"}})").get()).error().code, MongoCode::kBadValue);
+}
+
+// Found by fuzz_gateway_command under UBSan: values_at and the sort kept
+// bson_iter_t in a std::vector, which drops libbson's 128-byte alignment of
+// the type, so every use of an element was a misaligned access.
+TEST(ValuesAt, KeepsIteratorsAtTheirDeclaredAlignment) {
+  static_assert(alignof(HeldIter) == alignof(bson_iter_t));
+  Document document = J(R"({"_id": 1, "a": [{"b": 1}, {"b": [2, 3]}, {"b": "x"}, {"c": 4}]})");
+  std::vector<HeldIter> found;
+  values_at(document.get(), {"a", "b"}, found);
+  ASSERT_EQ(found.size(), 3u);
+  for (const HeldIter& value : found) {
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(&value.it) % alignof(bson_iter_t), 0u);
+  }
+  std::vector<std::string> docs = {document.to_json(), R"({"_id": 2, "a": [{"b": [0, 9]}]})"};
+  EXPECT_EQ(sorted_ids(R"({"a.b": 1})", docs), (std::vector<int>{2, 1}));
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 namespace fluence::gateway {
 namespace {
 
@@ -72,6 +74,27 @@ TEST(Update, ErrorsCarryMongoDBsCodes) {
   std::string deep = "a";
   for (int i = 0; i < 100'000; ++i) deep += ".a";
   EXPECT_EQ(apply_error(R"({"$set": {")" + deep + R"(": 1}})", R"({"_id": 1})"), MongoCode::kBadValue);
+}
+
+// Conflicts are found by lookups: comparing each path with every earlier one
+// made a large update (a 16 MB message holds about a million fields) hold
+// the gateway's one thread for minutes.
+TEST(Update, ManyPathsAreCheckedForConflictsInLinearTime) {
+  bson_t update = BSON_INITIALIZER, fields;
+  bson_append_document_begin(&update, "$set", -1, &fields);
+  for (int i = 0; i < 200'000; ++i) {
+    std::string path = "f" + std::to_string(i) + ".g";
+    bson_append_int32(&fields, path.c_str(), -1, i);
+  }
+  bson_append_int32(&fields, "f7", -1, 0);  // overlaps f7.g, named long before
+  bson_append_document_end(&update, &fields);
+  Document document = Document::adopt(&update);
+  auto start = std::chrono::steady_clock::now();
+  Outcome<Update> parsed = Update::parse(document.get());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  ASSERT_FALSE(parsed.is_ok());
+  EXPECT_EQ(parsed.error().code, MongoCode::kConflictingUpdateOperators);
+  EXPECT_NE(parsed.error().message.find("conflict at 'f7.g'"), std::string::npos) << parsed.error().message;
 }
 
 TEST(Update, SettingTheSameIdIsAllowed) {

@@ -180,7 +180,7 @@ Document nested(int depth) {
   for (int i = 0; i < depth; ++i) bson_append_document_begin(&levels[i].bson, "a", 1, &levels[i + 1].bson);
   bson_append_int32(&levels[depth].bson, "a", 1, 1);
   for (int i = depth; i > 0; --i) bson_append_document_end(&levels[i - 1].bson, &levels[i].bson);
-  return Document::adopt(std::move(levels[0].bson));
+  return Document::adopt(&levels[0].bson);
 }
 
 TEST(Wire, DeeplyNestedDocumentsAreRefused) {
@@ -199,6 +199,31 @@ TEST(Wire, CorruptBsonIsRefused) {
   Bytes unterminated = bytes_of(Document::from_json(R"({"a": 1})"));
   unterminated.back() = 1;
   EXPECT_FALSE(Document::parse(unterminated).is_ok());
+}
+
+// Found by fuzz_gateway_update: libbson 1.23's bson_validate stops, with
+// success, at the first string that is not UTF-8, so a corrupt element or a
+// non-UTF-8 key after one passed Document::parse, and copies of the document
+// then failed validation.
+TEST(Wire, AStringThatIsNotUtf8DoesNotHideWhatFollows) {
+  // {s: "\xff", <key>: 1}, with `key` spliced in by hand.
+  auto with_key_after_bad_string = [](const std::string& key) {
+    std::string text = std::string("\0\0\0\0\x02s\0\x02\0\0\0\xff\0\x10", 14) + key + std::string("\0\x01\0\0\0\0", 6);
+    Bytes doc(text.begin(), text.end());
+    uint32_t length = static_cast<uint32_t>(doc.size());
+    for (int i = 0; i < 4; ++i) doc[i] = static_cast<uint8_t>(length >> (8 * i));
+    return doc;
+  };
+  EXPECT_TRUE(Document::parse(with_key_after_bad_string("k")).is_ok()) << "string values may be any bytes";
+  Result<Document> bad_key = Document::parse(with_key_after_bad_string("\xff\xfe"));
+  ASSERT_FALSE(bad_key.is_ok());
+  EXPECT_NE(bad_key.status().message().find("key that is not UTF-8"), std::string::npos) << bad_key.status().to_string();
+  // The first document with a terminating NUL too early: bytes that are no
+  // element follow it, before the last one.
+  std::string early = std::string("\x18\0\0\0\x02s\0\x02\0\0\0\xff\0\x10k\0\x01\0\0\0\0\x7f\x7f\0", 24);
+  Result<Document> corrupt = Document::parse(as_bytes(early));
+  ASSERT_FALSE(corrupt.is_ok());
+  EXPECT_NE(corrupt.status().message().find("corrupt element"), std::string::npos) << corrupt.status().to_string();
 }
 
 TEST(Wire, OpQueryParsesAndOpReplySerializes) {
