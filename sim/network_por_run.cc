@@ -214,14 +214,9 @@ void NetworkPorRun::report_progress() {
   std::fflush(stderr);
 }
 
-Status NetworkPorRun::write_results(const std::filesystem::path& out, double wall_seconds) const {
+NetworkPorRun::TickCounts NetworkPorRun::totals() const {
   TickCounts total;
-  std::ostringstream csv;
-  csv << "tick,rounds,lazy_challenged,lazy_failed,honest_challenged,honest_failed,ejected\n";
-  for (size_t t = 0; t < ticks_.size(); ++t) {
-    const TickCounts& k = ticks_[t];
-    csv << t << "," << k.rounds << "," << k.lazy_challenged << "," << k.lazy_failed << "," << k.honest_challenged
-        << "," << k.honest_failed << "," << k.ejected << "\n";
+  for (const TickCounts& k : ticks_) {
     total.rounds += k.rounds;
     total.lazy_challenged += k.lazy_challenged;
     total.lazy_failed += k.lazy_failed;
@@ -229,6 +224,18 @@ Status NetworkPorRun::write_results(const std::filesystem::path& out, double wal
     total.honest_failed += k.honest_failed;
     total.ejected += k.ejected;
   }
+  return total;
+}
+
+Status NetworkPorRun::write_results(const std::filesystem::path& out, double wall_seconds) const {
+  std::ostringstream csv;
+  csv << "tick,rounds,lazy_challenged,lazy_failed,honest_challenged,honest_failed,ejected\n";
+  for (size_t t = 0; t < ticks_.size(); ++t) {
+    const TickCounts& k = ticks_[t];
+    csv << t << "," << k.rounds << "," << k.lazy_challenged << "," << k.lazy_failed << "," << k.honest_challenged
+        << "," << k.honest_failed << "," << k.ejected << "\n";
+  }
+  TickCounts total = totals();
   // Ticks to ejection of every lazy replica: ejected in tick t counts t + 1; never, -1.
   nlohmann::json to_ejection = nlohmann::json::array();
   size_t nodes_holding = 0;
@@ -271,19 +278,12 @@ Status NetworkPorRun::write_results(const std::filesystem::path& out, double wal
 
 void NetworkPorRun::print_summary(double wall_seconds) const {
   if (progress_) std::fprintf(stderr, "\n");
-  uint64_t lazy_challenged = 0, lazy_failed = 0, honest_challenged = 0, honest_failed = 0, ejected = 0;
-  for (const TickCounts& k : ticks_) {
-    lazy_challenged += k.lazy_challenged;
-    lazy_failed += k.lazy_failed;
-    honest_challenged += k.honest_challenged;
-    honest_failed += k.honest_failed;
-    ejected += k.ejected;
-  }
+  TickCounts total = totals();
   std::printf("%zu nodes, %zu datasets, %d ticks: lazy members failed %llu of %llu challenges, %llu ejected; "
               "honest members failed %llu of %llu\n",
-              world_.size(), clusters_.size(), spec_.ticks, static_cast<unsigned long long>(lazy_failed),
-              static_cast<unsigned long long>(lazy_challenged), static_cast<unsigned long long>(ejected),
-              static_cast<unsigned long long>(honest_failed), static_cast<unsigned long long>(honest_challenged));
+              world_.size(), clusters_.size(), spec_.ticks, static_cast<unsigned long long>(total.lazy_failed),
+              static_cast<unsigned long long>(total.lazy_challenged), static_cast<unsigned long long>(total.ejected),
+              static_cast<unsigned long long>(total.honest_failed), static_cast<unsigned long long>(total.honest_challenged));
   std::printf("%.1f s wall, %.0f MB peak\n", wall_seconds, peak_rss_mb());
 }
 

@@ -65,6 +65,7 @@ class NetworkPorRun {
   void round(size_t c, int tick, node::Node* arbiter);
   void judge(size_t c, int tick, const std::vector<size_t>& challenged, const std::vector<por::PorVerdict>& verdicts);
   double tick_start(int tick) const;
+  TickCounts totals() const;
   void report_progress();
 
   World& world_;
