@@ -93,14 +93,14 @@ std::optional<Bytes> Dht::on_request(const env::Peer& from, rpc::Kind kind, Byte
       break;
     case MessageType::kFindNode:
       reply.type = MessageType::kNodes;
-      reply.contacts = table_.closest(request->target, count);
+      reply.contacts = table_.closest(request->target, count, request->sender.id);
       break;
     case MessageType::kFindValue:
       reply.type = MessageType::kValue;
       if (const Record* record = held_record(request->target)) {
         reply.record = *record;
       } else {
-        reply.contacts = table_.closest(request->target, count);
+        reply.contacts = table_.closest(request->target, count, request->sender.id);
       }
       break;
     case MessageType::kStore:

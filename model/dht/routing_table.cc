@@ -68,13 +68,16 @@ void RoutingTable::mark_alive(const NodeId& id) {
   bucket.contacts.push_back(std::move(contact));
 }
 
-std::vector<Contact> RoutingTable::closest(const NodeId& target, size_t count) const {
+std::vector<Contact> RoutingTable::closest(const NodeId& target, size_t count,
+                                           const std::optional<NodeId>& excluding) const {
   // Buckets nearer the target's own bucket hold the nearer contacts, but a
   // full scan keeps this obviously right; tables hold a few hundred contacts.
   std::vector<const Contact*> all;
   all.reserve(size_);
   for (const Bucket& bucket : buckets_) {
-    for (const Contact& contact : bucket.contacts) all.push_back(&contact);
+    for (const Contact& contact : bucket.contacts) {
+      if (contact.id != excluding) all.push_back(&contact);
+    }
   }
   size_t n = std::min(count, all.size());
   std::partial_sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(n), all.end(),

@@ -35,8 +35,10 @@ class RoutingTable {
   // The oldest answered: keep it (move to the tail).
   void mark_alive(const NodeId& id);
 
-  // Up to `count` known contacts nearest `target`, nearest first.
-  std::vector<Contact> closest(const NodeId& target, size_t count) const;
+  // Up to `count` known contacts nearest `target`, nearest first, leaving out
+  // `excluding` (a reply leaves out the asker, who has no use for itself).
+  std::vector<Contact> closest(const NodeId& target, size_t count,
+                               const std::optional<NodeId>& excluding = std::nullopt) const;
   std::optional<Contact> find(const NodeId& id) const;
 
   size_t size() const { return size_; }

@@ -51,9 +51,10 @@ TEST(SimRunTest, FaultsBiteButLookupsCope) {
   EXPECT_GT(run.summary["dropped"].get<int>(), 100);
   EXPECT_GT(run.summary["timeouts_per_lookup"].get<double>(), 0.0);
   // Lookups issued by crashed nodes are missed; the rest still find the
-  // nearest live node almost always.
+  // nearest live node almost always: over seeds 1-25 the rate was 0.925 to
+  // 0.972, mean 0.949 (0.95 here was met by seed 1 only by luck).
   EXPECT_GT(run.summary["lookups_missed"].get<int>(), 0);
-  EXPECT_GE(run.summary["lookup_success_rate"].get<double>(), 0.95);
+  EXPECT_GE(run.summary["lookup_success_rate"].get<double>(), 0.90);
 }
 
 // Half the network is cut off from 55 s to 85 s: lookups then miss the true
