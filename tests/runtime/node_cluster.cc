@@ -28,17 +28,29 @@ nlohmann::json one_dataset(const std::vector<std::string>& peers, const std::str
   return nlohmann::json{{"datasets", {{{"id", dataset_hex}, {"members", held}, {"arbiters", arbiters}}}}};
 }
 
+// Ports come from below Linux's ephemeral range (32768 and up), not from
+// binding port 0: a port the kernel handed out and we closed can be handed
+// out again at once, as the source port of any outbound connection, such as
+// one node dialling another, before the node meant to listen on it starts.
+// Each process starts at its own offset so concurrent tests rarely meet, and
+// a port that is taken (bind fails) is skipped.
 uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
+  constexpr int kFirst = 20000;
+  constexpr int kSpan = 12000;
+  static int next = static_cast<int>(getpid() % (kSpan / 64)) * 64;
+  for (int tries = 0; tries < kSpan; ++tries) {
+    uint16_t port = static_cast<uint16_t>(kFirst + next++ % kSpan);
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(port);
+    bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    ::close(fd);
+    if (free) return port;
+  }
+  FL_ASSERT_MSG(false, "no free port below the ephemeral range");
+  return 0;
 }
 
 NodeCluster::NodeCluster(size_t nodes, int puzzle_difficulty, Extra extra) {
