@@ -126,9 +126,9 @@ Result<RunReport> report_lazy_member(const RunResult& run) {
                              within < 0.995 ? "ok" : "DISAGREES"});
     }
   }
-  double ejected = *run.metric("ejected"), recovered = *run.metric("recovered");
-  report.rows.push_back({"recruits rebuilt and joined", format(recovered, 0) + " of " + format(ejected, 0), "all",
-                         recovered == ejected ? "ok" : "DISAGREES"});
+  RecruitTally recruits;
+  FL_RETURN_IF_ERROR(recruits.add(run));
+  report.rows.push_back(recruits.row());
   double honest = *run.metric("honest_failed_outcomes");
   report.rows.push_back({"honest members' failed outcomes", format(honest, 0), "0", honest == 0 ? "ok" : "DISAGREES"});
   double honest_ejected = *run.metric("honest_ejected");
@@ -185,9 +185,9 @@ Result<RunReport> report_region_ban(const RunResult& run) {
                                format(interval.low, 3) + ", " + format(interval.high, 3) + "]",
                            expect_all ? "all" : "none", agrees ? "ok" : "DISAGREES"});
   }
-  double ejected = *run.metric("ejected"), recovered = *run.metric("recovered");
-  report.rows.push_back({"recruits rebuilt and joined", format(recovered, 0) + " of " + format(ejected, 0), "all",
-                         recovered == ejected ? "ok" : "DISAGREES"});
+  RecruitTally recruits;
+  FL_RETURN_IF_ERROR(recruits.add(run));
+  report.rows.push_back(recruits.row());
   double honest = *run.metric("honest_failed_outcomes");
   report.rows.push_back({"honest members' failed outcomes", format(honest, 0), "0", honest == 0 ? "ok" : "DISAGREES"});
   report.rows.push_back({"trace hash", string_field(run, "trace_hash").substr(0, 16), "", ""});
@@ -245,6 +245,22 @@ std::string format_fixed(double value, int decimals) {
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
   return buffer;
+}
+
+Status RecruitTally::add(const RunResult& run) {
+  FL_RETURN_IF_ERROR(run.require({"ejected", "recovered"}));
+  double run_ejected = *run.metric("ejected");
+  Result<double> run_checked = run.metric("recruits_checked");
+  ejected += run_ejected;
+  checked += run_checked ? *run_checked : run_ejected;
+  recovered += *run.metric("recovered");
+  return Status::ok();
+}
+
+ReportRow RecruitTally::row() const {
+  std::string measured = format_fixed(recovered, 0) + " of " + format_fixed(checked, 0);
+  if (ejected > checked) measured += " (" + format_fixed(ejected - checked, 0) + " ejected in the run's last tick, not checked)";
+  return {"recruits rebuilt and joined", measured, "all", recovered == checked ? "ok" : "DISAGREES"};
 }
 
 bool RunReport::disagrees() const {

@@ -64,6 +64,17 @@ Result<RunReport> report_denial(const std::vector<RunResult>& runs);
 // The "por-network" report (network_por_report.cc).
 Result<RunReport> report_por_network(const RunResult& run);
 
+// The recruits of cluster runs, summed over runs: the run watches each one
+// for a tick after its member's ejection, so one ejected in the run's last
+// tick is counted apart, not as a recruit that failed to rebuild. Summaries
+// written before "recruits_checked" existed count every recruit as checked.
+struct RecruitTally {
+  double ejected = 0, checked = 0, recovered = 0;
+  Status add(const RunResult& run);
+  // "recruits rebuilt and joined": every checked recruit, against "all".
+  ReportRow row() const;
+};
+
 // A number with a fixed count of decimals, as every report prints them.
 std::string format_fixed(double value, int decimals);
 

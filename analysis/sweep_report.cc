@@ -88,7 +88,8 @@ Result<RunReport> report_point(Point& point) {
     // never ejected counts at the run's limit, so the mean measured is
     // E[min(T, limit)], which the model gives too.
     std::vector<double> ticks;
-    double honest = 0, recovered = 0, ejected = 0;
+    double honest = 0;
+    RecruitTally recruits;
     for (const RunResult& run : point.runs) {
       auto list = run.summary.find("ticks_to_ejection");
       if (list == run.summary.end() || !list->is_array()) {
@@ -97,10 +98,9 @@ Result<RunReport> report_point(Point& point) {
       Result<double> limit = run.metric("ticks_limit");
       if (!limit) return limit.status();
       for (const nlohmann::json& t : *list) ticks.push_back(t.is_number() ? t.get<double>() : *limit);
-      FL_RETURN_IF_ERROR(run.require({"honest_failed_outcomes", "recovered", "ejected"}));
+      FL_RETURN_IF_ERROR(run.require({"honest_failed_outcomes"}));
       honest += *run.metric("honest_failed_outcomes");
-      recovered += *run.metric("recovered");
-      ejected += *run.metric("ejected");
+      FL_RETURN_IF_ERROR(recruits.add(run));
     }
     LazyMemberModel model = lazy_member_model(point.runs.front());
     MeanInterval t = mean_interval(ticks, true);
@@ -118,8 +118,7 @@ Result<RunReport> report_point(Point& point) {
                            "absorbing chain: " + format_fixed(model.expected_ticks, 2) + capped +
                                " (q = " + format_fixed(model.q, 3) + ")",
                            inside ? "ok" : "DISAGREES"});
-    report.rows.push_back({"recruits rebuilt and joined", format_fixed(recovered, 0) + " of " + format_fixed(ejected, 0), "all",
-                           recovered == ejected ? "ok" : "DISAGREES"});
+    report.rows.push_back(recruits.row());
     report.rows.push_back({"honest members' failed outcomes", format_fixed(honest, 0), "0", honest == 0 ? "ok" : "DISAGREES"});
     return report;
   }

@@ -326,6 +326,9 @@ Status ClusterRun::write_results(const std::filesystem::path& out, double wall_s
                             {"ejected", ejected},
                             {"ticks_to_ejection", ticks},
                             {"recovered", recovered},
+                            // A member ejected in the run's last tick has a
+                            // recruit the run ends before it can check.
+                            {"recruits_checked", recovered_.size()},
                             {"honest_failed_outcomes", honest_failed_},
                             {"honest_ejected", honest_ejected_},
                             {"height", height_},

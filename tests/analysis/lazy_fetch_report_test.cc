@@ -87,6 +87,44 @@ TEST(LazyFetchReportTest, ASweepPointPoolsItsSeeds) {
   EXPECT_TRUE(loose->report.disagrees());
 }
 
+TEST(LazyFetchReportTest, ARecruitTheRunEndedBeforeCheckingIsNotAFailure) {
+  // Ejected in the last tick: the run ended before its recruit had a tick.
+  RunResult late = lazy_fetch_run(300, 12, 2, 10);
+  late.summary["recovered"] = 0;
+  late.summary["recruits_checked"] = 0;
+  Result<RunReport> report = report_run(late);
+  ASSERT_TRUE(report.is_ok()) << report.status().to_string();
+  std::string table = render_table(*report);
+  EXPECT_NE(table.find("0 of 0 (1 ejected in the run's last tick, not checked)"), std::string::npos) << table;
+  // Checked and not rebuilt is a failure.
+  late.summary["recruits_checked"] = 1;
+  report = report_run(late);
+  ASSERT_TRUE(report.is_ok());
+  EXPECT_TRUE(report->disagrees()) << render_table(*report);
+  // A summary from before "recruits_checked" counts every recruit as checked.
+  late.summary.erase("recruits_checked");
+  report = report_run(late);
+  ASSERT_TRUE(report.is_ok());
+  EXPECT_TRUE(report->disagrees());
+}
+
+TEST(LazyFetchReportTest, TooFewEjectionsByTheLimitDisagree) {
+  // q = 0.968 and two offline ticks in a row eject: P(T <= 12) is almost 1,
+  // so 2 of 8 members ejected is far outside the interval, though every
+  // run's tick counts are plausible on their own.
+  std::vector<RunResult> runs;
+  for (int i = 0; i < 6; ++i) runs.push_back(lazy_fetch_run(300, nullptr, 11, 1));
+  runs.push_back(lazy_fetch_run(300, 2, 2, 0));
+  runs.push_back(lazy_fetch_run(300, 2, 2, 0));
+  Result<LazyFetchPoint> point = report_lazy_fetch_point(runs);
+  ASSERT_TRUE(point.is_ok()) << point.status().to_string();
+  std::string table = render_table(point->report);
+  size_t row = table.find("lazy members ejected within 12 ticks");
+  ASSERT_NE(row, std::string::npos) << table;
+  std::string line = table.substr(row, table.find('\n', row) - row);
+  EXPECT_NE(line.find("DISAGREES"), std::string::npos) << table;
+}
+
 TEST(LazyFetchReportTest, MissingFieldIsNamed) {
   RunResult run = lazy_fetch_run(300, 2, 2, 0);
   run.summary.erase("fetch_rtt_ms");
