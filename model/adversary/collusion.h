@@ -14,7 +14,9 @@
 // out for ChainRules::inclusion_ticks (arbiter.h). So a colluding cluster
 // stays sealed only while its corrupted arbiters alone make an arbiter
 // quorum: with A arbiters each corrupted with probability m, it survives
-// with probability P[Binomial(A, m) >= quorum].
+// with probability P[Binomial(A, m) >= quorum]. Otherwise, with more
+// arbiters than members, the honest ones certify it captured and replace it
+// (cluster/capture.h); corrupted arbiters never vote and never follow.
 #pragma once
 
 #include <vector>

@@ -109,6 +109,7 @@ const char* reason_name(EjectionVote::Reason reason) {
     case EjectionVote::Reason::kFailedProofs: return "failed proofs";
     case EjectionVote::Reason::kOffline: return "offline";
     case EjectionVote::Reason::kEquivocation: return "equivocation";
+    case EjectionVote::Reason::kCaptured: return "captured cluster";
     case EjectionVote::Reason::kLimit: break;
   }
   return "unknown";

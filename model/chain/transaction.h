@@ -64,6 +64,8 @@ struct EjectionVote {
     kFailedProofs = 0,  // consecutive failed PoR outcomes (lost data, or a wrong state)
     kOffline,           // consecutive ticks without an answer, beyond the SLA
     kEquivocation,      // conflicting signatures on chain
+    kCaptured,          // the whole cluster, by an arbiter quorum's certificate
+                        // (cluster/capture.h); never a vote's reason
     kLimit,
   };
   storage::DatasetId dataset{};

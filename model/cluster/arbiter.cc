@@ -21,6 +21,7 @@ ChainArbiter::ChainArbiter(env::Env& env, rpc::Rpc& rpc, const crypto::SigningKe
 ChainArbiter::~ChainArbiter() {
   *alive_ = false;
   env_.cancel(recheck_timer_);
+  env_.cancel(capture_timer_);
 }
 
 Bytes ChainArbiter::key(uint64_t height) const {
@@ -30,6 +31,10 @@ Bytes ChainArbiter::key(uint64_t height) const {
                      : chain_store_key('a', config_.dataset, 'b', height);
 }
 
+namespace {
+Bytes capture_key(const storage::DatasetId& dataset) { return chain_store_key('a', dataset, 'x', std::nullopt); }
+}  // namespace
+
 Status ChainArbiter::start() {
   Result<std::optional<Bytes>> last = env_.store().get(key(0));
   if (!last) return last.status();
@@ -37,12 +42,29 @@ Status ChainArbiter::start() {
   Result<chain::BlockHeader> header = codec::decode<chain::BlockHeader>(**last);
   if (!header) return header.status();
   last_ = *header;
-  // The book is a function of the blocks: replay them.
+  Result<std::optional<Bytes>> capture = env_.store().get(capture_key(config_.dataset));
+  if (!capture) return capture.status();
+  if (capture->has_value()) {
+    Result<CaptureCertificate> certificate = codec::decode<CaptureCertificate>(**capture);
+    if (!certificate) return certificate.status().with_context("arbiter: stored capture certificate");
+    capture_ = std::move(*certificate);
+  }
+  // The book is a function of the blocks and the certificate: replay them.
   Result<std::vector<chain::Block>> blocks = signed_blocks();
   if (!blocks) return blocks.status();
-  for (const chain::Block& block : *blocks) book_.apply(block.header, block.transactions);
+  for (const chain::Block& block : *blocks) {
+    book_.apply(block.header, block.transactions);
+    if (capture_ && block.header.height == capture_->height()) {
+      FL_RETURN_IF_ERROR(book_.adopt_capture(*capture_, block.header, config_.dataset).with_context("arbiter: stored capture certificate"));
+    }
+  }
   recruited_ = book_.roster().is_member(key_.public_key());
   return Status::ok();
+}
+
+std::vector<consensus::Validator> ChainArbiter::recovery_sources() const {
+  if (capture_ && recruited_) return book_.membership().at(capture_->height()).members;
+  return book_.roster().members;
 }
 
 Result<std::vector<chain::Block>> ChainArbiter::signed_blocks() const {
@@ -59,7 +81,12 @@ Result<std::vector<chain::Block>> ChainArbiter::signed_blocks() const {
 }
 
 void ChainArbiter::on_message(const env::Peer& from, const ClusterMessage& message) {
-  if (recruited_ || message.dataset != config_.dataset || message.type != ClusterMessage::Type::kNodeEndorsement) return;
+  if (recruited_ || message.dataset != config_.dataset) return;
+  if (message.type == ClusterMessage::Type::kCaptureVote && message.capture_vote) {
+    on_capture_vote(*message.capture_vote);
+    return;
+  }
+  if (message.type != ClusterMessage::Type::kNodeEndorsement) return;
   const chain::BlockHeader& header = *message.header;
   if (!book_.roster().is_member(message.endorsement->signer) || header.dataset != config_.dataset) return;
   if (header.height <= last_.height) {
@@ -140,6 +167,7 @@ void ChainArbiter::try_sign() {
         env_.log(env::LogLevel::kWarning, "refusing block " + std::to_string(h.height) + ": the chain left out our verdicts or votes for " +
                                               std::to_string(config_.rules.inclusion_ticks) + " ticks");
       }
+      if (!capture_vote_) vote_capture();
       return;
     }
     chain::Block block;
@@ -200,19 +228,86 @@ void ChainArbiter::follow(const chain::Block& block) {
   for (size_t i = changes; i < book_.membership().changes().size(); ++i) {
     const MembershipChange& change = book_.membership().changes()[i];
     if (change.replacement.key != key_.public_key()) continue;
-    // Recovery mode: this arbiter is a member from the next height on.
-    recruited_ = true;
-    candidates_.clear();
-    env_.log(env::LogLevel::kWarning, "recruited into the cluster at height " + std::to_string(change.height));
-    if (config_.recruited) {
-      env_.schedule(env::Duration(0), [this, alive = alive_, height = change.height] {
-        if (*alive) config_.recruited(height);
-      });
-    }
+    become_member(change.height);
     return;
   }
   if (!config_.conduct.votes) return;
   for (const EjectionGround& ground : book_.grounds(config_.ejection)) vote(ground);
+}
+
+void ChainArbiter::become_member(uint64_t height) {
+  // Recovery mode: this arbiter is a member from the next height on.
+  recruited_ = true;
+  candidates_.clear();
+  env_.log(env::LogLevel::kWarning, "recruited into the cluster at height " + std::to_string(height));
+  if (config_.recruited) {
+    env_.schedule(env::Duration(0), [this, alive = alive_, height] {
+      if (*alive) config_.recruited(height);
+    });
+  }
+}
+
+void ChainArbiter::vote_capture() {
+  if (!replacement_roster(book_.roster(), config_.dataset, last_.height)) {
+    env_.log(env::LogLevel::kWarning, "the cluster is captured, but there are too few arbiters to replace it");
+    return;
+  }
+  if (!capture_vote_) {
+    env_.charge(env::Work::kSign, 1);
+    capture_vote_ = CaptureVote::make(key_, config_.dataset, last_);
+    env_.log(env::LogLevel::kWarning, "voting the cluster captured after block " + std::to_string(last_.height));
+  }
+  ClusterMessage message;
+  message.type = ClusterMessage::Type::kCaptureVote;
+  message.dataset = config_.dataset;
+  message.capture_vote = capture_vote_;
+  for (const consensus::Validator& arbiter : book_.roster().arbiters) {
+    if (arbiter.key != key_.public_key()) send_cluster(rpc_, arbiter.address, message);
+  }
+  on_capture_vote(*capture_vote_);
+  if (capture_ || recruited_) return;
+  // A vote can be lost, and an arbiter that was down missed it: send it
+  // again until a certificate stands.
+  env_.cancel(capture_timer_);
+  capture_timer_ = env_.schedule(config_.capture_vote_resend, [this] {
+    capture_timer_ = 0;
+    vote_capture();
+  });
+}
+
+void ChainArbiter::on_capture_vote(const CaptureVote& vote) {
+  // A corrupted arbiter stays with the captors.
+  if (capture_ || !config_.conduct.demands_inclusion) return;
+  if (vote.arbiter != key_.public_key()) env_.charge(env::Work::kVerify, 1);
+  std::optional<CaptureCertificate> certificate = capture_tally_.add(vote, config_.dataset, book_.roster());
+  // Only a certificate about the last block we signed: that block's roster
+  // is the one it must be checked against, and the chain it ends is ours.
+  if (!certificate || certificate->height() != last_.height || certificate->header_hash() != last_.hash()) return;
+  Status adopted = adopt(*certificate);
+  if (!adopted.is_ok()) env_.log(env::LogLevel::kError, "cannot adopt a capture certificate: " + adopted.to_string());
+}
+
+Status ChainArbiter::adopt(const CaptureCertificate& certificate) {
+  // Checked before it is stored, so that a restart never meets one that fails.
+  FL_RETURN_IF_ERROR(verify_certificate(certificate, config_.dataset, book_.roster()));
+  if (!replacement_roster(book_.roster(), config_.dataset, last_.height)) {
+    return Status::error(ErrorCode::kInvalidArgument, "no more arbiters than members to replace them");
+  }
+  env::WriteBatch batch;
+  batch.put(capture_key(config_.dataset), codec::encode(certificate));
+  FL_RETURN_IF_ERROR(env_.store().write(batch));
+  Status applied = book_.adopt_capture(certificate, last_, config_.dataset);
+  FL_ASSERT_MSG(applied.is_ok(), applied.message().c_str());
+  capture_ = certificate;
+  env_.cancel(capture_timer_);
+  capture_timer_ = 0;
+  // The old chain's candidates and what we owed it are moot.
+  candidates_.clear();
+  pending_.clear();
+  env_.log(env::LogLevel::kWarning, "the cluster was certified captured after block " + std::to_string(last_.height) +
+                                        " by " + std::to_string(certificate.votes.size()) + " arbiters; its members are replaced");
+  if (book_.roster().is_member(key_.public_key())) become_member(last_.height);
+  return Status::ok();
 }
 
 void ChainArbiter::vote(const EjectionGround& ground) {

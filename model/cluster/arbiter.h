@@ -26,10 +26,19 @@
 // what is missing again with each block it signs. A cluster that censors
 // its arbiters gets no seal from them, and so no arbiter quorum unless the
 // arbiters it left in are a quorum by themselves (model/adversary/collusion.h).
+//
+// Refusing such a block, an honest arbiter also votes the cluster captured
+// (capture.h) and sends its vote to the other arbiters, again every
+// capture_vote_resend until it holds a certificate. With a certificate about
+// its last signed block it replaces the whole cluster: recruited, it
+// rebuilds the replica from the old members' journals and becomes a member;
+// otherwise it arbitrates the new members' chain, which goes on after that
+// block. The certificate is stored, so a restart keeps to it.
 #pragma once
 
 #include <functional>
 #include <map>
+#include <optional>
 
 #include "model/cluster/cluster_chain.h"
 
@@ -47,6 +56,7 @@ struct ArbiterConfig {
   // member; the arbiter stops acting then.
   std::function<void(uint64_t height)> recruited;
   ArbiterConduct conduct;        // honest by default (conduct.h)
+  env::Duration capture_vote_resend = std::chrono::seconds(30);
 };
 
 class ChainArbiter {
@@ -75,6 +85,11 @@ class ChainArbiter {
   uint64_t faults() const { return faults_; }
   // Heights it refused to sign because the chain left out its transactions.
   uint64_t refused_for_censorship() const { return refused_for_censorship_.size(); }
+  // The certificate by which it replaced the cluster, if it did.
+  const std::optional<CaptureCertificate>& capture() const { return capture_; }
+  // Where a recruit fetches the journal from: the members that hold the
+  // data up to the block it was recruited at (the old members, after a capture).
+  std::vector<consensus::Validator> recovery_sources() const;
 
  private:
   struct Candidate {
@@ -100,6 +115,12 @@ class ChainArbiter {
   // of ours for too long; forgets the ones that can no longer go on chain.
   bool leaves_out_ours(const Candidate& candidate);
   void send_to_members(const chain::Transaction& transaction);
+  // Capture (capture.h): our vote, sent again until a certificate stands;
+  // each vote heard; and the switch to the new roster.
+  void vote_capture();
+  void on_capture_vote(const CaptureVote& vote);
+  Status adopt(const CaptureCertificate& certificate);
+  void become_member(uint64_t height);
 
   env::Env& env_;
   rpc::Rpc& rpc_;
@@ -123,6 +144,10 @@ class ChainArbiter {
   uint64_t faults_ = 0;
   uint64_t votes_sent_ = 0;
   bool recruited_ = false;
+  CaptureTally capture_tally_;
+  std::optional<CaptureVote> capture_vote_;  // ours, once cast
+  std::optional<CaptureCertificate> capture_;
+  env::TimerId capture_timer_ = 0;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

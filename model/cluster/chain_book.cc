@@ -67,6 +67,20 @@ bool ChainBook::apply(const chain::BlockHeader& header, const std::vector<chain:
   return true;
 }
 
+Status ChainBook::adopt_capture(const CaptureCertificate& certificate, const chain::BlockHeader& last_applied,
+                               const storage::DatasetId& dataset) {
+  FL_RETURN_IF_ERROR(verify_certificate(certificate, dataset, roster()));
+  if (certificate.height() != last_applied.height || certificate.header_hash() != last_applied.hash()) {
+    return Status::error(ErrorCode::kInvalidArgument, "capture certificate: about block " +
+                                                          std::to_string(certificate.height()) + ", not the last one applied (" +
+                                                          std::to_string(last_applied.height) + ")");
+  }
+  std::optional<Roster> next = replacement_roster(roster(), dataset, certificate.height());
+  if (!next) return Status::error(ErrorCode::kInvalidArgument, "capture certificate: no more arbiters than members to replace them");
+  membership_.replace_cluster(certificate.height(), *next);
+  return Status::ok();
+}
+
 std::vector<EjectionGround> ChainBook::grounds(const EjectionRules& rules) const {
   std::vector<EjectionGround> out;
   for (const consensus::Validator& member : roster().members) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "model/chain/block.h"
+#include "model/cluster/capture.h"
 #include "model/cluster/membership.h"
 #include "model/cluster/verdicts.h"
 #include "model/economy/ledger.h"
@@ -50,6 +51,12 @@ class ChainBook {
   const VerdictBook& verdicts() const { return verdicts_; }
   const Membership& membership() const { return membership_; }
   const Roster& roster() const { return membership_.current(); }
+
+  // A capture certificate (capture.h) about `last_applied`, the last block
+  // applied: checked against the roster after it, then every member is
+  // replaced from the next height on. Errors name what does not fit.
+  Status adopt_capture(const CaptureCertificate& certificate, const chain::BlockHeader& last_applied,
+                       const storage::DatasetId& dataset);
 
   // Current members that, by the blocks so far, should be ejected.
   std::vector<EjectionGround> grounds(const EjectionRules& rules) const;

@@ -69,7 +69,8 @@ ClusterChain::~ClusterChain() {
 }
 
 Bytes ClusterChain::key(char kind, uint64_t height) const {
-  // 'b' + height: a stored block; 'l': the last and sealed heights.
+  // 'b' + height: a stored block; 'l': the last and sealed heights; 'x': the
+  // capture certificate this member was recruited by (capture.h), if any.
   return chain_store_key('c', config_.dataset, kind, kind == 'b' ? std::optional<uint64_t>(height) : std::nullopt);
 }
 
@@ -102,14 +103,26 @@ Status ClusterChain::start() {
     last_ = stored->block.header;
     state_ = stored->state;
     sealed_height_ = sealed;
-    // The ledger is a function of the blocks: replay them. Blocks still
-    // missing signatures are kept to ask for them again.
+    Result<std::optional<Bytes>> capture = env_.store().get(key('x', 0));
+    if (!capture) return capture.status();
+    std::optional<CaptureCertificate> certificate;
+    if (capture->has_value()) {
+      Result<CaptureCertificate> decoded = codec::decode<CaptureCertificate>(**capture);
+      if (!decoded) return decoded.status().with_context("chain: stored capture certificate");
+      certificate = std::move(*decoded);
+    }
+    // The ledger and the roster are a function of the blocks (and of the
+    // certificate that replaced the cluster, if one did): replay them.
+    // Blocks still missing signatures are kept to ask for them again.
     for (uint64_t h = 1; h <= height; ++h) {
       Result<std::optional<chain::Block>> b = block(h);
       if (!b) return b.status();
       if (!b->has_value()) return Status::error(ErrorCode::kIo, "chain: block " + std::to_string(h) + " missing");
       if (!book_.apply((*b)->header, (*b)->transactions)) {
         return Status::error(ErrorCode::kIo, "chain: block " + std::to_string(h) + "'s token operations do not apply");
+      }
+      if (certificate && h == certificate->height()) {
+        FL_RETURN_IF_ERROR(book_.adopt_capture(*certificate, (*b)->header, config_.dataset).with_context("chain: stored capture certificate"));
       }
       if (h > sealed) unsealed_.emplace(h, std::move(**b));
     }
@@ -478,9 +491,11 @@ bool ClusterChain::has_history(env::Store& store, const storage::DatasetId& data
 }
 
 Status ClusterChain::install_history(env::Store& store, const storage::Dataset& dataset,
-                                     const std::vector<chain::Block>& blocks) {
+                                     const std::vector<chain::Block>& blocks,
+                                     const std::optional<CaptureCertificate>& capture) {
   FL_ASSERT(!blocks.empty());
   env::WriteBatch batch;
+  if (capture) batch.put(chain_store_key('c', dataset.id(), 'x', std::nullopt), codec::encode(*capture));
   for (const chain::Block& block : blocks) {
     // Only the last block's state is read back (start()); the others'
     // states are in their successors' headers.
@@ -648,6 +663,7 @@ void ClusterChain::on_message(const env::Peer& from, const ClusterMessage& messa
     case ClusterMessage::Type::kOreScanRequest:
     case ClusterMessage::Type::kReencryptRequest:
     case ClusterMessage::Type::kSignContractRequest:
+    case ClusterMessage::Type::kCaptureVote:  // between arbiters
     case ClusterMessage::Type::kLimit: break;
   }
 }

@@ -144,9 +144,11 @@ class ClusterChain final : public consensus::Application {
   static bool has_history(env::Store& store, const storage::DatasetId& dataset);
   // Recovery mode: stores `blocks` (1 to h, as an arbiter signed them) as a
   // member's chain whose replica, `dataset`, is at the state after block h,
-  // so that start() resumes at h + 1.
+  // so that start() resumes at h + 1; with the certificate that replaced the
+  // cluster after block h (capture.h), if that is how the node was recruited.
   static Status install_history(env::Store& store, const storage::Dataset& dataset,
-                                const std::vector<chain::Block>& blocks);
+                                const std::vector<chain::Block>& blocks,
+                                const std::optional<CaptureCertificate>& capture = std::nullopt);
 
   // Reads a row with the integrity the client picks: `done` gets the value
   // once `signatures` (1..n) members, this one included, signed the same

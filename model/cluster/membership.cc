@@ -37,7 +37,7 @@ const Roster& Membership::at(uint64_t height) const {
 
 bool Membership::vote_acceptable(const chain::EjectionVote& vote) const {
   const Roster& now = current();
-  return vote.reason < chain::EjectionVote::Reason::kLimit && now.is_arbiter(vote.arbiter) &&
+  return vote.reason < chain::EjectionVote::Reason::kCaptured && now.is_arbiter(vote.arbiter) &&
          now.is_member(vote.ejected) && now.is_arbiter(vote.replacement);
 }
 
@@ -66,6 +66,18 @@ std::optional<MembershipChange> Membership::add(const chain::EjectionVote& vote,
   });
   changes_.push_back(change);
   return change;
+}
+
+void Membership::replace_cluster(uint64_t height, const Roster& next) {
+  const Roster& captured = current();
+  FL_ASSERT(next.members.size() == captured.members.size());
+  FL_ASSERT(rosters_.rbegin()->first <= height + 1);
+  for (size_t i = 0; i < captured.members.size(); ++i) {
+    ejected_.insert(captured.members[i].key);
+    changes_.push_back({height, captured.members[i].key, next.members[i], chain::EjectionVote::Reason::kCaptured});
+  }
+  rosters_[height + 1] = next;
+  votes_.clear();
 }
 
 }  // namespace fluence::cluster

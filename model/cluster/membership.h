@@ -61,6 +61,10 @@ class Membership {
   // Counts an acceptable vote from the block at `height`; returns the
   // change if this vote settles one.
   std::optional<MembershipChange> add(const chain::EjectionVote& vote, uint64_t height);
+  // A capture certificate for block `height` (capture.h): every member is
+  // ejected and `next` signs from height + 1 on. The blocks up to `height`
+  // must be the last applied.
+  void replace_cluster(uint64_t height, const Roster& next);
 
  private:
   std::map<uint64_t, Roster> rosters_;  // by the first height each signs

@@ -130,6 +130,10 @@ void ClusterMessage::encode(codec::Writer& writer) const {
       FL_ASSERT(contract.has_value());
       contract->encode(writer);
       break;
+    case Type::kCaptureVote:
+      FL_ASSERT(capture_vote.has_value());
+      capture_vote->encode(writer);
+      break;
     case Type::kLimit: FL_ASSERT(false); break;
   }
 }
@@ -163,6 +167,7 @@ ClusterMessage ClusterMessage::decode(codec::Reader& reader) {
       m.capsule = crypto::pre::Capsule::decode(reader);
       break;
     case Type::kSignContractRequest: m.contract = economy::StorageContract::decode(reader); break;
+    case Type::kCaptureVote: m.capture_vote = CaptureVote::decode(reader); break;
     case Type::kLimit: break;
   }
   return m;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "model/chain/block.h"
+#include "model/cluster/capture.h"
 #include "model/crypto/pre.h"
 #include "model/economy/contract.h"
 #include "model/storage/dataset.h"
@@ -71,6 +72,7 @@ struct ClusterMessage {
     kReencryptRequest,     // a request: the member's signed ReencryptAnswer for `share` and `capsule` (reencrypt.h)
     kSignContractRequest,  // a request: a node's or arbiter's signed ContractSigningAnswer for `contract`
                            // (contract_signing.h)
+    kCaptureVote,          // an arbiter's vote that the cluster is captured, to the other arbiters (capture.h)
     kLimit,
   };
   Type type = Type::kSubmitWrite;
@@ -88,6 +90,7 @@ struct ClusterMessage {
   crypto::PublicKey share;                        // kReencryptRequest: the sharing contract's id
   std::optional<crypto::pre::Capsule> capsule;    // kReencryptRequest
   std::optional<economy::StorageContract> contract;  // kSignContractRequest
+  std::optional<CaptureVote> capture_vote;           // kCaptureVote
 
   void encode(codec::Writer& writer) const;
   static ClusterMessage decode(codec::Reader& reader);

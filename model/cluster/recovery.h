@@ -28,7 +28,8 @@ namespace fluence::cluster {
 
 class Recovery {
  public:
-  // `blocks` are 1 to h; `members` the roster after h (the recruit among them).
+  // `blocks` are 1 to h; `members` the nodes that hold the data (the roster
+  // after h, or the captors after a capture; the recruit is skipped if named).
   Recovery(env::Env& env, rpc::Rpc& rpc, const crypto::PublicKey& self, storage::Dataset& dataset,
            const std::vector<chain::Block>& blocks, std::vector<consensus::Validator> members,
            env::Duration request_timeout);

@@ -176,15 +176,16 @@ void Node::recover(const storage::DatasetId& id) {
   }
   env_.log(env::LogLevel::kInfo, "recovering dataset " + name + " up to block " + std::to_string(blocks->size()));
   h->recovery = std::make_unique<cluster::Recovery>(env_, rpc_, identity_.key.public_key(), *h->dataset, *blocks,
-                                                    h->arbiter->book().roster().members, std::chrono::seconds(5));
-  h->recovery->run([this, id, blocks = std::move(*blocks)](Status status) {
+                                                    h->arbiter->recovery_sources(), std::chrono::seconds(5));
+  h->recovery->run([this, id, blocks = std::move(*blocks), capture = h->arbiter->capture()](Status status) {
     // Not from inside the recovery's own callback: it is destroyed.
-    env_.schedule(env::Duration(0), [this, id, blocks, status] {
+    env_.schedule(env::Duration(0), [this, id, blocks, capture, status] {
       Hosted* recovering = hosted(id);
       if (recovering == nullptr) return;
       recovering->recovery.reset();
-      Status done = status.is_ok() ? cluster::ClusterChain::install_history(env_.store(), *recovering->dataset, blocks)
-                                   : status;
+      Status done = status.is_ok()
+                        ? cluster::ClusterChain::install_history(env_.store(), *recovering->dataset, blocks, capture)
+                        : status;
       if (done.is_ok()) {
         recovering->arbiter.reset();
         done = start_member(*recovering);

@@ -240,6 +240,11 @@ int main(int argc, char** argv) {
     economy_ops(contract);
     m.contract = contract.contract;
     write(dir, 6, codec::encode(m));
+    m = {};
+    m.type = cluster::ClusterMessage::Type::kCaptureVote;
+    m.capture_vote = cluster::CaptureVote::make(key(), m.dataset, p.header);
+    write(dir, 7, codec::encode(m));
+    write(dir, 8, codec::encode(cluster::CaptureCertificate{{*m.capture_vote, *m.capture_vote}}));
   } else if (target == "ore_scan") {
     // The target decodes each input as a query and as a page, so both seed it.
     storage::OreScanQuery query = ore_scan_query();
