@@ -8,6 +8,18 @@
 // with probability m, so P(sealed to the end) = P[Binomial(A, m) >= q]. The
 // first verdicts are of tick 1, so a chain that stops is last sealed in
 // tick inclusion_ticks; its colluders never get a failed outcome on chain.
+//
+// Replacement (model/cluster/capture.h), when there are more arbiters A than
+// members n: the honest arbiters certify the cluster captured iff they make a
+// quorum, A - c >= q; the certificate recruits n arbiters ranked by hash,
+// blind to corruption, so the corrupted recruits x (who never join) are
+// Hypergeometric(A, c, n). The new cluster seals blocks iff at most f of them
+// are and the honest arbiters left over, A - n - (c - x), make the majority
+// quorum q' of the A - n left (the corrupted ones stay with the captors and
+// sign nothing new). Over runs: P(certified) = P[Bin(A, 1 - m) >= q], and
+//   P(running again) = sum over c, x of P[Bin(A, m) = c] 1[A - c >= q]
+//                      P[Hyp(A, c, n) = x] 1[x <= f] 1[A - n - c + x >= q'].
+#include <algorithm>
 #include <cmath>
 
 #include "analysis/capture_model.h"
@@ -15,6 +27,89 @@
 #include "analysis/report.h"
 
 namespace fluence::analysis {
+
+namespace {
+
+uint64_t value(const RunResult& run, const char* name) { return static_cast<uint64_t>(std::llround(*run.metric(name))); }
+
+std::string share_with_interval(uint64_t hits, uint64_t runs) {
+  Interval interval = wilson_interval(hits, runs);
+  return format_fixed(static_cast<double>(hits) / static_cast<double>(runs), 3) + " [99% CI " + format_fixed(interval.low, 3) +
+         ", " + format_fixed(interval.high, 3) + "], " + std::to_string(hits) + " of " + std::to_string(runs);
+}
+
+bool agrees(double model, uint64_t hits, uint64_t runs) {
+  Interval interval = wilson_interval(hits, runs);
+  return runs == 1 || (model >= interval.low - 1e-12 && model <= interval.high + 1e-12);
+}
+
+// The replacement rows, for runs that measured it ("captured" in the summary).
+Status add_replacement_rows(const std::vector<RunResult>& runs, RunReport& report) {
+  for (const RunResult& run : runs) {
+    FL_RETURN_IF_ERROR(run.require({"members", "replaceable", "captured", "corrupted_recruits", "recruits_joined", "replaced"}));
+  }
+  const RunResult& first = runs.front();
+  uint64_t arbiters = value(first, "arbiters"), members = value(first, "members"), quorum = value(first, "arbiter_quorum");
+  uint64_t faults = (members - 1) / 3;
+  // The arbiters left after the recruits, and their majority quorum.
+  uint64_t left = arbiters > members ? arbiters - members : 0;
+  uint64_t left_quorum = left / 2 + 1;
+  auto runs_again = [&](uint64_t corrupted, uint64_t corrupted_recruits) {
+    return corrupted_recruits <= faults && left + corrupted_recruits >= corrupted + left_quorum;
+  };
+  double m = *first.metric("corrupted_arbiter_fraction");
+  bool replaceable = value(first, "replaceable") != 0;
+  uint64_t certified = 0, certified_off_rule = 0, running = 0, running_off_rule = 0;
+  std::vector<double> ticks;
+  for (const RunResult& run : runs) {
+    uint64_t corrupted = value(run, "corrupted_arbiters");
+    bool is_certified = value(run, "captured") != 0, is_running = value(run, "replaced") != 0;
+    certified += is_certified ? 1 : 0;
+    running += is_running ? 1 : 0;
+    certified_off_rule += is_certified != (replaceable && arbiters - corrupted >= quorum) ? 1 : 0;
+    if (is_certified) running_off_rule += is_running != runs_again(corrupted, value(run, "corrupted_recruits")) ? 1 : 0;
+    Result<double> replaced_tick = run.metric("replaced_tick"), sealed_tick = run.metric("sealed_tick");
+    if (is_running && replaced_tick && sealed_tick) ticks.push_back(*replaced_tick - *sealed_tick);
+  }
+  double p_certified = replaceable ? binomial_tail(arbiters, 1 - m, quorum) : 0;
+  double p_running = 0;
+  if (replaceable) {
+    for (uint64_t c = 0; c + quorum <= arbiters; ++c) {
+      double p_c = binomial_tail(arbiters, m, c) - binomial_tail(arbiters, m, c + 1);
+      for (uint64_t x = 0; x <= std::min(c, members); ++x) {
+        if (runs_again(c, x)) p_running += p_c * hypergeometric_pmf(arbiters, c, members, x);
+      }
+    }
+  }
+  size_t n = runs.size();
+  report.rows.push_back({"captured chains certified by the honest arbiters (outside the chain)", share_with_interval(certified, n),
+                         replaceable ? "P[Bin(" + std::to_string(arbiters) + ", " + format_fixed(1 - m, 2) + ") >= " +
+                                           std::to_string(quorum) + "] = " + format_fixed(p_certified, 3)
+                                     : "0 (no more arbiters than members)",
+                         agrees(p_certified, certified, n) ? "ok" : "DISAGREES"});
+  report.rows.push_back({"runs where certification differs from 'honest >= quorum'", std::to_string(certified_off_rule), "0",
+                         certified_off_rule == 0 ? "ok" : "DISAGREES"});
+  report.rows.push_back({"replaced clusters sealing blocks again (recruits rebuilt the data)", share_with_interval(running, n),
+                         "P[honest >= " + std::to_string(quorum) + ", corrupted recruits <= " + std::to_string(faults) +
+                             ", honest left >= " + std::to_string(left_quorum) + " of " + std::to_string(left) + "] = " +
+                             format_fixed(p_running, 3),
+                         agrees(p_running, running, n) ? "ok" : "DISAGREES"});
+  if (certified > 0) {
+    report.rows.push_back({"certified runs where running again differs from 'corrupted recruits <= f, honest left >= quorum'",
+                           std::to_string(running_off_rule) + " of " + std::to_string(certified), "0",
+                           running_off_rule == 0 ? "ok" : "DISAGREES"});
+  }
+  if (!ticks.empty()) {
+    double sum = 0;
+    for (double t : ticks) sum += t;
+    report.rows.push_back({"ticks from the last sealed tick to the new chain's first seal (mean)",
+                           format_fixed(sum / static_cast<double>(ticks.size()), 2) + " over " + std::to_string(ticks.size()) + " runs",
+                           "", ""});
+  }
+  return Status::ok();
+}
+
+}  // namespace
 
 Result<RunReport> report_collusion(const std::vector<RunResult>& runs) {
   FL_ASSERT(!runs.empty());
@@ -24,7 +119,6 @@ Result<RunReport> report_collusion(const std::vector<RunResult>& runs) {
                                     "colluders_failed"}));
   }
   const RunResult& first = runs.front();
-  auto value = [](const RunResult& run, const char* name) { return static_cast<uint64_t>(std::llround(*run.metric(name))); };
   uint64_t arbiters = value(first, "arbiters");
   uint64_t quorum = value(first, "arbiter_quorum");
   uint64_t inclusion = value(first, "inclusion_ticks");
@@ -70,6 +164,7 @@ Result<RunReport> report_collusion(const std::vector<RunResult>& runs) {
     report.rows.push_back({"colluders' proven outcomes in surviving runs (paid for data they lost)",
                            std::to_string(proven_alive), "", ""});
   }
+  if (first.summary.contains("captured")) FL_RETURN_IF_ERROR(add_replacement_rows(runs, report));
   return report;
 }
 

@@ -217,6 +217,53 @@ double ClusterRun::access_latency_ms(size_t i) const {
   return regions.back().access_latency_ms;
 }
 
+void ClusterRun::sample_capture(size_t index, node::Node* node) {
+  if (node == nullptr) return;
+  if (const cluster::ChainArbiter* arbiter = node->arbiter(dataset_); arbiter != nullptr && arbiter->capture()) {
+    capture_height_ = arbiter->capture()->height();
+    if (!captured_s_) captured_s_ = world_.now();
+  }
+  const cluster::ClusterChain* chain = node->chain(dataset_);
+  if (chain == nullptr || !chain->takes_part()) return;
+  for (const cluster::MembershipChange& change : chain->book().membership().changes()) {
+    if (change.reason != chain::EjectionVote::Reason::kCaptured) continue;
+    capture_height_ = change.height;
+    recruits_joined_.insert(index);
+    break;
+  }
+  if (capture_height_ && chain->sealed_height() > *capture_height_) {
+    replaced_sealed_height_ = std::max(replaced_sealed_height_, chain->sealed_height());
+    if (!replaced_s_) replaced_s_ = world_.now();
+  }
+}
+
+nlohmann::json ClusterRun::capture_results() const {
+  // Which arbiters the certificate recruits is fixed by its block, so the
+  // corrupted ones among them (who never join) are known here.
+  node::HostedDataset hosted = world_.cluster_roster(dataset_, static_cast<size_t>(spec_.members));
+  cluster::Roster genesis{hosted.members, hosted.arbiters, 0};
+  uint64_t corrupted_recruits = 0;
+  if (capture_height_) {
+    std::optional<cluster::Roster> next = cluster::replacement_roster(genesis, dataset_, *capture_height_);
+    FL_ASSERT(next.has_value());
+    for (const consensus::Validator& recruit : next->members) {
+      for (size_t a : corrupted_) corrupted_recruits += world_.identity(a).key.public_key() == recruit.key ? 1 : 0;
+    }
+  }
+  auto tick_of = [&](const std::optional<double>& s) -> nlohmann::json {
+    return s ? nlohmann::json(static_cast<uint64_t>(*s / spec_.tick_s)) : nlohmann::json(nullptr);
+  };
+  return {{"replaceable", spec_.arbiters > spec_.members ? 1 : 0},
+          {"captured", capture_height_ ? 1 : 0},
+          {"capture_height", capture_height_ ? *capture_height_ : 0},
+          {"captured_tick", tick_of(captured_s_)},
+          {"corrupted_recruits", corrupted_recruits},
+          {"recruits_joined", recruits_joined_.size()},
+          {"replaced", replaced_s_ ? 1 : 0},
+          {"replaced_tick", tick_of(replaced_s_)},
+          {"replaced_sealed_height", replaced_sealed_height_}};
+}
+
 void ClusterRun::sample_lazy(node::Node* node) {
   const por::Prover* prover = node ? node->prover(dataset_) : nullptr;
   if (prover == nullptr) return;
@@ -273,6 +320,10 @@ void ClusterRun::schedule() {
   for (double t = step; t <= scenario_.end_s; t += step) {
     world_.at(t, observer(), [this](node::Node* node) { sample(node); });
     if (fetching()) world_.at(t, spec_.lazy.front(), [this](node::Node* node) { sample_lazy(node); });
+    if (!colluding()) continue;
+    for (size_t a = static_cast<size_t>(spec_.members); a < world_.size(); ++a) {
+      if (corrupted_.count(a) == 0) world_.at(t, a, [this, a](node::Node* node) { sample_capture(a, node); });
+    }
   }
 }
 
@@ -355,6 +406,7 @@ Status ClusterRun::write_results(const std::filesystem::path& out, double wall_s
                     {"sealed_to_end", sealed_tick_ + 1 >= ticks_run_ ? 1 : 0},
                     {"colluders_proven", colluders_.proven},
                     {"colluders_failed", colluders_.failed + colluders_.offline}});
+    summary.update(capture_results());
   }
   std::string csv = "member,fault,forgotten_entries,ejected_at_tick\n";
   for (const auto& [member, tick] : ejected_at_) {

@@ -42,6 +42,8 @@ class ClusterRun {
 
  private:
   size_t observer() const;  // an honest member, which reads the chain
+  void sample_capture(size_t index, node::Node* node);
+  nlohmann::json capture_results() const;
   bool is_lazy(size_t member) const;
   bool colluding() const { return scenario_.kind == "colluding-cluster"; }
   bool fetching() const { return spec_.accomplice >= 0; }
@@ -111,6 +113,15 @@ class ClusterRun {
   uint64_t lazy_touched_ = 0;           // challenges it forwarded to the accomplice
   uint64_t lazy_fetches_answered_ = 0;  // the accomplice's answer came back
   cluster::ProofRecord lazy_record_;
+  // A colluding cluster's replacement (model/cluster/capture.h), as the
+  // honest arbiters and their recruits see it.
+  std::optional<uint64_t> capture_height_;  // the block the certificate is about
+  std::optional<double> captured_s_;        // when an arbiter first held the certificate
+  // Arbiters that took part in the new chain: the certificate's recruits,
+  // and any the new chain recruited later in place of one that never joined.
+  std::set<size_t> recruits_joined_;
+  uint64_t replaced_sealed_height_ = 0;     // the new chain's highest sealed block
+  std::optional<double> replaced_s_;        // when the new chain first sealed a block after the capture
 };
 
 }  // namespace fluence::sim

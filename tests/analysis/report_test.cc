@@ -93,5 +93,32 @@ TEST(ReportTest, ACollusionRunMustFollowTheQuorumRule) {
   EXPECT_TRUE(pooled->disagrees()) << "0 of 20 is outside the interval around 0.29";
 }
 
+// 15 arbiters (quorum 8) for 7 members (f = 2): certified iff at most 7 are
+// corrupted, running again iff at most 2 recruits are.
+RunResult replacing_run(int corrupted, bool captured, int corrupted_recruits, bool replaced) {
+  RunResult run = colluding_run(corrupted, corrupted >= 8, corrupted >= 8 ? 8 : 2);
+  run.summary.update({{"arbiters", 15}, {"arbiter_quorum", 8}, {"members", 7}, {"replaceable", 1},
+                      {"captured", captured ? 1 : 0}, {"corrupted_recruits", corrupted_recruits},
+                      {"recruits_joined", 7 - corrupted_recruits}, {"replaced", replaced ? 1 : 0},
+                      {"replaced_tick", replaced ? nlohmann::json(3) : nlohmann::json(nullptr)}});
+  return run;
+}
+
+TEST(ReportTest, AReplacementMustFollowTheCertificateAndRecruitRules) {
+  Result<RunReport> replaced = report_run(replacing_run(4, true, 1, true));
+  ASSERT_TRUE(replaced.is_ok()) << replaced.status().to_string();
+  EXPECT_FALSE(replaced->disagrees()) << render_table(*replaced);
+  EXPECT_NE(render_table(*replaced).find("certified by the honest arbiters"), std::string::npos);
+  EXPECT_FALSE(report_run(replacing_run(6, true, 3, false))->disagrees()) << "three corrupted recruits stall it";
+  EXPECT_FALSE(report_run(replacing_run(9, false, 0, false))->disagrees()) << "a corrupted quorum: no certificate";
+  EXPECT_TRUE(report_run(replacing_run(4, false, 0, false))->disagrees()) << "honest quorum, yet not certified";
+  EXPECT_TRUE(report_run(replacing_run(6, true, 3, true))->disagrees()) << "running with more than f absent";
+  EXPECT_TRUE(report_run(replacing_run(4, true, 1, false))->disagrees()) << "stalled with at most f absent";
+  // A summary from before replacement has no such rows, and still reports.
+  Result<RunReport> older = report_run(colluding_run(3, false, 2));
+  ASSERT_TRUE(older.is_ok());
+  EXPECT_EQ(render_table(*older).find("certified"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace fluence::analysis

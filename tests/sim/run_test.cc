@@ -212,6 +212,33 @@ TEST(SimRunTest, AColludingClusterStaysSealedOnlyWithACorruptedArbiterQuorum) {
   EXPECT_EQ(corrupted.summary["sealed_to_end"], 1) << corrupted.output;
   EXPECT_EQ(corrupted.summary["colluders_failed"], 0);
   EXPECT_GE(corrupted.summary["colluders_proven"].get<int>(), 4 * 4) << "4 members proven in ticks 1 to 4 at least";
+  // Three arbiters cannot replace four members and still arbitrate.
+  EXPECT_EQ(honest.summary["replaceable"], 0);
+  EXPECT_EQ(honest.summary["captured"], 0);
+}
+
+// More arbiters than members (model/cluster/capture.h): the honest ones
+// certify the colluding cluster captured after the last block they signed,
+// four of them rebuild the data from the captors' journals and run the
+// chain on, sealed by the three left over.
+TEST(SimRunTest, HonestArbitersReplaceAColludingClusterWhenTheyOutnumberIt) {
+  std::string file = (fs::temp_directory_path() / ("capture-" + std::to_string(getpid()) + ".json")).string();
+  std::ofstream(file) << R"({"question": "q", "kind": "colluding-cluster",
+                            "cluster": {"members": 4, "arbiters": 7, "inclusion_ticks": 2, "forgotten_fraction": 0.2,
+                                        "rows": 100, "chunks": 10, "tick_s": 3600, "ticks": 5,
+                                        "block_interval_ms": 600000, "corrupted_arbiter_fraction": 0}})";
+  SimRun run = run_sim(file, "--seed 3");
+  fs::remove(file);
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(run.summary["sealed_to_end"], 0);
+  EXPECT_EQ(run.summary["replaceable"], 1);
+  EXPECT_EQ(run.summary["captured"], 1) << run.output;
+  EXPECT_EQ(run.summary["corrupted_recruits"], 0);
+  EXPECT_EQ(run.summary["recruits_joined"], 4);
+  EXPECT_EQ(run.summary["replaced"], 1);
+  EXPECT_GT(run.summary["replaced_sealed_height"].get<int>(), run.summary["capture_height"].get<int>() + 5)
+      << "the new chain keeps being sealed";
+  EXPECT_LE(run.summary["replaced_tick"].get<int>(), 4);
 }
 
 // A member down for whole ticks: each tick down is an offline outcome on

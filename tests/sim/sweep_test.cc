@@ -75,6 +75,7 @@ TEST(SweepTest, ShippedSweepsExpand) {
                              std::pair<const char*, size_t>{"committee-capture.json", 15},
                              std::pair<const char*, size_t>{"colluding-cluster-sweep.json", 180},
                              std::pair<const char*, size_t>{"colluding-cluster-small.json", 6},
+                             std::pair<const char*, size_t>{"colluding-cluster-replace.json", 30},
                              std::pair<const char*, size_t>{"flaky-members-sweep.json", 80}}) {
     std::ifstream in(std::string(FLUENCE_SCENARIOS_DIR) + "/" + name);
     nlohmann::json file = nlohmann::json::parse(in, nullptr, false);
