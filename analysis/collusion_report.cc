@@ -90,9 +90,10 @@ Status add_replacement_rows(const std::vector<RunResult>& runs, RunReport& repor
   report.rows.push_back({"runs where certification differs from 'honest >= quorum'", std::to_string(certified_off_rule), "0",
                          certified_off_rule == 0 ? "ok" : "DISAGREES"});
   report.rows.push_back({"replaced clusters sealing blocks again (recruits rebuilt the data)", share_with_interval(running, n),
-                         "P[honest >= " + std::to_string(quorum) + ", corrupted recruits <= " + std::to_string(faults) +
-                             ", honest left >= " + std::to_string(left_quorum) + " of " + std::to_string(left) + "] = " +
-                             format_fixed(p_running, 3),
+                         replaceable ? "P[honest >= " + std::to_string(quorum) + ", corrupted recruits <= " +
+                                           std::to_string(faults) + ", honest left >= " + std::to_string(left_quorum) +
+                                           " of " + std::to_string(left) + "] = " + format_fixed(p_running, 3)
+                                     : "0 (no more arbiters than members)",
                          agrees(p_running, running, n) ? "ok" : "DISAGREES"});
   if (certified > 0) {
     report.rows.push_back({"certified runs where running again differs from 'corrupted recruits <= f, honest left >= quorum'",
