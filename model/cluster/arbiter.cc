@@ -33,7 +33,37 @@ Bytes ChainArbiter::key(uint64_t height) const {
 
 namespace {
 Bytes capture_key(const storage::DatasetId& dataset) { return chain_store_key('a', dataset, 'x', std::nullopt); }
+Bytes pending_key(const storage::DatasetId& dataset) { return chain_store_key('a', dataset, 'p', std::nullopt); }
 }  // namespace
+
+void ChainArbiter::save_pending() {
+  // What the chain owes us survives a restart: an arbiter that forgot it
+  // would sign the very chain that left it out.
+  codec::Writer writer;
+  writer.varint(pending_.size());
+  for (const auto& [hash, pending] : pending_) {
+    pending.transaction.encode(writer);
+    writer.u64(pending.tick);
+  }
+  env::WriteBatch batch;
+  batch.put(pending_key(config_.dataset), writer.finish());
+  Status saved = env_.store().write(batch);
+  if (!saved.is_ok()) env_.log(env::LogLevel::kError, "cannot store the transactions the chain owes: " + saved.to_string());
+}
+
+Status ChainArbiter::load_pending() {
+  Result<std::optional<Bytes>> stored = env_.store().get(pending_key(config_.dataset));
+  if (!stored) return stored.status();
+  if (!stored->has_value()) return Status::ok();
+  codec::Reader reader(**stored);
+  size_t n = reader.count("arbiter.pending", chain::kMaxTransactionsPerBlock, 2);
+  for (size_t i = 0; i < n && reader.ok(); ++i) {
+    chain::Transaction transaction = chain::Transaction::decode(reader);
+    uint64_t tick = reader.u64("arbiter.pending.tick");
+    if (reader.ok()) pending_[transaction.hash()] = Pending{std::move(transaction), tick, last_.height};
+  }
+  return reader.finish().with_context("arbiter: stored transactions owed");
+}
 
 Status ChainArbiter::start() {
   Result<std::optional<Bytes>> last = env_.store().get(key(0));
@@ -59,7 +89,7 @@ Status ChainArbiter::start() {
     }
   }
   recruited_ = book_.roster().is_member(key_.public_key());
-  return Status::ok();
+  return load_pending();
 }
 
 std::vector<consensus::Validator> ChainArbiter::recovery_sources() const {
@@ -195,12 +225,13 @@ void ChainArbiter::try_sign() {
 bool ChainArbiter::leaves_out_ours(const Candidate& candidate) {
   // What can no longer go on chain is no longer owed: a verdict about a
   // member that left, a vote the membership no longer accepts.
-  std::erase_if(pending_, [&](const auto& entry) {
+  size_t moot = std::erase_if(pending_, [&](const auto& entry) {
     const chain::Transaction& t = entry.second.transaction;
     if (const auto* verdict = std::get_if<por::PorVerdict>(&t.body)) return !book_.roster().is_member(verdict->node);
     if (const auto* vote = std::get_if<chain::EjectionVote>(&t.body)) return !book_.membership().vote_acceptable(*vote);
     return false;
   });
+  if (moot > 0) save_pending();
   std::set<crypto::Hash256> carried;
   for (const chain::Transaction& t : candidate.transactions) carried.insert(t.hash());
   for (const auto& [hash, pending] : pending_) {
@@ -210,12 +241,17 @@ bool ChainArbiter::leaves_out_ours(const Candidate& candidate) {
 }
 
 void ChainArbiter::publish(const chain::Transaction& transaction, uint64_t tick) {
-  if (config_.conduct.demands_inclusion) pending_[transaction.hash()] = Pending{transaction, tick, last_.height};
+  if (config_.conduct.demands_inclusion) {
+    pending_[transaction.hash()] = Pending{transaction, tick, last_.height};
+    save_pending();
+  }
   send_to_members(transaction);
 }
 
 void ChainArbiter::follow(const chain::Block& block) {
+  size_t owed = pending_.size();
   for (const chain::Transaction& t : block.transactions) pending_.erase(t.hash());
+  if (pending_.size() != owed) save_pending();
   // Still missing two blocks after it was sent: a member lost it (a crash
   // empties its pool), or the proposers left it out. Send it again.
   for (auto& [hash, pending] : pending_) {
@@ -304,6 +340,7 @@ Status ChainArbiter::adopt(const CaptureCertificate& certificate) {
   // The old chain's candidates and what we owed it are moot.
   candidates_.clear();
   pending_.clear();
+  save_pending();
   env_.log(env::LogLevel::kWarning, "the cluster was certified captured after block " + std::to_string(last_.height) +
                                         " by " + std::to_string(certificate.votes.size()) + " arbiters; its members are replaced");
   if (book_.roster().is_member(key_.public_key())) become_member(last_.height);

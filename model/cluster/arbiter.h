@@ -33,7 +33,8 @@
 // its last signed block it replaces the whole cluster: recruited, it
 // rebuilds the replica from the old members' journals and becomes a member;
 // otherwise it arbitrates the new members' chain, which goes on after that
-// block. The certificate is stored, so a restart keeps to it.
+// block. The certificate is stored, so a restart keeps to it, and so are
+// the verdicts and votes the chain still owes it.
 #pragma once
 
 #include <functional>
@@ -115,6 +116,9 @@ class ChainArbiter {
   // of ours for too long; forgets the ones that can no longer go on chain.
   bool leaves_out_ours(const Candidate& candidate);
   void send_to_members(const chain::Transaction& transaction);
+  // pending_ in the store, so that a restart still demands it.
+  void save_pending();
+  Status load_pending();
   // Capture (capture.h): our vote, sent again until a certificate stands;
   // each vote heard; and the switch to the new roster.
   void vote_capture();

@@ -100,6 +100,25 @@ TEST_F(CollusionTest, HonestArbitersStopSealingAClusterThatLeavesTheirVerdictsOu
   EXPECT_EQ(lazy.proven + lazy.failed + lazy.offline, 0u);
 }
 
+// An honest arbiter restarted while the chain owes it verdicts still owes
+// them after the restart: had it forgotten, its signature and the corrupted
+// arbiter's would make a quorum and seal the cheating chain again.
+TEST_F(CollusionTest, ARestartedArbiterStillDemandsWhatTheChainOwesIt) {
+  build_cluster(true, {7});
+  for (int i = 0; i < 25; ++i) {  // into tick 2: tick 1's verdicts are out, not yet owed
+    world->node(i % 5).write(id, {row(i)}, [](Result<uint64_t>) {});
+    world->run_for(seconds(1));
+  }
+  world->restart(8).start();
+  for (int i = 25; i < 60; ++i) {
+    world->node(i % 5).write(id, {row(i)}, [](Result<uint64_t>) {});
+    world->run_for(seconds(1));
+  }
+  EXPECT_GE(arbiter(8).refused_for_censorship(), 1u);
+  EXPECT_EQ(sealed_tick(), kInclusionTicks);
+  EXPECT_GE(chain(0).height(), chain(0).sealed_height() + 10);
+}
+
 TEST_F(CollusionTest, ACorruptedArbiterQuorumKeepsTheCheatingClusterSealedAndPaid) {
   build_cluster(true, {7, 8});  // two of three: a quorum
   run_ticks();
