@@ -22,6 +22,7 @@ ChainArbiter::~ChainArbiter() {
   *alive_ = false;
   env_.cancel(recheck_timer_);
   env_.cancel(capture_timer_);
+  env_.cancel(halt_timer_);
 }
 
 Bytes ChainArbiter::key(uint64_t height) const {
@@ -89,6 +90,7 @@ Status ChainArbiter::start() {
     }
   }
   recruited_ = book_.roster().is_member(key_.public_key());
+  watch_for_halt();
   return load_pending();
 }
 
@@ -218,6 +220,13 @@ void ChainArbiter::try_sign() {
     chain::Endorsement endorsement = sign(header);
     for (const consensus::Validator& member : book_.roster().members) send_signature(member.address, header, endorsement);
     follow(block);
+    if (capture_vote_ && !capture_) {
+      // The cluster moved on after all: the vote is stale.
+      capture_vote_.reset();
+      env_.cancel(capture_timer_);
+      capture_timer_ = 0;
+    }
+    watch_for_halt();
     if (!recruited_ && header.tick > parent_tick && header.tick == config_.rules.tick_at(env_.now())) challenge(header);
   }
 }
@@ -281,6 +290,22 @@ void ChainArbiter::become_member(uint64_t height) {
       if (*alive) config_.recruited(height);
     });
   }
+}
+
+void ChainArbiter::watch_for_halt() {
+  env_.cancel(halt_timer_);
+  halt_timer_ = 0;
+  uint64_t halt = config_.rules.halt_ticks;
+  if (halt == 0 || last_.height == 0 || recruited_ || capture_ || !config_.conduct.demands_inclusion) return;
+  env::Duration wait = config_.rules.tick_start(last_.tick + halt) - env_.now();
+  halt_timer_ = env_.schedule(std::max(wait, env::Duration(std::chrono::milliseconds(1))), [this, halt] {
+    halt_timer_ = 0;
+    if (recruited_ || capture_ || capture_vote_) return;
+    if (config_.rules.tick_at(env_.now()) < last_.tick + halt) return watch_for_halt();
+    env_.log(env::LogLevel::kWarning, "no block after " + std::to_string(last_.height) + " for " + std::to_string(halt) +
+                                          " ticks: the cluster has halted");
+    vote_capture();
+  });
 }
 
 void ChainArbiter::vote_capture() {

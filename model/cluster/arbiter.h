@@ -27,8 +27,9 @@
 // its arbiters gets no seal from them, and so no arbiter quorum unless the
 // arbiters it left in are a quorum by themselves (model/adversary/collusion.h).
 //
-// Refusing such a block, an honest arbiter also votes the cluster captured
-// (capture.h) and sends its vote to the other arbiters, again every
+// Refusing such a block, or seeing no new block for ChainRules::halt_ticks
+// (a cluster halted for good), an honest arbiter also votes the cluster
+// lost (capture.h) and sends its vote to the other arbiters, again every
 // capture_vote_resend until it holds a certificate. With a certificate about
 // its last signed block it replaces the whole cluster: recruited, it
 // rebuilds the replica from the old members' journals and becomes a member;
@@ -125,6 +126,9 @@ class ChainArbiter {
   void on_capture_vote(const CaptureVote& vote);
   Status adopt(const CaptureCertificate& certificate);
   void become_member(uint64_t height);
+  // Wakes when ChainRules::halt_ticks have passed since the last block we
+  // signed, and votes the cluster lost if nothing came since.
+  void watch_for_halt();
 
   env::Env& env_;
   rpc::Rpc& rpc_;
@@ -152,6 +156,7 @@ class ChainArbiter {
   std::optional<CaptureVote> capture_vote_;  // ours, once cast
   std::optional<CaptureCertificate> capture_;
   env::TimerId capture_timer_ = 0;
+  env::TimerId halt_timer_ = 0;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -12,7 +12,11 @@
 // sends it to every arbiter. Honest proposers carry an arbiter's
 // transactions within a block or two, so censorship that lasts inclusion_ticks
 // means the proposers in rotation are all the captors': the whole cluster
-// goes, not one member.
+// goes, not one member. A cluster that makes no block at all for
+// ChainRules::halt_ticks (more than f members gone for good, as under a
+// regulator's ban: white paper, "Regulation Activity") is lost the same way,
+// and replaced the same way: its live members hold the data the recruits
+// rebuild from, and nothing on its chain could eject anyone any more.
 //
 // Votes from an arbiter quorum (of the roster after h) for the same block
 // make a CaptureCertificate. Whoever holds one can check it alone, and it

@@ -28,7 +28,7 @@ class CaptureTest : public ::testing::Test {
  protected:
   // Ten-second ticks. The members collude when `colluding` and leave out
   // every arbiter not in `corrupted` (node indices).
-  void build(bool colluding, const std::set<size_t>& corrupted) {
+  void build(bool colluding, const std::set<size_t>& corrupted, uint64_t halt_ticks = 0) {
     world = std::make_unique<testing::TestWorld>(5);
     node::HostedDataset hosted{id, {}, {}};
     for (size_t i = 0; i < kMembers + kArbiters; ++i) {
@@ -48,6 +48,7 @@ class CaptureTest : public ::testing::Test {
       config.cluster.rules.tick_length = seconds(10);
       config.cluster.rules.max_clock_skew = seconds(1);
       config.cluster.rules.inclusion_ticks = 2;
+      config.cluster.rules.halt_ticks = halt_ticks;
       config.cluster.write_timeout = seconds(20);
       config.cluster.por.chunks = 20;
       config.cluster.por.openings = 2;
@@ -159,6 +160,47 @@ TEST_F(CaptureTest, HonestArbitersReplaceACapturedClusterAndItGoesOnWithTheData)
   world->run_for(seconds(15));
   ASSERT_TRUE(written.has_value() && written->is_ok());
   EXPECT_GT(world->node(entry).chain(id)->sealed_height(), sealed);
+}
+
+// More than f members gone for good (a regulator's ban): the cluster makes
+// no block, so after halt_ticks the arbiters vote it lost, and the recruits
+// rebuild the data from the members still up.
+TEST_F(CaptureTest, AClusterHaltedForGoodIsReplacedFromItsLiveMembers) {
+  build(false, {}, 3);
+  ASSERT_TRUE(bulk_written);
+  world->run_for(seconds(5));
+  world->crash(2);
+  world->crash(3);  // two of four: more than f = 1
+  world->run_for(seconds(70));
+  std::optional<Roster> next;
+  for (size_t a = kMembers; a < kMembers + kArbiters && !next; ++a) {
+    const ChainArbiter* arbiter = world->node(a).arbiter(id);
+    if (arbiter != nullptr && arbiter->capture()) next = replacement_roster(genesis, id, arbiter->capture()->height());
+  }
+  ASSERT_TRUE(next.has_value()) << "no arbiter left arbitrating holds a certificate";
+  size_t entry = node_of(next->members.front().key);
+  ClusterChain* chain = world->node(entry).chain(id);
+  ASSERT_NE(chain, nullptr);
+  EXPECT_TRUE(chain->book().membership().ejected(genesis.members[0].key)) << "the whole cluster is replaced";
+  std::optional<Result<uint64_t>> written;
+  world->node(entry).write(id, {row("after", "halt")}, [&](Result<uint64_t> r) { written = r; });
+  world->run_for(seconds(15));
+  ASSERT_TRUE(written.has_value() && written->is_ok());
+  Result<std::optional<Bytes>> kept = world->node(entry).dataset(id)->get_row(as_bytes(std::string_view("bulk30")));
+  ASSERT_TRUE(kept && kept->has_value());
+  EXPECT_GT(chain->sealed_height(), chain->book().membership().changes().back().height);
+}
+
+TEST_F(CaptureTest, AHaltedClusterIsNotReplacedBeforeHaltTicks) {
+  build(false, {}, 30);
+  world->run_for(seconds(5));
+  world->crash(2);
+  world->crash(3);
+  world->run_for(seconds(70));
+  for (size_t a = kMembers; a < kMembers + kArbiters; ++a) {
+    ASSERT_NE(world->node(a).arbiter(id), nullptr);
+    EXPECT_FALSE(world->node(a).arbiter(id)->capture().has_value());
+  }
 }
 
 TEST_F(CaptureTest, ACorruptedArbiterQuorumLeavesNoCertificate) {
