@@ -173,8 +173,35 @@ Result<RunReport> report_region_ban(const RunResult& run) {
                              live ? "DISAGREES" : "ok"});
     }
   }
+  if (!live && run.summary.contains("captured")) {
+    // Halted for good: no vote can go on chain, but the arbiters replace the
+    // whole cluster by a certificate once it has made no block for
+    // halt_ticks (model/cluster/capture.h), when they outnumber it. The
+    // arbiters' last block is of the ban's tick, so the certificate comes at
+    // ban_tick + halt_ticks, and the recruits seal within the tick after.
+    FL_RETURN_IF_ERROR(run.require({"replaceable", "replaced", "recruits_joined", "halt_ticks", "ban_tick"}));
+    bool replaceable = *run.metric("replaceable") != 0 && *run.metric("halt_ticks") > 0;
+    double halt = *run.metric("halt_ticks"), ban = *run.metric("ban_tick");
+    bool expected = replaceable && ban + halt + 1 < *run.metric("ticks_limit");
+    bool replaced = *run.metric("replaced") != 0;
+    Result<double> at = run.metric("replaced_tick");
+    std::string measured = replaced && at ? "tick " + format(*at, 0) + " (" + format(*at - ban, 0) + " after the ban), " +
+                                                format(*run.metric("recruits_joined"), 0) + " recruits joined"
+                                          : "no";
+    std::string bound = expected ? "by tick " + format(ban + halt + 1, 0) + " (ban + halt_ticks + 1), all " + format(members, 0) +
+                                       " recruits"
+                                 : "no (" + std::string(replaceable ? "not within the run" : "no more arbiters than members") + ")";
+    bool agrees = expected ? replaced && at && *at <= ban + halt + 1 && *run.metric("recruits_joined") == members : !replaced;
+    report.rows.push_back({"halted cluster replaced by the arbiters' certificate, sealing again", measured, bound,
+                           agrees ? "ok" : "DISAGREES"});
+  }
   for (const char* window : {"before", "during", "after"}) {
-    const nlohmann::json& w = (*writes)[window];
+    auto found = writes->find(window);
+    if (found == writes->end() || !found->is_object() || !(*found)["tried"].is_number_unsigned() ||
+        !(*found)["committed"].is_number_unsigned()) {
+      return Status::error(ErrorCode::kNotFound, (run.folder / "summary.json").string() + ": no 'writes." + window + "' counts");
+    }
+    const nlohmann::json& w = *found;
     uint64_t tried = w.value("tried", uint64_t{0}), committed = w.value("committed", uint64_t{0});
     if (tried == 0) continue;
     Interval interval = wilson_interval(committed, tried);

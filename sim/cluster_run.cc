@@ -69,6 +69,7 @@ void ClusterRun::configure() {
     c.ejection.failed_ticks = static_cast<uint64_t>(spec_.eject_after_failed_ticks);
     c.ejection.offline_ticks = static_cast<uint64_t>(spec_.eject_after_offline_ticks);
     c.rules.inclusion_ticks = static_cast<uint64_t>(spec_.inclusion_ticks);
+    c.rules.halt_ticks = static_cast<uint64_t>(spec_.halt_ticks);
     c.por.max_response_time = std::chrono::microseconds(static_cast<int64_t>(spec_.max_response_ms * 1000));
     if (colluding() && i < static_cast<size_t>(spec_.members)) c.member_conduct = adversary::colluding_member(honest_arbiters);
     if (fetching() && i == spec_.lazy.front()) c.member_conduct.colludes_with = World::address_of(static_cast<size_t>(spec_.accomplice));
@@ -320,7 +321,7 @@ void ClusterRun::schedule() {
   for (double t = step; t <= scenario_.end_s; t += step) {
     world_.at(t, observer(), [this](node::Node* node) { sample(node); });
     if (fetching()) world_.at(t, spec_.lazy.front(), [this](node::Node* node) { sample_lazy(node); });
-    if (!colluding()) continue;
+    if (!colluding() && scenario_.kind != "region-ban") continue;
     for (size_t a = static_cast<size_t>(spec_.members); a < world_.size(); ++a) {
       if (corrupted_.count(a) == 0) world_.at(t, a, [this, a](node::Node* node) { sample_capture(a, node); });
     }
@@ -407,6 +408,10 @@ Status ClusterRun::write_results(const std::filesystem::path& out, double wall_s
                     {"colluders_proven", colluders_.proven},
                     {"colluders_failed", colluders_.failed + colluders_.offline}});
     summary.update(capture_results());
+  }
+  if (scenario_.kind == "region-ban") {
+    summary.update(capture_results());
+    summary["halt_ticks"] = spec_.halt_ticks;
   }
   std::string csv = "member,fault,forgotten_entries,ejected_at_tick\n";
   for (const auto& [member, tick] : ejected_at_) {

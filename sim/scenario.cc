@@ -168,6 +168,7 @@ Status read_cluster(const json& value, const std::string& path, ClusterSpec& c) 
   c.block_interval_ms = f.number("block_interval_ms", c.block_interval_ms, 1, 1e7);
   c.corrupted_arbiter_fraction = f.number("corrupted_arbiter_fraction", c.corrupted_arbiter_fraction, 0, 1);
   c.inclusion_ticks = static_cast<int>(f.integer("inclusion_ticks", c.inclusion_ticks, 1, 1000));
+  c.halt_ticks = static_cast<int>(f.integer("halt_ticks", c.halt_ticks, 0, 1'000'000));
   auto read_members = [&](const char* name, std::vector<size_t>& out) {
     const json& list = f.child(name);
     if (!f.ok() || list.is_null()) return;

@@ -87,6 +87,7 @@ struct ClusterSpec {
   double block_interval_ms = 1000;
   double corrupted_arbiter_fraction = 0;  // drawn per arbiter from the run's seed
   int inclusion_ticks = 2;                // ChainRules: how long an arbiter's verdicts may stay off chain
+  int halt_ticks = 24;                    // ChainRules: ticks without a block before arbiters replace the cluster (0: never)
   std::vector<size_t> flaky;              // member indices
   double uptime = 1;
   int period_ticks = 0;                   // > 0: a storage contract pays the members

@@ -120,5 +120,37 @@ TEST(ReportTest, AReplacementMustFollowTheCertificateAndRecruitRules) {
   EXPECT_EQ(render_table(*older).find("certified"), std::string::npos);
 }
 
+// 3 of 7 banned for good at tick 2: the cluster halts; 11 arbiters replace
+// it by tick 2 + halt_ticks + 1 = 5 if they outnumber it.
+RunResult halted_run(bool replaced, int replaced_tick, int arbiters) {
+  RunResult run;
+  run.folder = "/tmp/run";
+  run.summary = {{"kind", "region-ban"}, {"scenario", "test"}, {"seed", 1}, {"members", 7}, {"banned_members", 3},
+                 {"eject_after_offline_ticks", 3}, {"ticks_limit", 12}, {"ejected", 0}, {"recovered", 0},
+                 {"honest_failed_outcomes", 0}, {"honest_ejected", 0},
+                 {"ticks_to_ejection", nlohmann::json::array({nullptr, nullptr, nullptr})},
+                 {"writes", nlohmann::json::parse(R"({"before": {"tried": 10, "committed": 10}, "during": {"tried": 50, "committed": 0}, "after": {"tried": 0, "committed": 0}})")},
+                 {"replaceable", arbiters > 7 ? 1 : 0}, {"captured", replaced ? 1 : 0}, {"replaced", replaced ? 1 : 0},
+                 {"replaced_tick", replaced ? nlohmann::json(replaced_tick) : nlohmann::json(nullptr)},
+                 {"recruits_joined", replaced ? 7 : 0}, {"halt_ticks", 2}, {"ban_tick", 2}, {"trace_hash", "ab"}};
+  return run;
+}
+
+TEST(ReportTest, AHaltedClusterIsReplacedByTheCertificateInTime) {
+  Result<RunReport> in_time = report_run(halted_run(true, 4, 11));
+  ASSERT_TRUE(in_time.is_ok()) << in_time.status().to_string();
+  EXPECT_FALSE(in_time->disagrees()) << render_table(*in_time);
+  EXPECT_TRUE(report_run(halted_run(true, 7, 11))->disagrees()) << "later than the halt bound";
+  EXPECT_TRUE(report_run(halted_run(false, 0, 11))->disagrees()) << "never replaced, though the arbiters outnumber it";
+  EXPECT_FALSE(report_run(halted_run(false, 0, 4))->disagrees()) << "4 arbiters cannot replace 7 members";
+  EXPECT_TRUE(report_run(halted_run(true, 4, 4))->disagrees());
+  // A summary missing a window of writes is an error naming it, not a crash.
+  RunResult cut = halted_run(true, 4, 11);
+  cut.summary["writes"].erase("after");
+  Result<RunReport> bad = report_run(cut);
+  ASSERT_FALSE(bad.is_ok());
+  EXPECT_NE(bad.status().message().find("writes.after"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace fluence::analysis

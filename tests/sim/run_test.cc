@@ -241,6 +241,27 @@ TEST(SimRunTest, HonestArbitersReplaceAColludingClusterWhenTheyOutnumberIt) {
   EXPECT_LE(run.summary["replaced_tick"].get<int>(), 4);
 }
 
+// Half of a 4-member cluster banned for good halts it (f = 1); with 7
+// arbiters watching, they replace the whole cluster by a certificate once it
+// has made no block for halt_ticks, and the recruits, rebuilt from the two
+// members still up, seal blocks again.
+TEST(SimRunTest, AHaltedClusterIsReplacedFromItsArbitersAfterHaltTicks) {
+  std::string file = (fs::temp_directory_path() / ("halt-" + std::to_string(getpid()) + ".json")).string();
+  std::ofstream(file) << R"({"question": "q", "kind": "region-ban",
+                            "cluster": {"members": 4, "arbiters": 7, "banned": [2, 3], "ban_tick": 2, "halt_ticks": 1,
+                                        "rows": 100, "chunks": 10, "tick_s": 3600, "ticks": 6,
+                                        "block_interval_ms": 600000}})";
+  SimRun run = run_sim(file, "--seed 2");
+  fs::remove(file);
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(run.summary["replaceable"], 1);
+  EXPECT_EQ(run.summary["captured"], 1) << run.output;
+  EXPECT_EQ(run.summary["replaced"], 1);
+  EXPECT_EQ(run.summary["recruits_joined"], 4);
+  EXPECT_LE(run.summary["replaced_tick"].get<int>(), 4) << "ban in tick 2, certificate at tick 3";
+  EXPECT_GT(run.summary["replaced_sealed_height"].get<int>(), run.summary["capture_height"].get<int>());
+}
+
 // A member down for whole ticks: each tick down is an offline outcome on
 // chain, and the contract pays each period's proven ticks unless the period
 // had more offline ticks than the SLA allows (here none), which also removes

@@ -94,7 +94,7 @@ TEST(ScenarioTest, ShippedScenariosParse) {
   for (const char* name : {"kademlia-lookup.json", "kademlia-small.json", "kademlia-faults.json", "kademlia-partition.json", "por-detection.json",
                            "lazy-member.json", "lazy-member-small.json", "region-ban.json", "region-ban-majority.json",
                            "sybil-grinding.json", "fast-clock.json", "fast-clock-cluster.json",
-                           "cluster-30-days.json", "colluding-cluster.json", "flaky-members.json", "lazy-fetch.json",
+                           "cluster-30-days.json", "colluding-cluster.json", "region-ban-majority-replace.json", "flaky-members.json", "lazy-fetch.json",
                            "lazy-fetch-in-time.json", "lazy-fetch-small.json", "por-network-small.json",
                            "por-network-30-days.json"}) {
     Result<Scenario> s = load_scenario(std::string(FLUENCE_SCENARIOS_DIR) + "/" + name);
