@@ -90,6 +90,9 @@ Status ChainArbiter::start() {
     }
   }
   recruited_ = book_.roster().is_member(key_.public_key());
+  // Back from a long stop, it has not yet heard of the blocks it missed:
+  // the chain gets halt_ticks from now before it counts as halted.
+  halt_grace_until_ = env_.now() + config_.rules.tick_length * static_cast<int64_t>(config_.rules.halt_ticks);
   watch_for_halt();
   return load_pending();
 }
@@ -297,11 +300,11 @@ void ChainArbiter::watch_for_halt() {
   halt_timer_ = 0;
   uint64_t halt = config_.rules.halt_ticks;
   if (halt == 0 || last_.height == 0 || recruited_ || capture_ || !config_.conduct.demands_inclusion) return;
-  env::Duration wait = config_.rules.tick_start(last_.tick + halt) - env_.now();
-  halt_timer_ = env_.schedule(std::max(wait, env::Duration(std::chrono::milliseconds(1))), [this, halt] {
+  env::Time due = std::max(config_.rules.tick_start(last_.tick + halt), halt_grace_until_);
+  halt_timer_ = env_.schedule(std::max(due - env_.now(), env::Duration(std::chrono::milliseconds(1))), [this, halt, due] {
     halt_timer_ = 0;
     if (recruited_ || capture_ || capture_vote_) return;
-    if (config_.rules.tick_at(env_.now()) < last_.tick + halt) return watch_for_halt();
+    if (env_.now() < due) return watch_for_halt();
     env_.log(env::LogLevel::kWarning, "no block after " + std::to_string(last_.height) + " for " + std::to_string(halt) +
                                           " ticks: the cluster has halted");
     vote_capture();

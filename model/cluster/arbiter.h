@@ -87,6 +87,8 @@ class ChainArbiter {
   uint64_t faults() const { return faults_; }
   // Heights it refused to sign because the chain left out its transactions.
   uint64_t refused_for_censorship() const { return refused_for_censorship_.size(); }
+  // Whether it has a standing vote that the cluster is lost (capture.h).
+  bool votes_lost() const { return capture_vote_.has_value(); }
   // The certificate by which it replaced the cluster, if it did.
   const std::optional<CaptureCertificate>& capture() const { return capture_; }
   // Where a recruit fetches the journal from: the members that hold the
@@ -157,6 +159,7 @@ class ChainArbiter {
   std::optional<CaptureCertificate> capture_;
   env::TimerId capture_timer_ = 0;
   env::TimerId halt_timer_ = 0;
+  env::Time halt_grace_until_{};  // no halt vote before this (set at start)
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -203,6 +203,23 @@ TEST_F(CaptureTest, AHaltedClusterIsNotReplacedBeforeHaltTicks) {
   }
 }
 
+// An arbiter back from a stop longer than halt_ticks has not yet heard of
+// the blocks it missed: it gives the chain halt_ticks from its restart.
+TEST_F(CaptureTest, AnArbiterBackFromALongStopDoesNotCallALiveClusterHalted) {
+  build(false, {}, 3);
+  world->run_for(seconds(5));
+  world->crash(kMembers + 1);
+  world->run_for(seconds(60));  // six ticks
+  world->restart(kMembers + 1).start();
+  world->run_for(seconds(2));
+  const ChainArbiter* back = world->node(kMembers + 1).arbiter(id);
+  ASSERT_NE(back, nullptr);
+  EXPECT_FALSE(back->votes_lost());
+  world->run_for(seconds(40));
+  EXPECT_FALSE(back->votes_lost()) << "it caught up and the chain went on";
+  EXPECT_GT(back->signed_height(), 0u);
+}
+
 TEST_F(CaptureTest, ACorruptedArbiterQuorumLeavesNoCertificate) {
   build(true, {kMembers, kMembers + 1, kMembers + 2, kMembers + 3});  // four of seven
   world->run_for(seconds(60));
