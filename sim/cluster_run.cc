@@ -98,7 +98,12 @@ void ClusterRun::write_rows(node::Node* node) {
   }
 }
 
-void ClusterRun::client_write(node::Node* node, int i) {
+void ClusterRun::client_write(std::optional<size_t> arbiter, node::Node* node, int i) {
+  // Decided on what was known before this instant, so that every copy of
+  // the write agrees on who takes it.
+  bool replaced = replaced_s_ && *replaced_s_ < world_.now();
+  std::optional<size_t> writer = replaced ? replaced_by_ : std::nullopt;
+  if (arbiter != writer) return;
   if (node == nullptr || (replaced_all_s_ && world_.now() > *replaced_all_s_ + spec_.tick_s / 2)) return;
   std::string key = "client-" + std::to_string(i % 50);
   size_t slot = writes_.size();
@@ -234,7 +239,10 @@ void ClusterRun::sample_capture(size_t index, node::Node* node) {
   }
   if (capture_height_ && chain->sealed_height() > *capture_height_) {
     replaced_sealed_height_ = std::max(replaced_sealed_height_, chain->sealed_height());
-    if (!replaced_s_) replaced_s_ = world_.now();
+    if (!replaced_s_) {
+      replaced_s_ = world_.now();
+      replaced_by_ = index;
+    }
   }
 }
 
@@ -312,8 +320,16 @@ void ClusterRun::schedule() {
   schedule_flaky();
   if (spec_.write_interval_s > 0) {
     int i = 0;
+    // Once the arbiters have replaced the whole cluster (capture.h), the
+    // client writes through the recruit that first saw the new chain sealed:
+    // every write is offered to the observer and to each arbiter, and the
+    // one that is the writer at that time takes it.
+    bool replaceable = scenario_.kind == "region-ban" && spec_.arbiters > spec_.members;
     for (double t = spec_.tick_s; t < scenario_.end_s; t += spec_.write_interval_s) {
-      world_.at(t, observer(), [this, i](node::Node* node) { client_write(node, i); });
+      world_.at(t, observer(), [this, i](node::Node* node) { client_write(std::nullopt, node, i); });
+      for (size_t a = static_cast<size_t>(spec_.members); replaceable && a < world_.size(); ++a) {
+        world_.at(t, a, [this, a, i](node::Node* node) { client_write(a, node, i); });
+      }
       ++i;
     }
   }
@@ -348,7 +364,7 @@ Status ClusterRun::write_results(const std::filesystem::path& out, double wall_s
   // Client writes by window: before the ban, during the outage (until the
   // last replacement), after; a write still open when the run ended is left out.
   double ban_s = spec_.banned.empty() ? INFINITY : (spec_.ban_tick + 0.5) * spec_.tick_s;
-  double replaced_s = replaced_all_s_.value_or(INFINITY);
+  double replaced_s = replaced_all_s_.value_or(replaced_s_.value_or(INFINITY));
   uint64_t tried[3] = {0, 0, 0}, committed[3] = {0, 0, 0};
   for (const ClientWrite& w : writes_) {
     if (w.at_s + 4 * spec_.block_interval_ms / 1000 > last_sample_s_ && !w.committed) continue;

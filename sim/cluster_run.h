@@ -43,6 +43,7 @@ class ClusterRun {
  private:
   size_t observer() const;  // an honest member, which reads the chain
   void sample_capture(size_t index, node::Node* node);
+
   nlohmann::json capture_results() const;
   bool is_lazy(size_t member) const;
   bool colluding() const { return scenario_.kind == "colluding-cluster"; }
@@ -61,7 +62,9 @@ class ClusterRun {
   void print_contract() const;
   bool is_faulty(size_t member) const;
   size_t fast_members() const;
-  void client_write(node::Node* node, int i);
+  // Write i through `node`, if it is the writer now: the observer (arbiter
+  // none) until a capture replaced the cluster, then the recruit replaced_by_.
+  void client_write(std::optional<size_t> arbiter, node::Node* node, int i);
   void write_rows(node::Node* node);
   void forget(size_t member, node::Node* node);
   void sample(node::Node* node);
@@ -122,6 +125,7 @@ class ClusterRun {
   std::set<size_t> recruits_joined_;
   uint64_t replaced_sealed_height_ = 0;     // the new chain's highest sealed block
   std::optional<double> replaced_s_;        // when the new chain first sealed a block after the capture
+  std::optional<size_t> replaced_by_;       // the recruit that saw it: client writes go through it from then on
 };
 
 }  // namespace fluence::sim

@@ -75,7 +75,8 @@ struct ChainRules {
   // outcome settles without every arbiter's verdict (cluster/verdicts.h).
   // A rule of the chain: its members and arbiters must all use the same.
   uint64_t inclusion_ticks = 2;
-  // Ticks without a new block to sign after which an honest arbiter votes
+  // Tick lengths without a new block to sign (since the arbiter last signed
+  // one, or started) after which an honest arbiter votes
   // the cluster lost, as it does one that censors it (cluster/capture.h):
   // a cluster halted for good (more than f members gone) makes no block to
   // eject anyone with. 0: never.

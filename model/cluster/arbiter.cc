@@ -92,7 +92,7 @@ Status ChainArbiter::start() {
   recruited_ = book_.roster().is_member(key_.public_key());
   // Back from a long stop, it has not yet heard of the blocks it missed:
   // the chain gets halt_ticks from now before it counts as halted.
-  halt_grace_until_ = env_.now() + config_.rules.tick_length * static_cast<int64_t>(config_.rules.halt_ticks);
+  last_progress_ = env_.now();
   watch_for_halt();
   return load_pending();
 }
@@ -223,6 +223,7 @@ void ChainArbiter::try_sign() {
     chain::Endorsement endorsement = sign(header);
     for (const consensus::Validator& member : book_.roster().members) send_signature(member.address, header, endorsement);
     follow(block);
+    last_progress_ = env_.now();
     if (capture_vote_ && !capture_) {
       // The cluster moved on after all: the vote is stale.
       capture_vote_.reset();
@@ -300,7 +301,7 @@ void ChainArbiter::watch_for_halt() {
   halt_timer_ = 0;
   uint64_t halt = config_.rules.halt_ticks;
   if (halt == 0 || last_.height == 0 || recruited_ || capture_ || !config_.conduct.demands_inclusion) return;
-  env::Time due = std::max(config_.rules.tick_start(last_.tick + halt), halt_grace_until_);
+  env::Time due = last_progress_ + config_.rules.tick_length * static_cast<int64_t>(halt);
   halt_timer_ = env_.schedule(std::max(due - env_.now(), env::Duration(std::chrono::milliseconds(1))), [this, halt, due] {
     halt_timer_ = 0;
     if (recruited_ || capture_ || capture_vote_) return;

@@ -128,8 +128,8 @@ class ChainArbiter {
   void on_capture_vote(const CaptureVote& vote);
   Status adopt(const CaptureCertificate& certificate);
   void become_member(uint64_t height);
-  // Wakes when ChainRules::halt_ticks have passed since the last block we
-  // signed, and votes the cluster lost if nothing came since.
+  // Wakes when ChainRules::halt_ticks tick lengths have passed since it last
+  // signed a block (or started), and votes the cluster lost if none came since.
   void watch_for_halt();
 
   env::Env& env_;
@@ -159,7 +159,7 @@ class ChainArbiter {
   std::optional<CaptureCertificate> capture_;
   env::TimerId capture_timer_ = 0;
   env::TimerId halt_timer_ = 0;
-  env::Time halt_grace_until_{};  // no halt vote before this (set at start)
+  env::Time last_progress_{};  // when it last signed a block, or started
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

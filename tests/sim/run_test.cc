@@ -250,7 +250,7 @@ TEST(SimRunTest, AHaltedClusterIsReplacedFromItsArbitersAfterHaltTicks) {
   std::ofstream(file) << R"({"question": "q", "kind": "region-ban",
                             "cluster": {"members": 4, "arbiters": 7, "banned": [2, 3], "ban_tick": 2, "halt_ticks": 1,
                                         "rows": 100, "chunks": 10, "tick_s": 3600, "ticks": 6,
-                                        "block_interval_ms": 600000}})";
+                                        "write_interval_s": 1200, "block_interval_ms": 600000}})";
   SimRun run = run_sim(file, "--seed 2");
   fs::remove(file);
   ASSERT_EQ(run.exit_code, 0) << run.output;
@@ -260,6 +260,12 @@ TEST(SimRunTest, AHaltedClusterIsReplacedFromItsArbitersAfterHaltTicks) {
   EXPECT_EQ(run.summary["recruits_joined"], 4);
   EXPECT_LE(run.summary["replaced_tick"].get<int>(), 4) << "ban in tick 2, certificate at tick 3";
   EXPECT_GT(run.summary["replaced_sealed_height"].get<int>(), run.summary["capture_height"].get<int>());
+  // The client's writes stall while the cluster is halted and commit again
+  // through the new cluster.
+  const nlohmann::json& writes = run.summary["writes"];
+  EXPECT_EQ(writes["during"]["committed"], 0);
+  EXPECT_GT(writes["after"]["tried"].get<int>(), 0);
+  EXPECT_EQ(writes["after"]["committed"], writes["after"]["tried"]);
 }
 
 // A member down for whole ticks: each tick down is an offline outcome on
