@@ -143,15 +143,10 @@ Result<RunReport> report_collusion(const std::vector<RunResult>& runs) {
                  (runs.size() == 1 ? " run, seed " + first.summary["seed"].dump() : " runs") + ", " +
                  std::to_string(arbiters) + " arbiters, each corrupted with p = " + format_fixed(fraction, 2) + ")";
   double model = binomial_tail(arbiters, fraction, quorum);
-  Interval interval = wilson_interval(alive, runs.size());
-  bool inside = runs.size() == 1 || (model >= interval.low && model <= interval.high);
-  report.rows.push_back({"cheating chain sealed to the end (survives)",
-                         format_fixed(static_cast<double>(alive) / static_cast<double>(runs.size()), 3) + " [99% CI " +
-                             format_fixed(interval.low, 3) + ", " + format_fixed(interval.high, 3) + "], " +
-                             std::to_string(alive) + " of " + std::to_string(runs.size()),
+  report.rows.push_back({"cheating chain sealed to the end (survives)", share_with_interval(alive, runs.size()),
                          "P[Bin(" + std::to_string(arbiters) + ", " + format_fixed(fraction, 2) + ") >= " +
                              std::to_string(quorum) + "] = " + format_fixed(model, 3),
-                         inside ? "ok" : "DISAGREES"});
+                         agrees(model, alive, runs.size()) ? "ok" : "DISAGREES"});
   report.rows.push_back({"runs where survival differs from 'corrupted >= quorum'", std::to_string(off_rule), "0",
                          off_rule == 0 ? "ok" : "DISAGREES"});
   if (stopped > 0) {

@@ -73,13 +73,9 @@ Status ChainArbiter::start() {
   Result<chain::BlockHeader> header = codec::decode<chain::BlockHeader>(**last);
   if (!header) return header.status();
   last_ = *header;
-  Result<std::optional<Bytes>> capture = env_.store().get(capture_key(config_.dataset));
-  if (!capture) return capture.status();
-  if (capture->has_value()) {
-    Result<CaptureCertificate> certificate = codec::decode<CaptureCertificate>(**capture);
-    if (!certificate) return certificate.status().with_context("arbiter: stored capture certificate");
-    capture_ = std::move(*certificate);
-  }
+  Result<std::optional<CaptureCertificate>> capture = read_certificate(env_.store(), capture_key(config_.dataset));
+  if (!capture) return capture.status().with_context("arbiter");
+  capture_ = std::move(*capture);
   // The book is a function of the blocks and the certificate: replay them.
   Result<std::vector<chain::Block>> blocks = signed_blocks();
   if (!blocks) return blocks.status();
@@ -354,15 +350,12 @@ void ChainArbiter::on_capture_vote(const CaptureVote& vote) {
 
 Status ChainArbiter::adopt(const CaptureCertificate& certificate) {
   // Checked before it is stored, so that a restart never meets one that fails.
-  FL_RETURN_IF_ERROR(verify_certificate(certificate, config_.dataset, book_.roster()));
-  if (!replacement_roster(book_.roster(), config_.dataset, last_.height)) {
-    return Status::error(ErrorCode::kInvalidArgument, "no more arbiters than members to replace them");
-  }
+  Result<Roster> next = book_.capture_roster(certificate, last_, config_.dataset);
+  if (!next) return next.status();
   env::WriteBatch batch;
   batch.put(capture_key(config_.dataset), codec::encode(certificate));
   FL_RETURN_IF_ERROR(env_.store().write(batch));
-  Status applied = book_.adopt_capture(certificate, last_, config_.dataset);
-  FL_ASSERT_MSG(applied.is_ok(), applied.message().c_str());
+  book_.replace_cluster(certificate.height(), *next);
   capture_ = certificate;
   env_.cancel(capture_timer_);
   capture_timer_ = 0;

@@ -65,6 +65,15 @@ CaptureCertificate CaptureCertificate::decode(codec::Reader& reader) {
   return c;
 }
 
+Result<std::optional<CaptureCertificate>> read_certificate(env::Store& store, const Bytes& key) {
+  Result<std::optional<Bytes>> stored = store.get(key);
+  if (!stored) return stored.status();
+  if (!stored->has_value()) return std::optional<CaptureCertificate>();
+  Result<CaptureCertificate> certificate = codec::decode<CaptureCertificate>(**stored);
+  if (!certificate) return certificate.status().with_context("stored capture certificate");
+  return std::optional<CaptureCertificate>(std::move(*certificate));
+}
+
 Status verify_certificate(const CaptureCertificate& certificate, const storage::DatasetId& dataset,
                           const Roster& roster) {
   if (certificate.votes.empty()) return Status::error(ErrorCode::kInvalidArgument, "capture certificate: no votes");

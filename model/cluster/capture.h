@@ -39,6 +39,7 @@
 
 #include "model/chain/block.h"
 #include "model/cluster/membership.h"
+#include "model/env/env.h"
 #include "model/storage/dataset.h"
 
 namespace fluence::cluster {
@@ -79,6 +80,10 @@ Status verify_certificate(const CaptureCertificate& certificate, const storage::
 // `height`) was certified captured; none when it has no more arbiters than
 // members, so that none would be left to arbitrate.
 std::optional<Roster> replacement_roster(const Roster& captured, const storage::DatasetId& dataset, uint64_t height);
+
+// The certificate stored at `key` (by an arbiter, or a member it recruited),
+// none if nothing is; an error if the store fails or the bytes do not decode.
+Result<std::optional<CaptureCertificate>> read_certificate(env::Store& store, const Bytes& key);
 
 // An arbiter's gathering of the votes it heard, at most one per arbiter
 // (its latest).

@@ -67,8 +67,8 @@ bool ChainBook::apply(const chain::BlockHeader& header, const std::vector<chain:
   return true;
 }
 
-Status ChainBook::adopt_capture(const CaptureCertificate& certificate, const chain::BlockHeader& last_applied,
-                               const storage::DatasetId& dataset) {
+Result<Roster> ChainBook::capture_roster(const CaptureCertificate& certificate, const chain::BlockHeader& last_applied,
+                                         const storage::DatasetId& dataset) const {
   FL_RETURN_IF_ERROR(verify_certificate(certificate, dataset, roster()));
   if (certificate.height() != last_applied.height || certificate.header_hash() != last_applied.hash()) {
     return Status::error(ErrorCode::kInvalidArgument, "capture certificate: about block " +
@@ -77,7 +77,14 @@ Status ChainBook::adopt_capture(const CaptureCertificate& certificate, const cha
   }
   std::optional<Roster> next = replacement_roster(roster(), dataset, certificate.height());
   if (!next) return Status::error(ErrorCode::kInvalidArgument, "capture certificate: no more arbiters than members to replace them");
-  membership_.replace_cluster(certificate.height(), *next);
+  return *next;
+}
+
+Status ChainBook::adopt_capture(const CaptureCertificate& certificate, const chain::BlockHeader& last_applied,
+                               const storage::DatasetId& dataset) {
+  Result<Roster> next = capture_roster(certificate, last_applied, dataset);
+  if (!next) return next.status();
+  replace_cluster(certificate.height(), *next);
   return Status::ok();
 }
 

@@ -57,6 +57,11 @@ class ChainBook {
   // replaced from the next height on. Errors name what does not fit.
   Status adopt_capture(const CaptureCertificate& certificate, const chain::BlockHeader& last_applied,
                        const storage::DatasetId& dataset);
+  // The same in two steps, for a caller that stores the certificate in
+  // between: the checks and the roster they give, then the switch.
+  Result<Roster> capture_roster(const CaptureCertificate& certificate, const chain::BlockHeader& last_applied,
+                                const storage::DatasetId& dataset) const;
+  void replace_cluster(uint64_t height, const Roster& next) { membership_.replace_cluster(height, next); }
 
   // Current members that, by the blocks so far, should be ejected.
   std::vector<EjectionGround> grounds(const EjectionRules& rules) const;

@@ -103,14 +103,9 @@ Status ClusterChain::start() {
     last_ = stored->block.header;
     state_ = stored->state;
     sealed_height_ = sealed;
-    Result<std::optional<Bytes>> capture = env_.store().get(key('x', 0));
-    if (!capture) return capture.status();
-    std::optional<CaptureCertificate> certificate;
-    if (capture->has_value()) {
-      Result<CaptureCertificate> decoded = codec::decode<CaptureCertificate>(**capture);
-      if (!decoded) return decoded.status().with_context("chain: stored capture certificate");
-      certificate = std::move(*decoded);
-    }
+    Result<std::optional<CaptureCertificate>> stored_capture = read_certificate(env_.store(), key('x', 0));
+    if (!stored_capture) return stored_capture.status().with_context("chain");
+    const std::optional<CaptureCertificate>& certificate = *stored_capture;
     // The ledger and the roster are a function of the blocks (and of the
     // certificate that replaced the cluster, if one did): replay them.
     // Blocks still missing signatures are kept to ask for them again.
