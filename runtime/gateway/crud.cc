@@ -62,6 +62,14 @@ Outcome<Document> with_id(const bson_t* document) {
   while (bson_iter_next(&it)) {
     if (std::string_view(bson_iter_key(&it)) != "_id") bson_append_iter(&out, nullptr, -1, &it);
   }
+  // The wire admits documents up to the limit; an _id added here can take
+  // one past it, and MongoDB stores none larger.
+  if (out.len > kMaxDocumentBytes) {
+    std::string size = std::to_string(out.len);
+    bson_destroy(&out);
+    return bad_value("object to insert too large. size in bytes: " + size +
+                     ", max size: " + std::to_string(kMaxDocumentBytes));
+  }
   return Document::adopt(&out);
 }
 
@@ -139,6 +147,10 @@ Outcome<UpdateCounts> run_update(Context& context, const Namespace& ns, const bs
   for (const Document& before : *matches) {
     Outcome<Document> after = update->apply(before.get());
     if (!after) return after.error();
+    if (after->get()->len > kMaxDocumentBytes) {
+      return MongoError{MongoCode::kUpdatedDocumentTooLarge,
+                        "Resulting document after update is larger than " + std::to_string(kMaxDocumentBytes)};
+    }
     ++counts.matched;
     if (bson_equal(before.get(), after->get())) continue;
     std::optional<Value> id = id_of(before.get());

@@ -28,6 +28,7 @@ const char* code_name(MongoCode code) {
     case MongoCode::kExceededMemoryLimit: return "ExceededMemoryLimit";
     case MongoCode::kUnsupportedOpQueryCommand: return "UnsupportedOpQueryCommand";
     case MongoCode::kBSONObjectTooLarge: return "BSONObjectTooLarge";
+    case MongoCode::kUpdatedDocumentTooLarge: return "Location17419";
     case MongoCode::kDuplicateKey: return "DuplicateKey";
     case MongoCode::kUnrecognizedPipelineStage: return "Location40324";
   }

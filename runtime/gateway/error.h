@@ -41,6 +41,7 @@ enum class MongoCode : int32_t {
   kExceededMemoryLimit = 146,
   kUnsupportedOpQueryCommand = 352,
   kBSONObjectTooLarge = 10334,
+  kUpdatedDocumentTooLarge = 17419,
   kDuplicateKey = 11000,
   kUnrecognizedPipelineStage = 40324,
 };

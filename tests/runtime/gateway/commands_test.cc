@@ -200,6 +200,31 @@ TEST_F(CommandsTest, UpdateDeleteAndCount) {
   EXPECT_EQ(int_at(run(R"({"count": "missing", "$db": "d"})"), "n"), 0);
 }
 
+TEST_F(CommandsTest, NoDocumentIsStoredPastSixteenMebibytes) {
+  const std::string nine_mb(9 * 1024 * 1024, 'x');
+  Document first = run(R"({"insert": "c", "$db": "d", "documents": [{"_id": 1, "a": ")" + nine_mb + R"("}]})");
+  ASSERT_EQ(int_at(first, "n"), 1) << "9 MiB is within the limit";
+  // A second 9 MiB field would make an 18 MiB document: refused, the stored one unchanged.
+  Document grown = run(R"({"update": "c", "$db": "d", "updates": [{"q": {"_id": 1}, "u": {"$set": {"b": ")" +
+                       nine_mb + R"("}}}]})");
+  EXPECT_EQ(int_at(grown, "writeErrors.0.code"), 17419) << grown.to_json().substr(0, 300);
+  EXPECT_EQ(int_at(grown, "nModified"), 0);
+  EXPECT_EQ(int_at(run(R"({"count": "c", "query": {"b": {"$exists": true}}, "$db": "d"})"), "n"), 0);
+  // A document of exactly the limit passes the wire, but the _id the
+  // gateway adds takes it past: refused as MongoDB refuses it.
+  size_t skeleton = Document::from_json(R"({"a": ""})").get()->len;
+  std::string exact(16 * 1024 * 1024 - skeleton, 'y');
+  Document at_limit = J(R"({"a": ")" + exact + R"("})");
+  ASSERT_EQ(at_limit.get()->len, 16u * 1024 * 1024);
+  std::vector<wire::DocumentSequence> sequence(1);
+  sequence[0].identifier = "documents";
+  sequence[0].documents.push_back(std::move(at_limit));
+  Document with_id = run(R"({"insert": "c", "$db": "d"})", sequence);
+  EXPECT_EQ(int_at(with_id, "n"), 0);
+  EXPECT_EQ(int_at(with_id, "writeErrors.0.code"), 2) << with_id.to_json().substr(0, 300);
+  EXPECT_EQ(int_at(run(R"({"count": "c", "$db": "d"})"), "n"), 1);
+}
+
 TEST_F(CommandsTest, AggregateCountsAndRunsSimpleStages) {
   insert_numbers(10);
   // The pipeline mongoc_collection_count_documents sends.
