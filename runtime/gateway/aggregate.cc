@@ -5,6 +5,7 @@
 // (an index may answer that without decrypting); anything else runs here.
 #include <algorithm>
 #include <limits>
+#include <map>
 
 #include "runtime/gateway/command_context.h"
 #include "runtime/gateway/compare.h"
@@ -169,20 +170,23 @@ std::vector<Document> run_group(const Group& group, const std::vector<Document>&
     Value key;
     std::vector<Sum> sums;
   };
+  // Keys equal as MongoDB compares them (1, 1.0 and NumberLong(1)) share a
+  // bucket, found by that order: a scan of the buckets made many groups quadratic.
+  struct KeyOrder {
+    bool operator()(const Value& a, const Value& b) const {
+      bson_iter_t x, y;
+      a.iter(&x);
+      b.iter(&y);
+      return compare_values(&x, &y) < 0;
+    }
+  };
   std::vector<Bucket> buckets;  // in order of first appearance
+  std::map<Value, size_t, KeyOrder> bucket_of;
   for (const Document& document : input) {
     Value key = group.id.evaluate(document.get());
-    bson_iter_t k;
-    key.iter(&k);
-    auto bucket = std::find_if(buckets.begin(), buckets.end(), [&](const Bucket& b) {
-      bson_iter_t other;
-      b.key.iter(&other);
-      return compare_values(&k, &other) == 0;
-    });
-    if (bucket == buckets.end()) {
-      buckets.push_back(Bucket{key, std::vector<Sum>(group.sums.size())});
-      bucket = buckets.end() - 1;
-    }
+    auto [found, added] = bucket_of.try_emplace(key, buckets.size());
+    if (added) buckets.push_back(Bucket{key, std::vector<Sum>(group.sums.size())});
+    Bucket* bucket = &buckets[found->second];
     for (size_t i = 0; i < group.sums.size(); ++i) {
       Value v = group.sums[i].second.evaluate(document.get());
       bson_iter_t it;

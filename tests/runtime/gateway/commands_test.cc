@@ -278,6 +278,29 @@ TEST_F(CommandsTest, GroupSumOverflowsIntoDouble) {
   EXPECT_EQ(bson_iter_double(&total), 9223372036854775808.0);
 }
 
+TEST_F(CommandsTest, GroupKeysEqualAsMongoDBComparesThemShareABucket) {
+  Document inserted = run(R"({"insert": "c", "$db": "d", "documents": [
+      {"_id": 1, "k": {"$numberInt": "1"}, "n": 1}, {"_id": 2, "k": {"$numberDouble": "1.0"}, "n": 2},
+      {"_id": 3, "k": "1", "n": 4}, {"_id": 4, "k": {"$numberLong": "1"}, "n": 8}, {"_id": 5, "k": 2, "n": 16}]})");
+  ASSERT_EQ(int_at(inserted, "n"), 5);
+  Document grouped = run(R"({"aggregate": "c", "cursor": {}, "$db": "d", "pipeline": [{"$sort": {"_id": 1}},
+      {"$group": {"_id": "$k", "total": {"$sum": "$n"}}}]})");
+  // Buckets in order of first appearance; the string "1" is not the number 1.
+  EXPECT_EQ(int_at(grouped, "cursor.firstBatch.0.total"), 1 + 2 + 8) << grouped.to_json();
+  EXPECT_EQ(int_at(grouped, "cursor.firstBatch.1.total"), 4);
+  EXPECT_EQ(int_at(grouped, "cursor.firstBatch.2.total"), 16);
+  EXPECT_EQ(int_at(grouped, "cursor.firstBatch.3.total"), -1) << "three buckets";
+
+  std::string docs = "[";
+  for (int i = 0; i < 4000; ++i) {
+    docs += (i ? "," : "") + std::string(R"({"_id": )") + std::to_string(i) + R"(, "k": )" + std::to_string(i % 2000) + "}";
+  }
+  ASSERT_EQ(int_at(run(R"({"insert": "many", "$db": "d", "documents": )" + docs + "]}"), "n"), 4000);
+  Document pairs = run(R"({"aggregate": "many", "cursor": {}, "$db": "d", "pipeline": [
+      {"$group": {"_id": "$k", "c": {"$sum": 1}}}, {"$match": {"c": 2}}, {"$count": "groups"}]})");
+  EXPECT_EQ(int_at(pairs, "cursor.firstBatch.0.groups"), 2000) << pairs.to_json();
+}
+
 TEST_F(CommandsTest, CollectionsAndIndexes) {
   Document created = run(R"({"createIndexes": "people", "$db": "d", "indexes": [{"key": {"age": "ore"}, "name": "age_ore"}, {"key": {"name": 1}, "name": "name_1"}]})");
   EXPECT_EQ(ok_of(created), 1.0) << created.to_json();
