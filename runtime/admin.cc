@@ -6,6 +6,7 @@
 #include "model/codec/codec.h"
 #include "model/storage/ore_scan.h"
 #include "runtime/admin_internal.h"
+#include "runtime/admin_token.h"
 #include "runtime/config.h"
 
 namespace fluence::runtime {
@@ -248,16 +249,20 @@ static_assert(2 * (std::max<size_t>(storage::kMaxOreScanBytes, storage::kMaxRowK
               kAdminMaxLineBytes);
 }  // namespace
 
-void handle_admin_request(node::Node& node, const std::string& line, std::function<void(std::string)> reply) {
+Result<json> parse_admin_request(const std::string& line) {
   json request;
   try {
     request = json::parse(line);
   } catch (const json::exception& e) {  // out_of_range too: {"n": 1e999} is not a reason to stop the node
-    return reply(refused(ErrorCode::kMalformed, std::string("not JSON: ") + e.what()));
+    return Status::error(ErrorCode::kMalformed, std::string("not JSON: ") + e.what());
   }
   if (!request.is_object() || !request.contains("cmd") || !request["cmd"].is_string()) {
-    return reply(refused(ErrorCode::kInvalidArgument, "expected an object with a \"cmd\" string"));
+    return Status::error(ErrorCode::kInvalidArgument, "expected an object with a \"cmd\" string");
   }
+  return request;
+}
+
+void handle_admin_command(node::Node& node, const json& request, std::function<void(std::string)> reply) {
   std::string cmd = request["cmd"];
   if (cmd == "info") {
     return reply(dump(json{{"id", node.identity().id.hex()},
@@ -359,28 +364,60 @@ void handle_admin_request(node::Node& node, const std::string& line, std::functi
 
 class AdminServer::Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, node::Node& node) : socket_(std::move(socket)), node_(node), input_(kAdminMaxLineBytes) {}
+  Session(tcp::socket socket, node::Node& node, std::string token)
+      : socket_(std::move(socket)), node_(node), token_(std::move(token)), input_(kAdminMaxLineBytes) {}
   void read() {
     auto self = shared_from_this();
     asio::async_read_until(socket_, input_, '\n', [self](boost::system::error_code ec, size_t n) {
       if (ec) return;  // closed, or a line over the limit
       std::string line(asio::buffers_begin(self->input_.data()), asio::buffers_begin(self->input_.data()) + n);
       self->input_.consume(n);
-      handle_admin_request(self->node_, line, [self](std::string response) {
-        auto text = std::make_shared<std::string>(std::move(response) + "\n");
-        asio::async_write(self->socket_, asio::buffer(*text), [self, text](boost::system::error_code, size_t) {});
-      });
-      self->read();
+      if (self->on_line(line)) self->read();
     });
   }
 
  private:
+  // False when the connection is to close once the reply is written.
+  bool on_line(const std::string& line) {
+    Result<json> request = parse_admin_request(line);
+    if (!request) {
+      send(refused(request.status()));
+      return true;
+    }
+    if ((*request)["cmd"] == "auth") {
+      const json& offered = request->contains("token") ? (*request)["token"] : json();
+      if (!token_.empty() && (!offered.is_string() || !admin_token_matches(token_, offered.get<std::string>()))) {
+        send(refused(ErrorCode::kAuthentication, "token: not this node's admin token"));
+        return false;  // one guess per connection
+      }
+      authenticated_ = true;
+      send(dump(json{{"authenticated", true}}));
+      return true;
+    }
+    if (!token_.empty() && !authenticated_) {
+      send(refused(ErrorCode::kAuthentication,
+                   "authenticate first: {\"cmd\": \"auth\", \"token\": \"<the node's admin_token_file>\"}"));
+      return true;
+    }
+    auto self = shared_from_this();
+    handle_admin_command(node_, *request, [self](std::string response) { self->send(std::move(response)); });
+    return true;
+  }
+  void send(std::string response) {
+    auto self = shared_from_this();
+    auto text = std::make_shared<std::string>(std::move(response) + "\n");
+    asio::async_write(socket_, asio::buffer(*text), [self, text](boost::system::error_code, size_t) {});
+  }
+
   tcp::socket socket_;
   node::Node& node_;
+  const std::string token_;
+  bool authenticated_ = false;
   asio::streambuf input_;
 };
 
-AdminServer::AdminServer(asio::io_context& io, node::Node& node) : io_(io), node_(node) {}
+AdminServer::AdminServer(asio::io_context& io, node::Node& node, std::string token)
+    : io_(io), node_(node), token_(std::move(token)) {}
 
 Status AdminServer::listen(const std::string& address) {
   Result<Endpoint> endpoint = parse_endpoint(address, "admin_listen");
@@ -407,7 +444,7 @@ void AdminServer::accept_next() {
       // a reply back for the client's delayed ack, about 40 ms each.
       boost::system::error_code ignored;
       socket.set_option(tcp::no_delay(true), ignored);
-      std::make_shared<Session>(std::move(socket), node_)->read();
+      std::make_shared<Session>(std::move(socket), node_, token_)->read();
     }
     accept_next();
   });

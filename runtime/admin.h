@@ -2,6 +2,12 @@
 // response per line, for operators' tools, the loopback tests and the
 // gateway's NodeRowSource (runtime/gateway/node_rows.h).
 //
+// With an admin token (config admin_token_file, admin_token.h) a connection
+// first presents it; until then every other command is refused with
+// "authentication failed", and a wrong token closes the connection:
+//   {"cmd": "auth", "token": "<64 hex>"}    -> {"authenticated": true}
+// (A node without a token answers "auth" the same, whatever the token.)
+//
 //   {"cmd": "info"}                         -> {"id", "address", "contacts", "joined"}
 //   {"cmd": "lookup", "target": "<64 hex>", "count": n}
 //                                           -> {"closest": [{"id", "address"}], "hops", "messages"}
@@ -110,6 +116,7 @@
 
 #include <boost/asio.hpp>
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "model/node/node.h"
@@ -130,7 +137,9 @@ inline constexpr size_t kAdminMaxLineBytes = 2 * 1024 * 1024;
 
 class AdminServer {
  public:
-  AdminServer(boost::asio::io_context& io, node::Node& node);
+  // `token` (admin_token.h): empty, or what every connection must present
+  // with "auth" before any other command.
+  AdminServer(boost::asio::io_context& io, node::Node& node, std::string token);
   Status listen(const std::string& address);
   void close();
 
@@ -139,10 +148,14 @@ class AdminServer {
   void accept_next();
   boost::asio::io_context& io_;
   node::Node& node_;
+  const std::string token_;
   std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
 };
 
-// Handles one request line; `reply` gets the response (maybe later).
-void handle_admin_request(node::Node& node, const std::string& line, std::function<void(std::string)> reply);
+// One request line as JSON: an object with a "cmd" string, or an error.
+Result<nlohmann::json> parse_admin_request(const std::string& line);
+// Carries out one request (any "cmd" but "auth", which the connection
+// handles); `reply` gets the response (maybe later).
+void handle_admin_command(node::Node& node, const nlohmann::json& request, std::function<void(std::string)> reply);
 
 }  // namespace fluence::runtime

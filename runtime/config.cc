@@ -30,6 +30,15 @@ Result<Endpoint> parse_endpoint(const std::string& text, const std::string& fiel
   return Endpoint{text.substr(0, colon), static_cast<uint16_t>(port)};
 }
 
+namespace {
+
+// 127.0.0.0/8 and ::1: reachable from this host only.
+bool is_loopback(const std::string& host) {
+  return host.rfind("127.", 0) == 0 || host == "::1" || host == "[::1]";
+}
+
+}  // namespace
+
 Result<json> parse_json_object(const std::string& text, const std::string& source) {
   json root;
   try {
@@ -56,9 +65,18 @@ Result<NodeFileConfig> parse_config(const std::string& json_text, const std::str
   config.data_dir = f.text("data_dir", true);
   config.key_file = f.text("key_file", true);
   config.admin_listen = f.text("admin_listen", false);
+  config.admin_token_file = f.text("admin_token_file", false);
   if (f.error.is_ok() && !config.admin_listen.empty()) {
     Result<Endpoint> e = parse_endpoint(config.admin_listen, "config.admin_listen");
-    if (!e) f.error = e.status();
+    if (!e) {
+      f.error = e.status();
+    } else if (!is_loopback(e->host) && config.admin_token_file.empty()) {
+      // The endpoint writes data and signs contracts for the node: other
+      // hosts get at it only with the token.
+      f.error = Status::error(ErrorCode::kInvalidArgument,
+                              "config.admin_token_file: required when admin_listen (" + config.admin_listen +
+                                  ") is reachable from other hosts; the node creates the token there on first start");
+    }
   }
   config.log_level = f.text("log_level", false, "info");
   if (f.error.is_ok() && config.log_level != "debug" && config.log_level != "info" && config.log_level != "warning" &&

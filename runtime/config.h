@@ -5,7 +5,11 @@
 //     "data_dir": "/var/lib/fluence/n1",    RocksDB lives in data_dir/db (required)
 //     "key_file": "/var/lib/fluence/n1/key" identity; created on first start (required)
 //     "bootstrap": ["127.0.0.1:7000"],       addresses exactly as those peers announce them
-//     "admin_listen": "127.0.0.1:8001",     optional JSON-lines control endpoint
+//     "admin_listen": "127.0.0.1:8001",     optional JSON-lines control endpoint (admin.h)
+//     "admin_token_file": "/var/lib/fluence/n1/admin-token",
+//                                           its token (admin_token.h), created on first
+//                                           start; optional on a loopback admin_listen,
+//                                           required on any other
 //     "puzzle_difficulty": 16, "bucket_size": 20, "log_level": "info",
 //     "block_interval_ms": 200, "tick_seconds": 3600, "max_clock_skew_seconds": 60,
 //     "max_block_writes": 1000,             the cluster chain (see model/cluster)
@@ -51,6 +55,7 @@ struct NodeFileConfig {
   std::string data_dir;
   std::string key_file;
   std::string admin_listen;
+  std::string admin_token_file;  // empty: the endpoint asks no token (loopback only)
   std::string log_level = "info";
   node::NodeConfig node;
   // Distinct receipt ids, amounts > 0: what the node's ListedGateway lists.

@@ -10,6 +10,7 @@
 
 #include "model/economy/gateway.h"
 #include "runtime/admin.h"
+#include "runtime/admin_token.h"
 #include "runtime/asio_env.h"
 #include "runtime/config.h"
 #include "runtime/key_file.h"
@@ -74,7 +75,16 @@ int main(int argc, char** argv) {
     std::cerr << "fluence-node: config.listen: " << s.message() << "\n";
     return 1;
   }
-  fluence::runtime::AdminServer admin(io, node);
+  std::string admin_token;
+  if (!config->admin_token_file.empty()) {
+    fluence::Result<std::string> token = fluence::runtime::load_or_create_admin_token(config->admin_token_file);
+    if (!token) {
+      std::cerr << "fluence-node: config.admin_token_file: " << token.status().message() << "\n";
+      return 2;
+    }
+    admin_token = std::move(*token);
+  }
+  fluence::runtime::AdminServer admin(io, node, std::move(admin_token));
   if (!config->admin_listen.empty()) {
     if (fluence::Status s = admin.listen(config->admin_listen); !s.is_ok()) {
       std::cerr << "fluence-node: config.admin_listen: " << s.message() << "\n";
@@ -82,7 +92,8 @@ int main(int argc, char** argv) {
     }
   }
   spdlog::info("node {} listening on {}{}", node.identity().id.hex(), config->listen,
-               config->admin_listen.empty() ? "" : ", admin on " + config->admin_listen);
+               config->admin_listen.empty() ? ""
+               : ", admin on " + config->admin_listen + (config->admin_token_file.empty() ? "" : " (token required)"));
   node.start([](fluence::Status status) {
     if (status.is_ok()) {
       spdlog::info("joined the network");

@@ -23,6 +23,7 @@ Result<GatewayConfig> parse_gateway_config(const std::string& json_text, const s
   config.passphrase_env = f.text("passphrase_env", false, config.passphrase_env);
   std::string argon2 = f.text("argon2", false, "moderate");
   config.log_level = f.text("log_level", false, config.log_level);
+  config.node_admin_token_file = f.text("node_admin_token_file", false);
   static const json kNone = json::array();
   const json* datasets = f.get("datasets", false);
   if (datasets == nullptr) datasets = &kNone;
@@ -53,14 +54,15 @@ Result<GatewayConfig> parse_gateway_config(const std::string& json_text, const s
     int64_t allocation = d.integer("allocation_bytes", static_cast<int64_t>(economy::kMaxAllocationBytes), 1,
                                    static_cast<int64_t>(economy::kMaxAllocationBytes));
     std::string cluster = d.text("cluster", false, admin);
+    std::string token_file = d.text("node_admin_token_file", false, config.node_admin_token_file);
     FL_RETURN_IF_ERROR(d.finish());
     if (cluster.empty()) return Status::error(ErrorCode::kMalformed, path + ".cluster: empty");
     Result<std::array<uint8_t, storage::kDatasetIdBytes>> bytes = fixed_from_hex<storage::kDatasetIdBytes>(id, path + ".id");
     if (!bytes) return bytes.status();
     Result<runtime::Endpoint> node = runtime::parse_endpoint(admin, path + ".node_admin");
     if (!node) return node.status();
-    GatewayDataset dataset{*bytes, *node, static_cast<size_t>(signatures), static_cast<uint64_t>(allocation),
-                           allocation_given, cluster};
+    GatewayDataset dataset{*bytes, *node, token_file, static_cast<size_t>(signatures),
+                           static_cast<uint64_t>(allocation), allocation_given, cluster};
     if (!seen.insert(dataset.id).second) return Status::error(ErrorCode::kMalformed, path + ".id: named twice");
     config.datasets.push_back(dataset);
   }
@@ -73,6 +75,7 @@ Result<GatewayConfig> parse_gateway_config(const std::string& json_text, const s
     std::string dataset = s.text("dataset", true);
     std::string admin = s.text("node_admin", true);
     int64_t signatures = s.integer("read_signatures", 1, 1, 100);
+    std::string token_file = s.text("node_admin_token_file", false, config.node_admin_token_file);
     FL_RETURN_IF_ERROR(s.finish());
     GatewayShare share;
     Result<std::array<uint8_t, 32>> share_id = fixed_from_hex<32>(id, path + ".share");
@@ -82,7 +85,7 @@ Result<GatewayConfig> parse_gateway_config(const std::string& json_text, const s
     if (!dataset_id) return dataset_id.status();
     Result<runtime::Endpoint> node = runtime::parse_endpoint(admin, path + ".node_admin");
     if (!node) return node.status();
-    config.shares.push_back({*share_id, *dataset_id, *node, static_cast<size_t>(signatures)});
+    config.shares.push_back({*share_id, *dataset_id, *node, token_file, static_cast<size_t>(signatures)});
   }
   FL_RETURN_IF_ERROR(f.finish());
   return config;

@@ -17,13 +17,20 @@
 //                   "node_admin": "127.0.0.1:8001",   the first also holds the catalog
 //                   "read_signatures": 1,        members that must sign each read (1..n)
 //                   "allocation_bytes": 10000000000,  the storage contract's allocation
-//                   "cluster": "eu-1"}],         optional; default: node_admin
+//                   "cluster": "eu-1",           optional; default: node_admin
+//                   "node_admin_token_file": "/etc/fluence/n1-admin-token"}],
+//                                               optional; default: the top-level one
 //                                               optional: a gateway with none only reads
 //                                               what others share with it (sharing.h)
 //     "shares": [{"share": "<64 hex>",          shares this gateway reads (sharing.h), attached
 //                 "dataset": "<64 hex>",        at start as fluenceAttachShare attaches them;
 //                 "node_admin": "127.0.0.1:8002",   optional
-//                 "read_signatures": 2}],
+//                 "read_signatures": 2,
+//                 "node_admin_token_file": "..."}],  optional; default: the top-level one
+//     "node_admin_token_file": "/etc/fluence/admin-token",
+//                                               optional: the token (runtime/admin_token.h)
+//                                               the nodes' admin endpoints ask for, read at
+//                                               start; a node that asks none ignores it
 //     "log_level": "info"
 //   }
 //
@@ -60,6 +67,7 @@ namespace fluence::gateway {
 struct GatewayDataset {
   storage::DatasetId id{};
   runtime::Endpoint node_admin;
+  std::string node_admin_token_file;  // empty: the node asks no token
   size_t read_signatures = 1;
   uint64_t allocation_bytes = 0;
   bool allocation_given = false;  // false: the default, the largest allocation
@@ -70,6 +78,7 @@ struct GatewayShare {
   std::array<uint8_t, 32> share{};
   storage::DatasetId dataset{};
   runtime::Endpoint node_admin;
+  std::string node_admin_token_file;
   size_t read_signatures = 1;
 };
 
@@ -82,6 +91,9 @@ struct GatewayConfig {
   client::PasswordHashLimits argon2 = client::kDefaultPasswordHashLimits;
   std::vector<GatewayDataset> datasets;
   std::vector<GatewayShare> shares;
+  // The default admin token file of the nodes this gateway reaches, the
+  // datasets' and shares' own and fluenceAttachShare's nodeAdmin alike.
+  std::string node_admin_token_file;
   std::string log_level = "info";
 };
 

@@ -5,7 +5,9 @@
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
+#include <map>
 
+#include "runtime/admin_token.h"
 #include "runtime/atomic_file.h"
 #include "runtime/gateway/encrypted_store.h"
 #include "runtime/gateway/gateway_config.h"
@@ -91,11 +93,28 @@ int main(int argc, char** argv) {
     return 0;
   }
 
+  // The nodes' admin tokens, read once per file; a path that holds none stops the start.
+  std::map<std::string, std::string> tokens;
+  auto token_in = [&tokens](const std::string& path, const std::string& field) -> Result<std::string> {
+    if (path.empty()) return std::string();
+    if (auto known = tokens.find(path); known != tokens.end()) return known->second;
+    Result<std::string> token = runtime::read_admin_token(path);
+    if (!token) return Status::error(token.status().code(), field + ": " + token.status().message());
+    tokens.emplace(path, *token);
+    return token;
+  };
+  Result<std::string> default_token = token_in(config->node_admin_token_file, "config.node_admin_token_file");
+  if (!default_token) return fail(default_token.status().to_string());
   std::vector<std::unique_ptr<gateway::NodeRowSource>> sources;
   std::vector<gateway::DatasetRows> datasets;
-  for (const gateway::GatewayDataset& d : config->datasets) {
+  for (size_t i = 0; i < config->datasets.size(); ++i) {
+    const gateway::GatewayDataset& d = config->datasets[i];
     gateway::NodeRowSourceOptions options;
     options.admin_address = d.node_admin.host + ":" + std::to_string(d.node_admin.port);
+    Result<std::string> token =
+        token_in(d.node_admin_token_file, "config.datasets[" + std::to_string(i) + "].node_admin_token_file");
+    if (!token) return fail(token.status().to_string());
+    options.admin_token = *token;
     options.dataset = to_hex(d.id);
     options.signatures = d.read_signatures;
     Result<std::unique_ptr<gateway::NodeRowSource>> source = gateway::NodeRowSource::open(options);
@@ -130,9 +149,15 @@ int main(int argc, char** argv) {
   std::vector<gateway::OwnedDataset> owned;
   for (size_t i = 0; i < datasets.size(); ++i) owned.push_back({datasets[i].dataset, sources[i].get(), datasets[i].allocation_bytes});
   gateway::Sharing sharing(std::move(*identity), &*keys, store.get(), std::move(owned), random);
-  for (const gateway::GatewayShare& s : config->shares) {
+  sharing.set_node_admin_token(*default_token);
+  for (size_t i = 0; i < config->shares.size(); ++i) {
+    const gateway::GatewayShare& s = config->shares[i];
     std::string admin = s.node_admin.host + ":" + std::to_string(s.node_admin.port);
-    Result<gateway::Namespace> ns = sharing.attach({crypto::PublicKey{s.share}, s.dataset, admin, s.read_signatures});
+    Result<std::string> token =
+        token_in(s.node_admin_token_file, "config.shares[" + std::to_string(i) + "].node_admin_token_file");
+    if (!token) return fail(token.status().to_string());
+    Result<gateway::Namespace> ns =
+        sharing.attach({crypto::PublicKey{s.share}, s.dataset, admin, s.read_signatures, *token});
     if (!ns) return fail("config.shares: share " + to_hex(s.share) + ": " + ns.status().to_string());
     spdlog::info("share {} reads as {}", to_hex(s.share), ns->full());
   }

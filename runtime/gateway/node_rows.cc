@@ -292,26 +292,39 @@ Status NodeRowSource::node_error(const json& reply) const {
   std::string code = reply.contains("code") && reply["code"].is_string() ? reply["code"].get<std::string>() : "";
   if (names_invalid_request(code)) return Status::error(ErrorCode::kInvalidArgument, message);
   if (code == error_code_name(ErrorCode::kTimeout)) return Status::error(ErrorCode::kTimeout, message);
+  if (code == error_code_name(ErrorCode::kAuthentication)) return Status::error(ErrorCode::kAuthentication, message);
   return Status::error(ErrorCode::kUnavailable, message);
 }
 
 Result<std::string> NodeRowSource::exchange(const std::string& line, Clock::time_point deadline) {
   FL_ASSERT(line.size() <= runtime::kAdminMaxLineBytes && !line.empty() && line.back() == '\n');
   if (socket_.is_open() && !connection_usable()) disconnect();
-  const auto timed_out = [&](const char* doing) {
-    return Status::error(ErrorCode::kTimeout, where() + ": no " + doing + " within the deadline");
-  };
   if (!socket_.is_open()) {
     boost::system::error_code ec = asio::error::would_block;
     socket_.async_connect(endpoint_, [&ec](boost::system::error_code e) { ec = e; });
-    if (!run_until(deadline)) return timed_out("connection");
+    if (!run_until(deadline)) return Status::error(ErrorCode::kTimeout, where() + ": no connection within the deadline");
     if (ec) {
       disconnect();
       return Status::error(ErrorCode::kUnavailable, where() + ": cannot connect: " + ec.message());
     }
     boost::system::error_code ignored;
     socket_.set_option(tcp::no_delay(true), ignored);
+    if (!options_.admin_token.empty()) FL_RETURN_IF_ERROR(authenticate(deadline));
   }
+  return round_trip(line, deadline);
+}
+
+Status NodeRowSource::authenticate(Clock::time_point deadline) {
+  Result<std::string> text = round_trip(json{{"cmd", "auth"}, {"token", options_.admin_token}}.dump() + "\n", deadline);
+  if (!text) return text.status();
+  json reply = json::parse(*text, nullptr, false);
+  if (reply.is_object() && reply.value("authenticated", false) == true) return Status::ok();
+  disconnect();
+  if (reply.is_object() && reply.contains("error")) return node_error(reply);
+  return Status::error(ErrorCode::kMalformed, where() + ": an answer to \"auth\" that is not {\"authenticated\": true}");
+}
+
+Result<std::string> NodeRowSource::round_trip(const std::string& line, Clock::time_point deadline) {
   boost::system::error_code ec = asio::error::would_block;
   size_t reply_bytes = 0;
   asio::async_write(socket_, asio::buffer(line), [this, &ec, &reply_bytes](boost::system::error_code written, size_t) {
@@ -324,7 +337,7 @@ Result<std::string> NodeRowSource::exchange(const std::string& line, Clock::time
       reply_bytes = n;
     });
   });
-  if (!run_until(deadline)) return timed_out("reply");
+  if (!run_until(deadline)) return Status::error(ErrorCode::kTimeout, where() + ": no reply within the deadline");
   if (ec == asio::error::not_found) {
     disconnect();
     return Status::error(ErrorCode::kMalformed,

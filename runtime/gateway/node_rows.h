@@ -44,6 +44,8 @@
 //   kMalformed        the node's reply is not what the protocol says
 //   kLimitExceeded    a value over storage::kMaxRowValueBytes, or the
 //                     buffer over max_buffered_bytes (flush first)
+//   kAuthentication   the node refused admin_token, or asks for one and
+//                     none was given
 //
 // Like every RowSource this is untrusted: a value comes back signed by
 // `signatures` members (the node checked), and the caller (the encrypted
@@ -66,6 +68,9 @@ namespace fluence::gateway {
 
 struct NodeRowSourceOptions {
   std::string admin_address{};  // "127.0.0.1:8001": an IP address and port, as the node's admin_listen
+  // The node's admin token (runtime/admin_token.h), presented on every new
+  // connection; empty for a node that asks none.
+  std::string admin_token{};
   std::string dataset{};        // 64 hex digits
   // How many members (1..n) must sign the same answer to a get: the read's
   // integrity, bought with round trips inside the cluster.
@@ -145,8 +150,11 @@ class NodeRowSource final : public client::RowSource {
   Result<nlohmann::json> signed_call(const nlohmann::json& request, uint64_t& counter);
   // A node's {"error"} reply as a Status, by its "code".
   Status node_error(const nlohmann::json& reply) const;
-  // The raw exchange; closes the connection on any failure.
+  // The raw exchange, connecting (and presenting the admin token) first if
+  // needed; closes the connection on any failure.
   Result<std::string> exchange(const std::string& line, std::chrono::steady_clock::time_point deadline);
+  Status authenticate(std::chrono::steady_clock::time_point deadline);
+  Result<std::string> round_trip(const std::string& line, std::chrono::steady_clock::time_point deadline);
   // Runs the io_context until its work is done or `deadline`; false: timed
   // out, the connection closed and its operations cancelled.
   bool run_until(std::chrono::steady_clock::time_point deadline);

@@ -302,6 +302,7 @@ Status Sharing::revoke(const Namespace& ns, const crypto::PublicKey& share) {
 Result<Namespace> Sharing::attach(const ShareSource& source) {
   NodeRowSourceOptions options;
   options.admin_address = source.node_admin;
+  options.admin_token = source.node_admin_token.empty() ? node_admin_token_ : source.node_admin_token;
   options.dataset = to_hex(source.dataset);
   options.signatures = source.read_signatures;
   Result<std::unique_ptr<NodeRowSource>> rows = NodeRowSource::open(options);

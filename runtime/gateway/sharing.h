@@ -94,6 +94,7 @@ struct ShareSource {
   storage::DatasetId dataset{};
   std::string node_admin;  // "127.0.0.1:8001", a member of the dataset's cluster
   size_t read_signatures = 1;
+  std::string node_admin_token;  // empty: the gateway's default (set_node_admin_token)
 };
 
 // One dataset this gateway owns, as the store sees it.
@@ -112,6 +113,9 @@ class Sharing {
   ~Sharing();
 
   const GatewayIdentity& identity() const { return identity_; }
+  // The admin token attach() presents to a node when its source names
+  // none (fluenceAttachShare's nodeAdmin): the configuration's default.
+  void set_node_admin_token(std::string token) { node_admin_token_ = std::move(token); }
 
   // Owner side. Errors: kInvalidArgument naming what is wrong (a dataset
   // not configured, a collection that does not exist or spans several
@@ -144,6 +148,7 @@ class Sharing {
   const client::KeyStore* keys_;
   EncryptedStore* store_;
   std::vector<OwnedDataset> datasets_;
+  std::string node_admin_token_;
   env::Random& random_;
   std::map<Namespace, std::unique_ptr<Attached>> attached_;
 };

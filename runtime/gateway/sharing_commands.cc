@@ -148,8 +148,9 @@ std::optional<MongoError> cmd_fluence_attach_share(Context& context, const Reque
   if (!node_admin) return node_admin.error();
   Outcome<uint64_t> signatures = amount(request, "readSignatures", 1);
   if (!signatures) return signatures.error();
-  Result<Namespace> ns = context.sharing->attach(
-      {crypto::PublicKey{share.value()}, dataset.value(), node_admin.value(), static_cast<size_t>(signatures.value())});
+  // The node's admin token is the configuration's default: a client does not hold node secrets.
+  Result<Namespace> ns = context.sharing->attach({crypto::PublicKey{share.value()}, dataset.value(), node_admin.value(),
+                                                  static_cast<size_t>(signatures.value()), std::string()});
   if (!ns) return error_from_status(ns.status());
   append_text(out, "ns", ns->full());
   return std::nullopt;

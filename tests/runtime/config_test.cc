@@ -61,6 +61,19 @@ TEST(ConfigTest, ErrorsNameTheField) {
 
 // Found by fuzz_node_config: a number beyond double's range is the JSON
 // library's out_of_range, not its parse_error, and escaped parse_config.
+TEST(ConfigTest, AnAdminEndpointOtherHostsReachNeedsAToken) {
+  EXPECT_EQ(error_of("{" + kBase + R"(, "admin_listen": "127.0.0.1:8001"})"), "");
+  EXPECT_EQ(error_of("{" + kBase + R"(, "admin_listen": "::1:8001"})"), "");
+  std::string open = error_of("{" + kBase + R"(, "admin_listen": "0.0.0.0:8001"})");
+  EXPECT_NE(open.find("config.admin_token_file: required"), std::string::npos) << open;
+  EXPECT_NE(error_of("{" + kBase + R"(, "admin_listen": "10.0.0.7:8001"})"), "");
+  Result<NodeFileConfig> tokened =
+      parse_config("{" + kBase + R"(, "admin_listen": "10.0.0.7:8001", "admin_token_file": "/tmp/t"})", "node.json");
+  ASSERT_TRUE(tokened.is_ok()) << tokened.status().to_string();
+  EXPECT_EQ(tokened->admin_token_file, "/tmp/t");
+  EXPECT_NE(error_of("{" + kBase + R"(, "admin_token_file": 7})").find("admin_token_file"), std::string::npos);
+}
+
 TEST(ConfigTest, AnOverflowingNumberIsAnErrorNotAnException) {
   std::string error = error_of("{" + kBase + R"(, "bucket_size": 555550E000001233})");
   EXPECT_NE(error.find("node.json: not valid JSON"), std::string::npos) << error;

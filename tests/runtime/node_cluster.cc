@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -123,6 +124,15 @@ nlohmann::json NodeCluster::admin(size_t index, const nlohmann::json& request, i
 }
 
 nlohmann::json NodeCluster::admin_line(size_t index, const std::string& request, int timeout_ms) {
+  if (admin_token_.empty()) return admin_lines(index, {request}, timeout_ms)[0];
+  nlohmann::json auth = {{"cmd", "auth"}, {"token", admin_token_}};
+  std::vector<nlohmann::json> replies = admin_lines(index, {auth.dump(), request}, timeout_ms);
+  return replies[0].contains("error") ? replies[0] : replies[1];
+}
+
+std::vector<nlohmann::json> NodeCluster::admin_lines(size_t index, const std::vector<std::string>& lines,
+                                                     int timeout_ms) {
+  std::vector<nlohmann::json> replies(lines.size(), nlohmann::json{{"error", "no reply"}});
   const std::string& address = nodes_[index].admin_address;
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
@@ -131,31 +141,41 @@ nlohmann::json NodeCluster::admin_line(size_t index, const std::string& request,
   inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     ::close(fd);
-    return {{"error", "cannot connect to admin"}};
+    replies.assign(lines.size(), {{"error", "cannot connect to admin"}});
+    return replies;
   }
-  std::string line = request + "\n";
-  if (::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
+  std::string text;
+  for (const std::string& line : lines) text += line + "\n";
+  if (::write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
     ::close(fd);
-    return {{"error", "cannot write"}};
+    replies.assign(lines.size(), {{"error", "cannot write"}});
+    return replies;
   }
-  std::string reply;
+  std::string received;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (reply.find('\n') == std::string::npos) {
+  auto complete = [&] { return static_cast<size_t>(std::count(received.begin(), received.end(), '\n')) >= lines.size(); };
+  while (!complete()) {
     int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count());
     pollfd pfd{fd, POLLIN, 0};
     if (left <= 0 || ::poll(&pfd, 1, left) <= 0) break;
     char buffer[4096];
     ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n <= 0) break;
-    reply.append(buffer, static_cast<size_t>(n));
+    if (n <= 0) break;  // closed by the node
+    received.append(buffer, static_cast<size_t>(n));
   }
   ::close(fd);
-  if (reply.find('\n') == std::string::npos) return {{"error", "no reply"}};
-  try {
-    return nlohmann::json::parse(reply.substr(0, reply.find('\n')));
-  } catch (const std::exception& e) {
-    return {{"error", e.what()}};
+  size_t start = 0;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    size_t end = received.find('\n', start);
+    if (end == std::string::npos) break;
+    try {
+      replies[i] = nlohmann::json::parse(received.substr(start, end - start));
+    } catch (const std::exception& e) {
+      replies[i] = {{"error", e.what()}};
+    }
+    start = end + 1;
   }
+  return replies;
 }
 
 bool NodeCluster::wait_until(const std::function<bool(size_t, const nlohmann::json&)>& ready, int timeout_ms) {

@@ -37,15 +37,22 @@ class NodeCluster {
   const NodeProcess& node(size_t index) const { return nodes_[index]; }
 
   // One admin request; returns the parsed reply or {"error": ...} on failure.
+  // With an admin token set, each connection presents it first.
   nlohmann::json admin(size_t index, const nlohmann::json& request, int timeout_ms = 10000);
   // The same with the request line as given, for lines no json value dumps to.
   nlohmann::json admin_line(size_t index, const std::string& request, int timeout_ms = 10000);
+  // Several lines on one connection, as given (no token sent for them); a
+  // reply per line, {"error": "no reply"} for each the node did not answer.
+  std::vector<nlohmann::json> admin_lines(size_t index, const std::vector<std::string>& lines, int timeout_ms = 10000);
+  // The token the nodes' admin_token_file holds (the test writes it there).
+  void set_admin_token(std::string token) { admin_token_ = std::move(token); }
   // Polls until `ready(reply to info)` holds for every running node.
   bool wait_until(const std::function<bool(size_t, const nlohmann::json&)>& ready, int timeout_ms);
 
  private:
   std::filesystem::path root_;
   std::vector<NodeProcess> nodes_;
+  std::string admin_token_;
 };
 
 uint16_t free_port();

@@ -71,6 +71,27 @@ TEST(GatewayConfigTest, ReadsEveryField) {
   EXPECT_EQ(sharing->shares[0].read_signatures, 2u);
 }
 
+TEST(GatewayConfigTest, NodeAdminTokenFilesDefaultToTheTopLevelOne) {
+  Result<GatewayConfig> c = parse_gateway_config(
+      R"({"key_store": "/k", "node_admin_token_file": "/etc/t",
+          "datasets": [{"id": ")" + kId1 + R"(", "node_admin": "127.0.0.1:8001"},
+                       {"id": ")" + kId2 + R"(", "node_admin": "10.0.0.7:8001", "node_admin_token_file": "/etc/t2"}],
+          "shares": [{"share": ")" + kId2 + R"(", "dataset": ")" + kId1 + R"(", "node_admin": "127.0.0.1:8002"}]})",
+      "t");
+  ASSERT_TRUE(c.is_ok()) << c.status().to_string();
+  EXPECT_EQ(c->node_admin_token_file, "/etc/t");
+  EXPECT_EQ(c->datasets[0].node_admin_token_file, "/etc/t");
+  EXPECT_EQ(c->datasets[1].node_admin_token_file, "/etc/t2");
+  EXPECT_EQ(c->shares[0].node_admin_token_file, "/etc/t");
+  Result<GatewayConfig> none = parse_gateway_config(
+      R"({"key_store": "/k", "datasets": [{"id": ")" + kId1 + R"(", "node_admin": "127.0.0.1:8001"}]})", "t");
+  ASSERT_TRUE(none.is_ok());
+  EXPECT_EQ(none->datasets[0].node_admin_token_file, "") << "no token unless named";
+  Result<GatewayConfig> bad = parse_gateway_config(R"({"key_store": "/k", "node_admin_token_file": 3})", "t");
+  ASSERT_FALSE(bad.is_ok());
+  EXPECT_NE(bad.status().message().find("node_admin_token_file"), std::string::npos) << bad.status().message();
+}
+
 TEST(GatewayConfigTest, ErrorsNameTheField) {
   auto error_of = [](const std::string& text) {
     Result<GatewayConfig> c = parse_gateway_config(text, "t");

@@ -3,7 +3,8 @@
 // collection encrypted on them, and the real MongoDB C driver (libmongoc),
 // which nobody here wrote, inserts 10,000 documents, finds by indexed
 // ranges (a B-tree index and an "ore" one), updates and deletes, each
-// checked against what the test expects.
+// checked against what the test expects. The nodes' admin endpoints ask for
+// a token, which the gateway presents (its config's node_admin_token_file).
 // Then no plaintext: every node's data folder, raw files and RocksDB
 // contents alike, holds none of the documents' distinctive values.
 #include <gtest/gtest.h>
@@ -80,21 +81,26 @@ class GatewayNodesTest : public ::testing::Test {
   static void TearDownTestSuite() { mongoc_cleanup(); }
 
   void SetUp() override {
-    cluster_ = std::make_unique<NodeCluster>(kMembers + kArbiters, 2, [](const std::vector<std::string>& peers) {
+    dir_ = fs::temp_directory_path() / ("fluence-gateway-test-" + std::to_string(getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    // The nodes ask for an admin token, which the gateway reads from the file its config names.
+    const std::string token(64, '5');
+    const fs::path token_file = dir_ / "node-admin-token";
+    std::ofstream(token_file) << token << "\n";
+    cluster_ = std::make_unique<NodeCluster>(kMembers + kArbiters, 2, [&](const std::vector<std::string>& peers) {
       std::vector<std::string> members(peers.begin(), peers.begin() + kMembers);
       std::vector<std::string> arbiters(peers.begin() + kMembers, peers.end());
       nlohmann::json datasets = nlohmann::json::array();
       for (const std::string& id : {kCatalogDataset, kCollectionDataset}) {
         datasets.push_back({{"id", id}, {"members", members}, {"arbiters", arbiters}});
       }
-      return nlohmann::json{{"block_interval_ms", 20}, {"datasets", datasets}};
+      return nlohmann::json{{"block_interval_ms", 20}, {"datasets", datasets}, {"admin_token_file", token_file}};
     });
+    cluster_->set_admin_token(token);
     for (size_t i = 0; i < cluster_->size(); ++i) cluster_->start(i);
     ASSERT_TRUE(cluster_->wait_until([](size_t, const nlohmann::json&) { return true; }, 20000));
 
-    dir_ = fs::temp_directory_path() / ("fluence-gateway-test-" + std::to_string(getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
     port_ = free_port();
     nlohmann::json datasets = nlohmann::json::array();
     for (const std::string& id : {kCatalogDataset, kCollectionDataset}) {
@@ -103,6 +109,7 @@ class GatewayNodesTest : public ::testing::Test {
     nlohmann::json config = {{"listen", "127.0.0.1:" + std::to_string(port_)},
                              {"key_store", (dir_ / "keys").string()},
                              {"argon2", "min"},
+                             {"node_admin_token_file", token_file},
                              {"datasets", datasets}};
     std::ofstream(dir_ / "gateway.json") << config.dump(2);
     gateway_ = std::make_unique<GatewayProcess>(dir_, port_);

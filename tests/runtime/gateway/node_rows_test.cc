@@ -3,7 +3,8 @@
 // flushed batch is one journal entry that another member then serves, the
 // write-back buffer answers reads before a flush, a stopped or killed node
 // fails within the deadline, the admin endpoint names the field of a bad
-// request, and ORE index scans page through the cluster.
+// request, and ORE index scans page through the cluster. The nodes ask for
+// an admin token, which every source presents.
 #include "runtime/gateway/node_rows.h"
 
 #include <gtest/gtest.h>
@@ -15,6 +16,7 @@
 
 #include "model/env/random.h"
 #include "runtime/admin.h"
+#include "runtime/atomic_file.h"
 #include "tests/runtime/node_cluster.h"
 
 namespace fluence::testing {
@@ -26,6 +28,7 @@ using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
 const std::string kDataset(64, 'e');
+const std::string kAdminToken(64, '7');
 constexpr size_t kMembers = 4;  // n = 3f + 1 with f = 1
 constexpr size_t kArbiters = 3;
 
@@ -41,23 +44,31 @@ Bytes text(const std::string& s) { return Bytes(s.begin(), s.end()); }
 class NodeRowsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
+    token_file_ = std::filesystem::temp_directory_path() / ("fluence-node-rows-token-" + std::to_string(getpid()));
+    std::string line = kAdminToken + "\n";
+    Status written = runtime::write_file_atomically(token_file_.string(), ByteView(reinterpret_cast<const uint8_t*>(line.data()), line.size()));
+    ASSERT_TRUE(written.is_ok()) << written.to_string();
     cluster_ = new NodeCluster(kMembers + kArbiters, 2, [](const std::vector<std::string>& peers) {
       json config = one_dataset(peers, kDataset, kMembers);
       config["block_interval_ms"] = 50;
+      config["admin_token_file"] = token_file_.string();
       return config;
     });
+    cluster_->set_admin_token(kAdminToken);
     for (size_t i = 0; i < cluster_->size(); ++i) cluster_->start(i);
     ready_ = cluster_->wait_until([](size_t, const json&) { return true; }, 20000);
   }
   static void TearDownTestSuite() {
     delete cluster_;
     cluster_ = nullptr;
+    std::filesystem::remove(token_file_);
   }
   void SetUp() override { ASSERT_TRUE(ready_) << "the cluster did not start"; }
 
   static std::unique_ptr<NodeRowSource> source(size_t member, NodeRowSourceOptions options = {}) {
     options.admin_address = cluster_->node(member).admin_address;
     if (options.dataset.empty()) options.dataset = kDataset;
+    if (options.admin_token.empty()) options.admin_token = kAdminToken;
     Result<std::unique_ptr<NodeRowSource>> rows = NodeRowSource::open(options);
     EXPECT_TRUE(rows.is_ok()) << rows.status().to_string();
     return rows ? std::move(*rows) : nullptr;
@@ -79,8 +90,10 @@ class NodeRowsTest : public ::testing::Test {
 
   static NodeCluster* cluster_;
   static bool ready_;
+  static std::filesystem::path token_file_;
 };
 NodeCluster* NodeRowsTest::cluster_ = nullptr;
+std::filesystem::path NodeRowsTest::token_file_;
 bool NodeRowsTest::ready_ = false;
 
 TEST_F(NodeRowsTest, BinaryRowsRoundTripThroughTheCluster) {
@@ -125,6 +138,22 @@ TEST_F(NodeRowsTest, BinaryRowsRoundTripThroughTheCluster) {
   EXPECT_EQ(read["value_hex"], "00ff00");
   EXPECT_TRUE(read["value"].is_string());
   EXPECT_FALSE(admin(0, {{"cmd", "info"}}).contains("error")) << "the node survived a non-UTF-8 row";
+}
+
+TEST_F(NodeRowsTest, ASourceWithoutTheNodesAdminTokenIsRefused) {
+  std::string near = kAdminToken;
+  near.back() = '8';
+  for (const std::string& token : {std::string(), near}) {
+    Result<std::unique_ptr<NodeRowSource>> rows = NodeRowSource::open(
+        {.admin_address = cluster_->node(0).admin_address, .admin_token = token, .dataset = kDataset});
+    ASSERT_TRUE(rows.is_ok()) << rows.status().to_string();
+    Result<std::optional<Bytes>> got = (*rows)->get(text("k"));
+    ASSERT_FALSE(got.is_ok()) << "token '" << token << "'";
+    EXPECT_EQ(got.status().code(), ErrorCode::kAuthentication) << got.status().to_string();
+    EXPECT_EQ((*rows)->put(text("k"), text("v")).code(), ErrorCode::kOk) << "buffered, not sent";
+    EXPECT_EQ((*rows)->flush().code(), ErrorCode::kAuthentication);
+    (*rows)->discard();
+  }
 }
 
 TEST_F(NodeRowsTest, BufferedReadsSeeUnflushedPutsAndErases) {
