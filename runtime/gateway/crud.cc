@@ -375,15 +375,26 @@ std::optional<MongoError> cmd_get_more(Context& context, const Request& request,
   if (!bson_iter_init_find(&it, request.body, "collection") || !BSON_ITER_HOLDS_UTF8(&it)) {
     return type_mismatch("getMore needs a 'collection' string");
   }
-  Outcome<Namespace> ns = make_namespace(request.db, std::string(utf8_of(&it)));
-  if (!ns) return ns.error();
+  std::string collection(utf8_of(&it));
+  // A listCollections cursor reads "<db>.$cmd.listCollections", a name no
+  // collection may have: the cursor table's own record is its check.
+  std::string full;
+  if (collection == "$cmd.listCollections") {
+    Outcome<std::string> db = check_db_name(request.db);
+    if (!db) return db.error();
+    full = request.db + "." + collection;
+  } else {
+    Outcome<Namespace> ns = make_namespace(request.db, collection);
+    if (!ns) return ns.error();
+    full = ns->full();
+  }
   Outcome<std::optional<int64_t>> batch_size = integer_field(request, "batchSize");
   if (!batch_size) return batch_size.error();
   if (batch_size->value_or(0) < 0) return bad_value("batchSize must be non-negative");
   std::optional<std::string> cursor_ns = context.cursors.ns_of(id);
   if (!cursor_ns) return MongoError{MongoCode::kCursorNotFound, "cursor id " + std::to_string(id) + " not found"};
-  if (*cursor_ns != ns->full()) {
-    return bad_value("cursor " + std::to_string(id) + " reads " + *cursor_ns + ", not " + ns->full());
+  if (*cursor_ns != full) {
+    return bad_value("cursor " + std::to_string(id) + " reads " + *cursor_ns + ", not " + full);
   }
   size_t max_documents = batch_size->value_or(0) > 0 ? static_cast<size_t>(**batch_size) : SIZE_MAX;
   std::optional<CursorTable::Batch> batch = context.cursors.next(id, max_documents, context.options.max_batch_bytes);
@@ -392,7 +403,6 @@ std::optional<MongoError> cmd_get_more(Context& context, const Request& request,
   bson_append_document_begin(out, "cursor", 6, &cursor);
   append_batch(&cursor, "nextBatch", batch->documents);
   bson_append_int64(&cursor, "id", 2, batch->exhausted ? 0 : id);
-  std::string full = ns->full();
   bson_append_utf8(&cursor, "ns", 2, full.data(), static_cast<int>(full.size()));
   bson_append_document_end(out, &cursor);
   return std::nullopt;

@@ -334,6 +334,37 @@ TEST_F(CommandsTest, CollectionsAndIndexes) {
   EXPECT_FALSE(bson_iter_init(&root, after.get()) && bson_iter_find_descendant(&root, "cursor.firstBatch.0", &kind));
 }
 
+TEST_F(CommandsTest, AListCollectionsCursorPagesThroughGetMore) {
+  for (const char* name : {"a", "b", "c"}) {
+    ASSERT_EQ(ok_of(run(std::string(R"({"create": ")") + name + R"(", "$db": "d"})")), 1.0);
+  }
+  Document first = run(R"({"listCollections": 1, "nameOnly": true, "cursor": {"batchSize": 1}, "$db": "d"})");
+  ASSERT_EQ(ok_of(first), 1.0) << first.to_json();
+  bson_iter_t it, found;
+  ASSERT_TRUE(bson_iter_init(&it, first.get()) && bson_iter_find_descendant(&it, "cursor.id", &found));
+  int64_t id = bson_iter_as_int64(&found);
+  ASSERT_NE(id, 0) << "two collections left";
+  std::vector<std::string> names;
+  auto collect = [&names](const Document& reply, const char* batch) {
+    for (int i = 0;; ++i) {
+      bson_iter_t at, name;
+      std::string path = std::string("cursor.") + batch + "." + std::to_string(i) + ".name";
+      if (!bson_iter_init(&at, reply.get()) || !bson_iter_find_descendant(&at, path.c_str(), &name)) return;
+      names.push_back(bson_iter_utf8(&name, nullptr));
+    }
+  };
+  collect(first, "firstBatch");
+  Document more = run(R"({"getMore": {"$numberLong": ")" + std::to_string(id) +
+                      R"("}, "collection": "$cmd.listCollections", "$db": "d"})");
+  ASSERT_EQ(ok_of(more), 1.0) << more.to_json();
+  collect(more, "nextBatch");
+  EXPECT_EQ(names, (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(int_at(more, "cursor.id"), 0);
+  // The special name reads only the cursor the table gave it; others stay refused.
+  Document stranger = run(R"({"getMore": {"$numberLong": "1"}, "collection": "$cmd.other", "$db": "d"})");
+  EXPECT_EQ(code_of(stranger), 73) << stranger.to_json();
+}
+
 TEST_F(CommandsTest, BackendFailuresBecomeRetryableNetworkErrors) {
   store_.fail_with(Status::error(ErrorCode::kUnavailable, "cluster unreachable"));
   Document reply = run(R"({"find": "c", "$db": "d"})");
