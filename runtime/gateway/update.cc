@@ -4,6 +4,8 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <string_view>
+#include <unordered_map>
 
 #include "runtime/gateway/compare.h"
 
@@ -230,27 +232,79 @@ Outcome<Update> Update::parse(const bson_t* update) {
 
 Outcome<Document> Update::apply_operators(const bson_t* document) const {
   Document current = Document::copy_of(document);
-  for (const Operation& op : operations_) {
+  for (size_t op = 0; op < operations_.size();) {
     Outcome<Document> next = MongoError{MongoCode::kInternalError, ""};
-    if (op.kind == Operation::Kind::kUnset) {
-      next = set_path(current.get(), op.parts, nullptr);
+    if (operations_[op].parts.size() == 1) {
+      // A run of top-level fields in one pass: one rebuild per field made
+      // an update of many fields quadratic in them.
+      size_t end = op;
+      while (end < operations_.size() && operations_[end].parts.size() == 1) ++end;
+      next = apply_top_level(current.get(), op, end);
+      op = end;
     } else {
-      Value value = op.value;
-      if (op.kind == Operation::Kind::kInc) {
-        std::vector<HeldIter> found;
-        values_at(current.get(), op.parts, found);
-        Outcome<Value> sum = incremented(found, op.value, op.path);
-        if (!sum) return sum.error();
-        value = std::move(*sum);
-      }
-      bson_iter_t it;
-      value.iter(&it);
-      next = set_path(current.get(), op.parts, &it);
+      Outcome<std::optional<Value>> value = new_value(current.get(), operations_[op]);
+      if (!value) return value.error();
+      std::optional<bson_iter_t> it;
+      if (*value) (*value)->iter(&it.emplace());
+      next = set_path(current.get(), operations_[op].parts, it ? &*it : nullptr);
+      ++op;
     }
     if (!next) return next.error();
     current = std::move(*next);
   }
   return current;
+}
+
+Outcome<std::optional<Value>> Update::new_value(const bson_t* document, const Operation& op) const {
+  if (op.kind == Operation::Kind::kUnset) return std::optional<Value>();
+  if (op.kind == Operation::Kind::kSet) return std::optional<Value>(op.value);
+  std::vector<HeldIter> found;
+  values_at(document, op.parts, found);
+  Outcome<Value> sum = incremented(found, op.value, op.path);
+  if (!sum) return sum.error();
+  return std::optional<Value>(std::move(*sum));
+}
+
+Outcome<Document> Update::apply_top_level(const bson_t* document, size_t begin, size_t end) const {
+  // What sequential application gives, since the paths do not overlap (parse()
+  // refuses those that do): a named field is replaced where it stands (every
+  // copy of a repeated key) or removed, and the new ones follow in the
+  // update's order. Each $inc reads its field before any other change, which
+  // cannot touch it.
+  std::vector<std::optional<Value>> values;
+  std::unordered_map<std::string_view, size_t> named;
+  for (size_t op = begin; op < end; ++op) {
+    Outcome<std::optional<Value>> value = new_value(document, operations_[op]);
+    if (!value) return value.error();
+    values.push_back(std::move(*value));
+    named.emplace(operations_[op].path, op - begin);
+  }
+  std::vector<bool> present(values.size(), false);
+  bson_t out = BSON_INITIALIZER;
+  bson_iter_t it;
+  bson_iter_init(&it, document);
+  while (bson_iter_next(&it)) {
+    const char* name = bson_iter_key(&it);
+    int name_length = static_cast<int>(bson_iter_key_len(&it));
+    auto op = named.find(std::string_view(name, static_cast<size_t>(name_length)));
+    if (op == named.end()) {
+      bson_append_iter(&out, name, name_length, &it);
+      continue;
+    }
+    present[op->second] = true;
+    if (!values[op->second]) continue;  // $unset
+    bson_iter_t value;
+    values[op->second]->iter(&value);
+    bson_append_iter(&out, name, name_length, &value);
+  }
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (present[i] || !values[i]) continue;
+    const std::string& key = operations_[begin + i].path;
+    bson_iter_t value;
+    values[i]->iter(&value);
+    bson_append_iter(&out, key.data(), static_cast<int>(key.size()), &value);
+  }
+  return Document::adopt(&out);
 }
 
 Outcome<Document> Update::apply(const bson_t* document) const {

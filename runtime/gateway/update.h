@@ -34,6 +34,10 @@ class Update {
     Value value;
   };
   Outcome<Document> apply_operators(const bson_t* document) const;
+  // What `op` writes: its value, the sum for $inc, nothing for $unset.
+  Outcome<std::optional<Value>> new_value(const bson_t* document, const Operation& op) const;
+  // operations_[begin, end), all on top-level fields, in one pass.
+  Outcome<Document> apply_top_level(const bson_t* document, size_t begin, size_t end) const;
   std::vector<Operation> operations_;
   std::optional<Document> replacement_;
 };

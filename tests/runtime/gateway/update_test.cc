@@ -97,6 +97,64 @@ TEST(Update, ManyPathsAreCheckedForConflictsInLinearTime) {
   EXPECT_NE(parsed.error().message.find("conflict at 'f7.g'"), std::string::npos) << parsed.error().message;
 }
 
+// Top-level fields go in one pass, dotted paths one by one, in the
+// update's order: the result is what applying each field in turn gives.
+TEST(Update, FieldsApplyInTheUpdatesOrder) {
+  EXPECT_EQ(updated(R"({"$set": {"z": 1, "x.y": 2, "a": 3}, "$inc": {"n": 5, "m": 1}, "$unset": {"gone": 1, "never": 1}})",
+                    R"({"_id": 1, "a": 0, "gone": true, "n": 10, "k": 1})"),
+            J(R"({"_id": 1, "a": 3, "n": 15, "k": 1, "z": 1, "x": {"y": 2}, "m": 1})").to_json());
+  // A repeated key (BSON allows one) is replaced wherever it stands.
+  bson_t twice = BSON_INITIALIZER;
+  bson_append_int32(&twice, "_id", -1, 1);
+  bson_append_int32(&twice, "a", -1, 1);
+  bson_append_int32(&twice, "a", -1, 2);
+  Outcome<Update> set = Update::parse(J(R"({"$inc": {"b": 1}, "$set": {"a": 7}})").get());
+  ASSERT_TRUE(set.is_ok());
+  Outcome<Document> result = set->apply(&twice);
+  bson_destroy(&twice);
+  ASSERT_TRUE(result.is_ok());
+  std::vector<int32_t> as;
+  bson_iter_t it;
+  bson_iter_init(&it, result->get());
+  while (bson_iter_next(&it)) {
+    if (std::string(bson_iter_key(&it)) == "a") as.push_back(bson_iter_int32(&it));
+  }
+  EXPECT_EQ(as, (std::vector<int32_t>{7, 7}));
+  // The first failing field's error, as in turn: $inc of a string before a not-viable path.
+  EXPECT_EQ(apply_error(R"({"$inc": {"s": 1}, "$set": {"a.b.c": 1}})", R"({"_id": 1, "s": "x", "a": {"b": 5}})"),
+            MongoCode::kTypeMismatch);
+  EXPECT_EQ(apply_error(R"({"$set": {"a.b.c": 1}, "$inc": {"s": 1}})", R"({"_id": 1, "s": "x", "a": {"b": 5}})"),
+            MongoCode::kPathNotViable);
+}
+
+TEST(Update, AWideUpdateSetsEveryField) {
+  bson_t update = BSON_INITIALIZER, fields;
+  bson_append_document_begin(&update, "$set", -1, &fields);
+  constexpr int kFields = 50'000;
+  for (int i = 0; i < kFields; ++i) bson_append_int32(&fields, ("f" + std::to_string(i)).c_str(), -1, i);
+  bson_append_document_end(&update, &fields);
+  Document document = Document::adopt(&update);
+  Outcome<Update> parsed = Update::parse(document.get());
+  ASSERT_TRUE(parsed.is_ok());
+  Outcome<Document> result = parsed->apply(J(R"({"_id": 1, "f7": "old"})").get());
+  ASSERT_TRUE(result.is_ok());
+  bson_iter_t it;
+  int fields_seen = 0;
+  bson_iter_init(&it, result->get());
+  ASSERT_TRUE(bson_iter_next(&it));
+  EXPECT_STREQ(bson_iter_key(&it), "_id");
+  ASSERT_TRUE(bson_iter_next(&it));
+  EXPECT_STREQ(bson_iter_key(&it), "f7") << "replaced where it stood";
+  EXPECT_EQ(bson_iter_int32(&it), 7);
+  for (int expected = 0; bson_iter_next(&it); ++expected) {
+    if (expected == 7) ++expected;
+    ASSERT_EQ(bson_iter_key(&it), "f" + std::to_string(expected));
+    ASSERT_EQ(bson_iter_int32(&it), expected);
+    ++fields_seen;
+  }
+  EXPECT_EQ(fields_seen, kFields - 1);
+}
+
 TEST(Update, SettingTheSameIdIsAllowed) {
   EXPECT_EQ(updated(R"({"$set": {"_id": 1, "a": 1}})", R"({"_id": 1})"), J(R"({"_id": 1, "a": 1})").to_json());
 }
