@@ -244,9 +244,9 @@ Outcome<Document> Update::apply_operators(const bson_t* document) const {
     } else {
       Outcome<std::optional<Value>> value = new_value(current.get(), operations_[op]);
       if (!value) return value.error();
-      std::optional<bson_iter_t> it;
-      if (*value) (*value)->iter(&it.emplace());
-      next = set_path(current.get(), operations_[op].parts, it ? &*it : nullptr);
+      bson_iter_t it;
+      if (*value) (*value)->iter(&it);
+      next = set_path(current.get(), operations_[op].parts, *value ? &it : nullptr);
       ++op;
     }
     if (!next) return next.error();
