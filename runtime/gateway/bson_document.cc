@@ -49,12 +49,22 @@ enum class Shape { kOk, kTooDeep, kMalformed, kKeyNotUtf8 };
 // The walk is also the whole structural check, keys included: libbson
 // 1.23's bson_validate stops at the first string value that is not UTF-8
 // and reports success, leaving every element after it unchecked.
-Shape walk(const bson_t* document, int depth, int max_depth) {
+//
+// `misnumbered` is set when an array's keys are not "0", "1", ... in order.
+Shape walk(const bson_t* document, bool is_array, int depth, int max_depth, bool& misnumbered) {
   bson_iter_t it;
   if (!bson_iter_init(&it, document)) return Shape::kMalformed;
+  uint32_t index = 0;
   // Bounded by max_depth: each level costs one frame.
   while (bson_iter_next(&it)) {
     if (!bson_utf8_validate(bson_iter_key(&it), bson_iter_key_len(&it), false)) return Shape::kKeyNotUtf8;
+    if (is_array && !misnumbered) {
+      char expected[16];
+      const char* key = nullptr;
+      size_t length = bson_uint32_to_string(index, &key, expected, sizeof expected);
+      misnumbered = std::string_view(bson_iter_key(&it), bson_iter_key_len(&it)) != std::string_view(key, length);
+    }
+    ++index;
     bson_t child;
     bool nested = false;
     if (BSON_ITER_HOLDS_DOCUMENT(&it) || BSON_ITER_HOLDS_ARRAY(&it)) {
@@ -69,16 +79,55 @@ Shape walk(const bson_t* document, int depth, int max_depth) {
     }
     if (!nested) continue;
     if (depth + 1 > max_depth) return Shape::kTooDeep;
-    Shape shape = walk(&child, depth + 1, max_depth);
+    Shape shape = walk(&child, BSON_ITER_HOLDS_ARRAY(&it), depth + 1, max_depth, misnumbered);
     if (shape != Shape::kOk) return shape;
   }
   // The loop ends at the terminating NUL or at an element that does not
   // fit, which the iterator marks (and so do bytes after an early NUL).
   return it.err_off == 0 ? Shape::kOk : Shape::kMalformed;
 }
+
+// Copies `document` into `out` with every array's elements keyed "0", "1",
+// ...: BSON ignores an array's keys, but libbson prints a warning to stderr
+// each time it copies an array whose first key is not "0", which a client
+// could repeat for every copy the gateway makes. Recursion is bounded by
+// the walk's depth check, done first.
+void renumber(const bson_t* document, bool is_array, bson_t* out) {
+  bson_iter_t it;
+  bson_iter_init(&it, document);
+  uint32_t index = 0;
+  while (bson_iter_next(&it)) {
+    char buffer[16];
+    const char* key = bson_iter_key(&it);
+    int key_length = static_cast<int>(bson_iter_key_len(&it));
+    if (is_array) key_length = static_cast<int>(bson_uint32_to_string(index, &key, buffer, sizeof buffer));
+    ++index;
+    bson_t child, copy;
+    if ((BSON_ITER_HOLDS_DOCUMENT(&it) || BSON_ITER_HOLDS_ARRAY(&it)) && embedded(&it, &child)) {
+      bool array = BSON_ITER_HOLDS_ARRAY(&it);
+      if (array) {
+        bson_append_array_begin(out, key, key_length, &copy);
+      } else {
+        bson_append_document_begin(out, key, key_length, &copy);
+      }
+      renumber(&child, array, &copy);
+      if (array) {
+        bson_append_array_end(out, &copy);
+      } else {
+        bson_append_document_end(out, &copy);
+      }
+    } else {
+      bson_append_iter(out, key, key_length, &it);
+    }
+  }
+}
+
 }  // namespace
 
-bool within_depth(const bson_t* document, int max_depth) { return walk(document, 0, max_depth) == Shape::kOk; }
+bool within_depth(const bson_t* document, int max_depth) {
+  bool misnumbered = false;
+  return walk(document, false, 0, max_depth, misnumbered) == Shape::kOk;
+}
 
 Result<Document> Document::parse(ByteView bytes, size_t max_bytes) {
   if (bytes.size() < 5) {
@@ -102,7 +151,8 @@ Result<Document> Document::parse(ByteView bytes, size_t max_bytes) {
   }
   // The walk first: bson_validate recurses without a bound of its own, and
   // it stops at the first corrupt element, as the walk does.
-  Shape shape = walk(&view, 0, kMaxDocumentDepth);
+  bool misnumbered = false;
+  Shape shape = walk(&view, false, 0, kMaxDocumentDepth, misnumbered);
   if (shape == Shape::kTooDeep) {
     return Status::error(ErrorCode::kLimitExceeded,
                          "BSON document nested deeper than " + std::to_string(kMaxDocumentDepth));
@@ -112,6 +162,17 @@ Result<Document> Document::parse(ByteView bytes, size_t max_bytes) {
   size_t offset = 0;
   if (!bson_validate(&view, BSON_VALIDATE_NONE, &offset)) {
     return Status::error(ErrorCode::kMalformed, "BSON document is corrupt at byte " + std::to_string(offset));
+  }
+  if (misnumbered) {
+    bson_t out = BSON_INITIALIZER;
+    renumber(&view, false, &out);
+    Document numbered = adopt(&out);
+    if (numbered.get()->len > max_bytes) {
+      return Status::error(ErrorCode::kLimitExceeded, "BSON document of " + std::to_string(numbered.get()->len) +
+                                                          " bytes once its arrays are keyed 0, 1, ... exceeds " +
+                                                          std::to_string(max_bytes));
+    }
+    return numbered;
   }
   bson_t* owned = bson_new_from_data(bytes.data(), bytes.size());
   FL_ASSERT(owned != nullptr);

@@ -226,6 +226,43 @@ TEST(Wire, AStringThatIsNotUtf8DoesNotHideWhatFollows) {
   EXPECT_NE(corrupt.status().message().find("corrupt element"), std::string::npos) << corrupt.status().to_string();
 }
 
+// BSON ignores an array's keys, but libbson warns on stderr at every copy of
+// an array whose first key is not "0": a client could fill the gateway's log.
+TEST(Wire, ArraysAreKeyedFromZeroOnceParsed) {
+  bson_t built = BSON_INITIALIZER, array, inner, element;
+  bson_append_array_begin(&built, "a", -1, &array);
+  bson_append_int32(&array, "x", -1, 10);
+  bson_append_array_begin(&array, "7", -1, &inner);  // a nested array, misnumbered too
+  bson_append_utf8(&inner, "", -1, "v", -1);
+  bson_append_array_end(&array, &inner);
+  bson_append_document_begin(&array, "y", -1, &element);
+  bson_append_int32(&element, "k", -1, 1);  // a document's keys stay as they are
+  bson_append_document_end(&array, &element);
+  bson_append_array_end(&built, &array);
+  Bytes raw(bson_get_data(&built), bson_get_data(&built) + built.len);
+  bson_destroy(&built);
+
+  ::testing::internal::CaptureStderr();
+  Result<Document> parsed = Document::parse(raw);
+  ASSERT_TRUE(parsed.is_ok()) << parsed.status().to_string();
+  bson_t copy = BSON_INITIALIZER;
+  bson_iter_t it;
+  ASSERT_TRUE(bson_iter_init_find(&it, parsed->get(), "a"));
+  bson_append_iter(&copy, "copied", -1, &it);
+  bson_destroy(&copy);
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "") << "no warning from libbson";
+  EXPECT_EQ(parsed->to_json(), Document::from_json(R"({"a": [10, ["v"], {"k": 1}]})").to_json());
+  bson_iter_t found;
+  ASSERT_TRUE(bson_iter_init(&it, parsed->get()) && bson_iter_find_descendant(&it, "a.1.0", &found));
+  EXPECT_STREQ(bson_iter_utf8(&found, nullptr), "v");
+
+  // Well-numbered arrays come through byte for byte.
+  Bytes numbered = bytes_of(Document::from_json(R"({"a": [1, [2, 3], {"b": [4]}]})"));
+  Result<Document> same = Document::parse(numbered);
+  ASSERT_TRUE(same.is_ok());
+  EXPECT_EQ(bytes_of(*same), numbered);
+}
+
 TEST(Wire, OpQueryParsesAndOpReplySerializes) {
   Bytes out;
   put_i32(out, 0);
