@@ -2,7 +2,7 @@
 // conduct (cluster_chain.h): its ShareKeeper, synced at every committed
 // block, its signed re-encryption answers, and the deleted rows a member
 // that keeps them still signs. ClusterChain::reencrypt, which gathers
-// answers with the chain's request machinery, is in cluster_chain.cc.
+// answers with the chain's request machinery, is in cluster_chain_reads.cc.
 #include "model/cluster/cluster_chain.h"
 
 namespace fluence::cluster {
