@@ -1,6 +1,7 @@
 #include "runtime/admin.h"
 
 #include <algorithm>
+#include <deque>
 #include <nlohmann/json.hpp>
 
 #include "model/codec/codec.h"
@@ -403,10 +404,18 @@ class AdminServer::Session : public std::enable_shared_from_this<Session> {
     handle_admin_command(node_, *request, [self](std::string response) { self->send(std::move(response)); });
     return true;
   }
+  // Replies go out one after another: a slow command's reply may come after
+  // later ones, and two writes in flight on one socket could interleave.
   void send(std::string response) {
+    outbox_.push_back(std::move(response) + "\n");
+    if (outbox_.size() == 1) write_next();
+  }
+  void write_next() {
     auto self = shared_from_this();
-    auto text = std::make_shared<std::string>(std::move(response) + "\n");
-    asio::async_write(socket_, asio::buffer(*text), [self, text](boost::system::error_code, size_t) {});
+    asio::async_write(socket_, asio::buffer(outbox_.front()), [self](boost::system::error_code ec, size_t) {
+      self->outbox_.pop_front();
+      if (!ec && !self->outbox_.empty()) self->write_next();
+    });
   }
 
   tcp::socket socket_;
@@ -414,6 +423,7 @@ class AdminServer::Session : public std::enable_shared_from_this<Session> {
   const std::string token_;
   bool authenticated_ = false;
   asio::streambuf input_;
+  std::deque<std::string> outbox_;  // the front is being written
 };
 
 AdminServer::AdminServer(asio::io_context& io, node::Node& node, std::string token)
