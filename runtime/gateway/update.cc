@@ -233,26 +233,68 @@ Outcome<Update> Update::parse(const bson_t* update) {
 Outcome<Document> Update::apply_operators(const bson_t* document) const {
   Document current = Document::copy_of(document);
   for (size_t op = 0; op < operations_.size();) {
-    Outcome<Document> next = MongoError{MongoCode::kInternalError, ""};
-    if (operations_[op].parts.size() == 1) {
-      // A run of top-level fields in one pass: one rebuild per field made
-      // an update of many fields quadratic in them.
-      size_t end = op;
-      while (end < operations_.size() && operations_[end].parts.size() == 1) ++end;
-      next = apply_top_level(current.get(), op, end);
+    // A run of fields with one parent ("a", "b"; or "p.q.x", "p.q.y") goes in
+    // one pass when the parent is one embedded document: a rebuild of the
+    // whole document per field made an update of many fields quadratic.
+    size_t end = op + 1;
+    while (end < operations_.size() && same_parent(operations_[op], operations_[end])) ++end;
+    std::vector<std::string> parent(operations_[op].parts.begin(), operations_[op].parts.end() - 1);
+    std::optional<Document> siblings =
+        parent.empty() ? std::optional<Document>(Document::copy_of(current.get())) : end - op > 1 ? embedded_at(current.get(), parent) : std::nullopt;
+    if (siblings) {
+      Outcome<Document> changed = apply_siblings(current.get(), siblings->get(), op, end);
+      if (!changed) return changed.error();
+      if (parent.empty()) {
+        current = std::move(*changed);
+      } else {
+        bson_t holder = BSON_INITIALIZER;
+        bson_append_document(&holder, "", 0, changed->get());
+        Document held = Document::adopt(&holder);
+        bson_iter_t it;
+        bson_iter_init(&it, held.get());
+        bson_iter_next(&it);
+        Outcome<Document> next = set_path(current.get(), parent, &it);
+        if (!next) return next.error();
+        current = std::move(*next);
+      }
       op = end;
-    } else {
+      continue;
+    }
+    for (; op < end; ++op) {  // one at a time, as the paths lead
       Outcome<std::optional<Value>> value = new_value(current.get(), operations_[op]);
       if (!value) return value.error();
       bson_iter_t it;
       if (*value) (*value)->iter(&it);
-      next = set_path(current.get(), operations_[op].parts, *value ? &it : nullptr);
-      ++op;
+      Outcome<Document> next = set_path(current.get(), operations_[op].parts, *value ? &it : nullptr);
+      if (!next) return next.error();
+      current = std::move(*next);
     }
-    if (!next) return next.error();
-    current = std::move(*next);
   }
   return current;
+}
+
+bool Update::same_parent(const Operation& a, const Operation& b) {
+  return a.parts.size() == b.parts.size() && std::equal(a.parts.begin(), a.parts.end() - 1, b.parts.begin());
+}
+
+std::optional<Document> Update::embedded_at(const bson_t* document, const std::vector<std::string>& parent) {
+  // Each step one field of that name holding a document: through an array,
+  // a repeated key or anything else the fields go one at a time.
+  Document level = Document::copy_of(document);
+  for (const std::string& key : parent) {
+    std::optional<Document> child;
+    bson_iter_t it;
+    bson_iter_init(&it, level.get());
+    while (bson_iter_next(&it)) {
+      if (std::string_view(bson_iter_key(&it), bson_iter_key_len(&it)) != key) continue;
+      bson_t sub;
+      if (child || !BSON_ITER_HOLDS_DOCUMENT(&it) || !embedded(&it, &sub)) return std::nullopt;
+      child = Document::copy_of(&sub);
+    }
+    if (!child) return std::nullopt;
+    level = std::move(*child);
+  }
+  return level;
 }
 
 Outcome<std::optional<Value>> Update::new_value(const bson_t* document, const Operation& op) const {
@@ -265,24 +307,25 @@ Outcome<std::optional<Value>> Update::new_value(const bson_t* document, const Op
   return std::optional<Value>(std::move(*sum));
 }
 
-Outcome<Document> Update::apply_top_level(const bson_t* document, size_t begin, size_t end) const {
-  // What sequential application gives, since the paths do not overlap (parse()
-  // refuses those that do): a named field is replaced where it stands (every
-  // copy of a repeated key) or removed, and the new ones follow in the
-  // update's order. Each $inc reads its field before any other change, which
-  // cannot touch it.
+Outcome<Document> Update::apply_siblings(const bson_t* document, const bson_t* siblings, size_t begin,
+                                         size_t end) const {
+  // What applying the fields one at a time gives, since the paths do not
+  // overlap (parse() refuses those that do): a named field is replaced
+  // where it stands (every copy of a repeated key) or removed, and the new
+  // ones follow in the update's order. Each $inc reads its field in the
+  // whole document before any other change, which cannot touch it.
   std::vector<std::optional<Value>> values;
   std::unordered_map<std::string_view, size_t> named;
   for (size_t op = begin; op < end; ++op) {
     Outcome<std::optional<Value>> value = new_value(document, operations_[op]);
     if (!value) return value.error();
     values.push_back(std::move(*value));
-    named.emplace(operations_[op].path, op - begin);
+    named.emplace(operations_[op].parts.back(), op - begin);
   }
   std::vector<bool> present(values.size(), false);
   bson_t out = BSON_INITIALIZER;
   bson_iter_t it;
-  bson_iter_init(&it, document);
+  bson_iter_init(&it, siblings);
   while (bson_iter_next(&it)) {
     const char* name = bson_iter_key(&it);
     int name_length = static_cast<int>(bson_iter_key_len(&it));
@@ -299,7 +342,7 @@ Outcome<Document> Update::apply_top_level(const bson_t* document, size_t begin, 
   }
   for (size_t i = 0; i < values.size(); ++i) {
     if (present[i] || !values[i]) continue;
-    const std::string& key = operations_[begin + i].path;
+    const std::string& key = operations_[begin + i].parts.back();
     bson_iter_t value;
     values[i]->iter(&value);
     bson_append_iter(&out, key.data(), static_cast<int>(key.size()), &value);

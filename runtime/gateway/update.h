@@ -34,10 +34,15 @@ class Update {
     Value value;
   };
   Outcome<Document> apply_operators(const bson_t* document) const;
+  // Paths of one length that differ in their last field only.
+  static bool same_parent(const Operation& a, const Operation& b);
+  // The embedded document at `parent`, if each step is one field holding one.
+  static std::optional<Document> embedded_at(const bson_t* document, const std::vector<std::string>& parent);
   // What `op` writes: its value, the sum for $inc, nothing for $unset.
   Outcome<std::optional<Value>> new_value(const bson_t* document, const Operation& op) const;
-  // operations_[begin, end), all on top-level fields, in one pass.
-  Outcome<Document> apply_top_level(const bson_t* document, size_t begin, size_t end) const;
+  // `siblings` (the fields' parent in `document`) with operations_[begin,
+  // end), fields of that one parent, applied in one pass.
+  Outcome<Document> apply_siblings(const bson_t* document, const bson_t* siblings, size_t begin, size_t end) const;
   std::vector<Operation> operations_;
   std::optional<Document> replacement_;
 };

@@ -127,6 +127,61 @@ TEST(Update, FieldsApplyInTheUpdatesOrder) {
             MongoCode::kPathNotViable);
 }
 
+// Fields of one parent go in one pass when the parent is one embedded
+// document; through an array, a missing or repeated parent, one at a time.
+// Every case gives what applying each field in turn gives.
+TEST(Update, NestedFieldsApplyInTheUpdatesOrder) {
+  EXPECT_EQ(updated(R"({"$set": {"p.q.z": 1, "p.q.a": 2}, "$inc": {"p.q.n": 1}, "$unset": {"p.q.gone": 1}})",
+                    R"({"_id": 1, "p": {"q": {"a": 0, "gone": 1, "n": 41, "k": 1}, "r": 2}})"),
+            J(R"({"_id": 1, "p": {"q": {"a": 2, "n": 42, "k": 1, "z": 1}, "r": 2}})").to_json());
+  EXPECT_EQ(updated(R"({"$set": {"new.x": 1, "new.y": 2, "new.z": 3}})", R"({"_id": 1})"),
+            J(R"({"_id": 1, "new": {"x": 1, "y": 2, "z": 3}})").to_json());
+  EXPECT_EQ(updated(R"({"$set": {"arr.1.x": 1, "arr.1.y": 2}})", R"({"_id": 1, "arr": [{"x": 0}, {"w": 0}]})"),
+            J(R"({"_id": 1, "arr": [{"x": 0}, {"w": 0, "x": 1, "y": 2}]})").to_json());
+  EXPECT_EQ(updated(R"({"$set": {"s.x": 1, "s.y": 2}})", R"({"_id": 1, "s": {}})"),
+            J(R"({"_id": 1, "s": {"x": 1, "y": 2}})").to_json());
+  EXPECT_EQ(apply_error(R"({"$set": {"s.x": 1, "s.y": 2}})", R"({"_id": 1, "s": 5})"), MongoCode::kPathNotViable);
+  EXPECT_EQ(apply_error(R"({"$inc": {"p.a": 1, "p.b": 1}})", R"({"_id": 1, "p": {"a": 1, "b": "x"}})"),
+            MongoCode::kTypeMismatch);
+  // A repeated parent key: each copy gets the fields.
+  bson_t twice = BSON_INITIALIZER, first, second;
+  bson_append_int32(&twice, "_id", -1, 1);
+  bson_append_document_begin(&twice, "p", -1, &first);
+  bson_append_int32(&first, "a", -1, 1);
+  bson_append_document_end(&twice, &first);
+  bson_append_document_begin(&twice, "p", -1, &second);
+  bson_append_int32(&second, "b", -1, 2);
+  bson_append_document_end(&twice, &second);
+  Outcome<Update> set = Update::parse(J(R"({"$set": {"p.x": 7, "p.y": 8}})").get());
+  ASSERT_TRUE(set.is_ok());
+  Outcome<Document> result = set->apply(&twice);
+  bson_destroy(&twice);
+  ASSERT_TRUE(result.is_ok());
+  EXPECT_EQ(result->to_json(), R"({ "_id" : 1, "p" : { "a" : 1, "x" : 7, "y" : 8 }, "p" : { "b" : 2, "x" : 7, "y" : 8 } })");
+}
+
+TEST(Update, AWideNestedUpdateSetsEveryField) {
+  bson_t update = BSON_INITIALIZER, fields;
+  bson_append_document_begin(&update, "$set", -1, &fields);
+  constexpr int kFields = 50'000;
+  for (int i = 0; i < kFields; ++i) bson_append_int32(&fields, ("p.q.f" + std::to_string(i)).c_str(), -1, i);
+  bson_append_document_end(&update, &fields);
+  Document document = Document::adopt(&update);
+  Outcome<Update> parsed = Update::parse(document.get());
+  ASSERT_TRUE(parsed.is_ok());
+  Outcome<Document> result = parsed->apply(J(R"({"_id": 1, "p": {"q": {"f3": "old"}, "r": 1}})").get());
+  ASSERT_TRUE(result.is_ok());
+  bson_iter_t it, q;
+  ASSERT_TRUE(bson_iter_init(&it, result->get()) && bson_iter_find_descendant(&it, "p.q", &q));
+  bson_t inner;
+  ASSERT_TRUE(embedded(&q, &inner));
+  EXPECT_EQ(bson_count_keys(&inner), static_cast<uint32_t>(kFields));
+  ASSERT_TRUE(bson_iter_init(&it, result->get()) && bson_iter_find_descendant(&it, "p.q.f49999", &q));
+  EXPECT_EQ(bson_iter_int32(&q), 49'999);
+  ASSERT_TRUE(bson_iter_init(&it, result->get()) && bson_iter_find_descendant(&it, "p.r", &q));
+  EXPECT_EQ(bson_iter_int32(&q), 1);
+}
+
 TEST(Update, AWideUpdateSetsEveryField) {
   bson_t update = BSON_INITIALIZER, fields;
   bson_append_document_begin(&update, "$set", -1, &fields);
