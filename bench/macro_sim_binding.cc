@@ -265,7 +265,8 @@ int main(int argc, char** argv) {
     }
     std::printf("rounds: %zu nodes, clusters of %zu, %d ticks: bare S4U %.2f s, %.2f us per replica-tick; "
                 "720 ticks (30 days) would take %.0f s\n",
-                r.nodes, r.cluster_size, r.ticks, wall, wall / static_cast<double>(replica_ticks) * 1e6, wall / r.ticks * 720);
+                r.nodes, r.cluster_size, r.ticks, wall, wall / static_cast<double>(replica_ticks) * 1e6,
+                wall / r.ticks * 720);
     return 0;
   }
   double bare = 1e300, binding = 1e300;

@@ -302,7 +302,9 @@ Result<std::string> NodeRowSource::exchange(const std::string& line, Clock::time
   if (!socket_.is_open()) {
     boost::system::error_code ec = asio::error::would_block;
     socket_.async_connect(endpoint_, [&ec](boost::system::error_code e) { ec = e; });
-    if (!run_until(deadline)) return Status::error(ErrorCode::kTimeout, where() + ": no connection within the deadline");
+    if (!run_until(deadline)) {
+      return Status::error(ErrorCode::kTimeout, where() + ": no connection within the deadline");
+    }
     if (ec) {
       disconnect();
       return Status::error(ErrorCode::kUnavailable, where() + ": cannot connect: " + ec.message());
@@ -321,7 +323,8 @@ Status NodeRowSource::authenticate(Clock::time_point deadline) {
   if (reply.is_object() && reply.value("authenticated", false) == true) return Status::ok();
   disconnect();
   if (reply.is_object() && reply.contains("error")) return node_error(reply);
-  return Status::error(ErrorCode::kMalformed, where() + ": an answer to \"auth\" that is not {\"authenticated\": true}");
+  return Status::error(ErrorCode::kMalformed,
+                       where() + ": an answer to \"auth\" that is not {\"authenticated\": true}");
 }
 
 Result<std::string> NodeRowSource::round_trip(const std::string& line, Clock::time_point deadline) {

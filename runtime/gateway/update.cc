@@ -239,10 +239,10 @@ Outcome<Document> Update::apply_operators(const bson_t* document) const {
     size_t end = op + 1;
     while (end < operations_.size() && same_parent(operations_[op], operations_[end])) ++end;
     std::vector<std::string> parent(operations_[op].parts.begin(), operations_[op].parts.end() - 1);
-    std::optional<Document> siblings =
-        parent.empty() ? std::optional<Document>(Document::copy_of(current.get())) : end - op > 1 ? embedded_at(current.get(), parent) : std::nullopt;
-    if (siblings) {
-      Outcome<Document> changed = apply_siblings(current.get(), siblings->get(), op, end);
+    std::optional<Document> nested;
+    if (!parent.empty() && end - op > 1) nested = embedded_at(current.get(), parent);
+    if (parent.empty() || nested) {
+      Outcome<Document> changed = apply_siblings(current.get(), nested ? nested->get() : current.get(), op, end);
       if (!changed) return changed.error();
       if (parent.empty()) {
         current = std::move(*changed);

@@ -100,7 +100,8 @@ TEST(Update, ManyPathsAreCheckedForConflictsInLinearTime) {
 // Top-level fields go in one pass, dotted paths one by one, in the
 // update's order: the result is what applying each field in turn gives.
 TEST(Update, FieldsApplyInTheUpdatesOrder) {
-  EXPECT_EQ(updated(R"({"$set": {"z": 1, "x.y": 2, "a": 3}, "$inc": {"n": 5, "m": 1}, "$unset": {"gone": 1, "never": 1}})",
+  EXPECT_EQ(updated(R"({"$set": {"z": 1, "x.y": 2, "a": 3}, "$inc": {"n": 5, "m": 1},
+                        "$unset": {"gone": 1, "never": 1}})",
                     R"({"_id": 1, "a": 0, "gone": true, "n": 10, "k": 1})"),
             J(R"({"_id": 1, "a": 3, "n": 15, "k": 1, "z": 1, "x": {"y": 2}, "m": 1})").to_json());
   // A repeated key (BSON allows one) is replaced wherever it stands.
@@ -157,7 +158,8 @@ TEST(Update, NestedFieldsApplyInTheUpdatesOrder) {
   Outcome<Document> result = set->apply(&twice);
   bson_destroy(&twice);
   ASSERT_TRUE(result.is_ok());
-  EXPECT_EQ(result->to_json(), R"({ "_id" : 1, "p" : { "a" : 1, "x" : 7, "y" : 8 }, "p" : { "b" : 2, "x" : 7, "y" : 8 } })");
+  EXPECT_EQ(result->to_json(),
+            R"({ "_id" : 1, "p" : { "a" : 1, "x" : 7, "y" : 8 }, "p" : { "b" : 2, "x" : 7, "y" : 8 } })");
 }
 
 TEST(Update, AWideNestedUpdateSetsEveryField) {
