@@ -40,7 +40,7 @@ const bson_t* Document::get() const {
 }
 
 namespace {
-enum class Shape { kOk, kTooDeep, kMalformed, kKeyNotUtf8 };
+enum class Shape { kOk, kTooDeep, kMalformed, kKeyNotUtf8, kNulInCode };
 
 // libbson's iterator accepts an embedded document whose last byte is not the
 // terminating NUL, but bson_init_static (and so bson_append_iter, which the
@@ -65,6 +65,21 @@ Shape walk(const bson_t* document, bool is_array, int depth, int max_depth, bool
       misnumbered = std::string_view(bson_iter_key(&it), bson_iter_key_len(&it)) != std::string_view(key, length);
     }
     ++index;
+    // libbson copies JavaScript code and a DBPointer's collection as C
+    // strings: one with a NUL inside would be cut short at every copy.
+    uint32_t text_length = 0;
+    const char* text = nullptr;
+    if (BSON_ITER_HOLDS_CODE(&it)) {
+      text = bson_iter_code(&it, &text_length);
+    } else if (BSON_ITER_HOLDS_CODEWSCOPE(&it)) {
+      uint32_t scope_length = 0;
+      const uint8_t* scope = nullptr;
+      text = bson_iter_codewscope(&it, &text_length, &scope_length, &scope);
+    } else if (BSON_ITER_HOLDS_DBPOINTER(&it)) {
+      const bson_oid_t* oid = nullptr;
+      bson_iter_dbpointer(&it, &text_length, &text, &oid);
+    }
+    if (text != nullptr && std::memchr(text, 0, text_length) != nullptr) return Shape::kNulInCode;
     bson_t child;
     bool nested = false;
     if (BSON_ITER_HOLDS_DOCUMENT(&it) || BSON_ITER_HOLDS_ARRAY(&it)) {
@@ -159,6 +174,11 @@ Result<Document> Document::parse(ByteView bytes, size_t max_bytes) {
   }
   if (shape == Shape::kMalformed) return Status::error(ErrorCode::kMalformed, "BSON document has a corrupt element");
   if (shape == Shape::kKeyNotUtf8) return Status::error(ErrorCode::kMalformed, "BSON document has a key that is not UTF-8");
+  if (shape == Shape::kNulInCode) {
+    return Status::error(ErrorCode::kInvalidArgument,
+                         "BSON document holds JavaScript code or a DBPointer with a NUL byte inside, which the "
+                         "gateway cannot store whole");
+  }
   size_t offset = 0;
   if (!bson_validate(&view, BSON_VALIDATE_NONE, &offset)) {
     return Status::error(ErrorCode::kMalformed, "BSON document is corrupt at byte " + std::to_string(offset));

@@ -263,6 +263,31 @@ TEST(Wire, ArraysAreKeyedFromZeroOnceParsed) {
   EXPECT_EQ(bytes_of(*same), numbered);
 }
 
+// libbson copies code and a DBPointer's collection as C strings, so a NUL
+// inside one would be cut off at the first copy: such a document is refused
+// instead of stored short.
+TEST(Wire, CodeWithANulInsideIsRefusedNotCut) {
+  // {c: <type> "a\0b"}, built by hand: libbson's own builders take C strings.
+  auto with_string = [](uint8_t type, const std::string& text, const std::string& after) {
+    std::string body = std::string(1, static_cast<char>(type)) + std::string("c\0", 2);
+    uint32_t length = static_cast<uint32_t>(text.size() + 1);
+    for (int i = 0; i < 4; ++i) body += static_cast<char>(length >> (8 * i));
+    body += text + std::string(1, '\0') + after;
+    std::string doc = "    " + body + std::string(1, '\0');
+    uint32_t total = static_cast<uint32_t>(doc.size());
+    for (int i = 0; i < 4; ++i) doc[i] = static_cast<char>(total >> (8 * i));
+    return Bytes(doc.begin(), doc.end());
+  };
+  const std::string oid(12, '\x01');
+  EXPECT_TRUE(Document::parse(with_string(BSON_TYPE_CODE, "return 1", "")).is_ok());
+  EXPECT_TRUE(Document::parse(with_string(BSON_TYPE_DBPOINTER, "db.coll", oid)).is_ok());
+  for (auto [type, after] : {std::pair<uint8_t, std::string>{BSON_TYPE_CODE, ""}, {BSON_TYPE_DBPOINTER, oid}}) {
+    Result<Document> cut = Document::parse(with_string(type, std::string("a\0b", 3), after));
+    ASSERT_FALSE(cut.is_ok()) << int(type);
+    EXPECT_NE(cut.status().message().find("NUL byte inside"), std::string::npos) << cut.status().to_string();
+  }
+}
+
 TEST(Wire, OpQueryParsesAndOpReplySerializes) {
   Bytes out;
   put_i32(out, 0);
