@@ -162,14 +162,21 @@ TEST(Update, NestedFieldsApplyInTheUpdatesOrder) {
             R"({ "_id" : 1, "p" : { "a" : 1, "x" : 7, "y" : 8 }, "p" : { "b" : 2, "x" : 7, "y" : 8 } })");
 }
 
-TEST(Update, AWideNestedUpdateSetsEveryField) {
+constexpr int kWideFields = 50'000;
+
+// {$set: {<prefix>0: 0, <prefix>1: 1, ...}}, kWideFields of them.
+Outcome<Update> wide_set(const std::string& prefix) {
   bson_t update = BSON_INITIALIZER, fields;
   bson_append_document_begin(&update, "$set", -1, &fields);
-  constexpr int kFields = 50'000;
-  for (int i = 0; i < kFields; ++i) bson_append_int32(&fields, ("p.q.f" + std::to_string(i)).c_str(), -1, i);
+  for (int i = 0; i < kWideFields; ++i) bson_append_int32(&fields, (prefix + std::to_string(i)).c_str(), -1, i);
   bson_append_document_end(&update, &fields);
   Document document = Document::adopt(&update);
-  Outcome<Update> parsed = Update::parse(document.get());
+  return Update::parse(document.get());
+}
+
+TEST(Update, AWideNestedUpdateSetsEveryField) {
+  constexpr int kFields = kWideFields;
+  Outcome<Update> parsed = wide_set("p.q.f");
   ASSERT_TRUE(parsed.is_ok());
   Outcome<Document> result = parsed->apply(J(R"({"_id": 1, "p": {"q": {"f3": "old"}, "r": 1}})").get());
   ASSERT_TRUE(result.is_ok());
@@ -185,13 +192,8 @@ TEST(Update, AWideNestedUpdateSetsEveryField) {
 }
 
 TEST(Update, AWideUpdateSetsEveryField) {
-  bson_t update = BSON_INITIALIZER, fields;
-  bson_append_document_begin(&update, "$set", -1, &fields);
-  constexpr int kFields = 50'000;
-  for (int i = 0; i < kFields; ++i) bson_append_int32(&fields, ("f" + std::to_string(i)).c_str(), -1, i);
-  bson_append_document_end(&update, &fields);
-  Document document = Document::adopt(&update);
-  Outcome<Update> parsed = Update::parse(document.get());
+  constexpr int kFields = kWideFields;
+  Outcome<Update> parsed = wide_set("f");
   ASSERT_TRUE(parsed.is_ok());
   Outcome<Document> result = parsed->apply(J(R"({"_id": 1, "f7": "old"})").get());
   ASSERT_TRUE(result.is_ok());
