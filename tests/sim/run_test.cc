@@ -17,6 +17,7 @@ namespace {
 namespace fs = std::filesystem;
 
 using fluence::sim::testing::run_sim;
+using fluence::sim::testing::run_sim_text;
 using fluence::sim::testing::SimRun;
 
 std::string scenario(const char* name) { return std::string(FLUENCE_SCENARIOS_DIR) + "/" + name; }
@@ -131,13 +132,7 @@ TEST(SimRunTest, ALazyMemberFetchingFromAnAccompliceIsCaughtOnlyByATightDeadline
   small >> loose;
   loose["cluster"]["max_response_ms"] = 1000;
   loose["cluster"]["ticks"] = 6;
-  fs::path file = fs::temp_directory_path() / ("lazy-fetch-loose-" + std::to_string(getpid()) + ".json");
-  {
-    std::ofstream out(file);
-    out << loose.dump();
-  }
-  SimRun passed = run_sim(file.string(), "--seed 3");
-  fs::remove(file);
+  SimRun passed = run_sim_text("lazy-fetch-loose", loose.dump(), "--seed 3");
   ASSERT_EQ(passed.exit_code, 0) << passed.output;
   EXPECT_GT(passed.summary["lazy_challenges_touched"].get<int>(), 0);
   EXPECT_EQ(passed.summary["lazy_fetches_answered"], passed.summary["lazy_challenges_touched"]);
@@ -190,18 +185,17 @@ TEST(SimRunTest, OneFastMemberCommitsNothingEarly) {
 // verdicts out for the inclusion bound. All corrupted: it stays sealed, and
 // the colluders, who lost data, are proven every tick.
 TEST(SimRunTest, AColludingClusterStaysSealedOnlyWithACorruptedArbiterQuorum) {
-  std::string file = (fs::temp_directory_path() / ("colluding-" + std::to_string(getpid()) + ".json")).string();
-  auto run_with = [&](double corrupted) {
-    std::ofstream(file) << R"({"question": "q", "kind": "colluding-cluster",
-                              "cluster": {"members": 4, "arbiters": 3, "inclusion_ticks": 2, "forgotten_fraction": 0.2,
-                                          "rows": 100, "chunks": 10, "tick_s": 3600, "ticks": 5,
-                                          "block_interval_ms": 600000, "corrupted_arbiter_fraction": )"
-                        << corrupted << "}}";
-    return run_sim(file, "--seed 3");
+  auto run_with = [](double corrupted) {
+    std::ostringstream scenario_json;
+    scenario_json << R"({"question": "q", "kind": "colluding-cluster",
+                         "cluster": {"members": 4, "arbiters": 3, "inclusion_ticks": 2, "forgotten_fraction": 0.2,
+                                     "rows": 100, "chunks": 10, "tick_s": 3600, "ticks": 5,
+                                     "block_interval_ms": 600000, "corrupted_arbiter_fraction": )"
+                  << corrupted << "}}";
+    return run_sim_text("colluding", scenario_json.str(), "--seed 3");
   };
   SimRun honest = run_with(0);
   SimRun corrupted = run_with(1);
-  fs::remove(file);
   ASSERT_EQ(honest.exit_code, 0) << honest.output;
   ASSERT_EQ(corrupted.exit_code, 0) << corrupted.output;
   EXPECT_EQ(honest.summary["corrupted_arbiters"], 0);
@@ -222,13 +216,10 @@ TEST(SimRunTest, AColludingClusterStaysSealedOnlyWithACorruptedArbiterQuorum) {
 // four of them rebuild the data from the captors' journals and run the
 // chain on, sealed by the three left over.
 TEST(SimRunTest, HonestArbitersReplaceAColludingClusterWhenTheyOutnumberIt) {
-  std::string file = (fs::temp_directory_path() / ("capture-" + std::to_string(getpid()) + ".json")).string();
-  std::ofstream(file) << R"({"question": "q", "kind": "colluding-cluster",
-                            "cluster": {"members": 4, "arbiters": 7, "inclusion_ticks": 2, "forgotten_fraction": 0.2,
-                                        "rows": 100, "chunks": 10, "tick_s": 3600, "ticks": 5,
-                                        "block_interval_ms": 600000, "corrupted_arbiter_fraction": 0}})";
-  SimRun run = run_sim(file, "--seed 3");
-  fs::remove(file);
+  SimRun run = run_sim_text("replace", R"({"question": "q", "kind": "colluding-cluster",
+      "cluster": {"members": 4, "arbiters": 7, "inclusion_ticks": 2, "forgotten_fraction": 0.2,
+                  "rows": 100, "chunks": 10, "tick_s": 3600, "ticks": 5,
+                  "block_interval_ms": 600000, "corrupted_arbiter_fraction": 0}})", "--seed 3");
   ASSERT_EQ(run.exit_code, 0) << run.output;
   EXPECT_EQ(run.summary["sealed_to_end"], 0);
   EXPECT_EQ(run.summary["replaceable"], 1);
@@ -246,13 +237,10 @@ TEST(SimRunTest, HonestArbitersReplaceAColludingClusterWhenTheyOutnumberIt) {
 // has made no block for halt_ticks, and the recruits, rebuilt from the two
 // members still up, seal blocks again.
 TEST(SimRunTest, AHaltedClusterIsReplacedFromItsArbitersAfterHaltTicks) {
-  std::string file = (fs::temp_directory_path() / ("halt-" + std::to_string(getpid()) + ".json")).string();
-  std::ofstream(file) << R"({"question": "q", "kind": "region-ban",
-                            "cluster": {"members": 4, "arbiters": 7, "banned": [2, 3], "ban_tick": 2, "halt_ticks": 1,
-                                        "rows": 100, "chunks": 10, "tick_s": 3600, "ticks": 6,
-                                        "write_interval_s": 1200, "block_interval_ms": 600000}})";
-  SimRun run = run_sim(file, "--seed 2");
-  fs::remove(file);
+  SimRun run = run_sim_text("halt", R"({"question": "q", "kind": "region-ban",
+      "cluster": {"members": 4, "arbiters": 7, "banned": [2, 3], "ban_tick": 2, "halt_ticks": 1,
+                  "rows": 100, "chunks": 10, "tick_s": 3600, "ticks": 6,
+                  "write_interval_s": 1200, "block_interval_ms": 600000}})", "--seed 2");
   ASSERT_EQ(run.exit_code, 0) << run.output;
   EXPECT_EQ(run.summary["replaceable"], 1);
   EXPECT_EQ(run.summary["captured"], 1) << run.output;
@@ -273,14 +261,11 @@ TEST(SimRunTest, AHaltedClusterIsReplacedFromItsArbitersAfterHaltTicks) {
 // had more offline ticks than the SLA allows (here none), which also removes
 // the member. The expected pay follows from the ticks it was down.
 TEST(SimRunTest, AFlakyMemberIsPaidOnlyForPeriodsWithinTheSla) {
-  std::string file = (fs::temp_directory_path() / ("flaky-" + std::to_string(getpid()) + ".json")).string();
-  std::ofstream(file) << R"({"question": "q", "kind": "flaky-members",
-                            "cluster": {"members": 4, "arbiters": 3, "flaky": [3], "uptime": 0.7, "period_ticks": 3,
-                                        "max_offline_ticks_per_period": 0, "eject_after_offline_ticks": 1000,
-                                        "rows": 100, "chunks": 10, "tick_s": 3600, "ticks": 9,
-                                        "block_interval_ms": 600000}})";
-  SimRun run = run_sim(file, "--seed 6");
-  fs::remove(file);
+  SimRun run = run_sim_text("flaky", R"({"question": "q", "kind": "flaky-members",
+      "cluster": {"members": 4, "arbiters": 3, "flaky": [3], "uptime": 0.7, "period_ticks": 3,
+                  "max_offline_ticks_per_period": 0, "eject_after_offline_ticks": 1000,
+                  "rows": 100, "chunks": 10, "tick_s": 3600, "ticks": 9,
+                  "block_interval_ms": 600000}})", "--seed 6");
   ASSERT_EQ(run.exit_code, 0) << run.output;
   const uint64_t periods = run.summary["periods_settled"].get<uint64_t>();
   ASSERT_EQ(periods, 2u) << "periods [1, 4) and [4, 7) close by tick 9";
@@ -306,12 +291,9 @@ TEST(SimRunTest, AFlakyMemberIsPaidOnlyForPeriodsWithinTheSla) {
 }
 
 TEST(SimRunTest, CommitteeCaptureRatesFollowTheHypergeometricModel) {
-  std::string file = (fs::temp_directory_path() / ("capture-" + std::to_string(getpid()) + ".json")).string();
-  std::ofstream(file) << R"({"question": "q", "kind": "committee-capture",
-                            "capture": {"network_nodes": 2000, "malicious_fraction": 0.4, "cluster_size": 7,
-                                        "arbiters": 7, "datasets": 1500}})";
-  SimRun run = run_sim(file, "--seed 5");
-  fs::remove(file);
+  SimRun run = run_sim_text("committee", R"({"question": "q", "kind": "committee-capture",
+      "capture": {"network_nodes": 2000, "malicious_fraction": 0.4, "cluster_size": 7,
+                  "arbiters": 7, "datasets": 1500}})", "--seed 5");
   ASSERT_EQ(run.exit_code, 0) << run.output;
   EXPECT_EQ(run.summary["datasets"], 1500);
   // Model (hypergeometric, N = 2000, M = 800, n = 7): P(>= 3) = 0.580, P(>= 5) = 0.096.

@@ -41,4 +41,15 @@ inline SimRun run_sim(const std::string& scenario, const std::string& extra = ""
   return run;
 }
 
+// run_sim on a scenario given as JSON text, written to a temporary file
+// (named after `name`) for the run and removed after it.
+inline SimRun run_sim_text(const std::string& name, const std::string& scenario_json, const std::string& extra = "") {
+  namespace fs = std::filesystem;
+  fs::path file = fs::temp_directory_path() / (name + "-" + std::to_string(getpid()) + ".json");
+  std::ofstream(file) << scenario_json;
+  SimRun run = run_sim(file.string(), extra);
+  fs::remove(file);
+  return run;
+}
+
 }  // namespace fluence::sim::testing
