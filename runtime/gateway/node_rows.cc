@@ -263,7 +263,11 @@ Result<json> NodeRowSource::call(const json& request, std::chrono::milliseconds 
   ++counter;
   Result<std::string> line = exchange(request.dump() + "\n", Clock::now() + timeout);
   if (!line) return line.status();
-  json reply = json::parse(*line, nullptr, /*allow_exceptions=*/false);
+  return object_reply(*line);
+}
+
+Result<json> NodeRowSource::object_reply(const std::string& line) {
+  json reply = json::parse(line, nullptr, /*allow_exceptions=*/false);
   if (reply.is_discarded() || !reply.is_object()) {
     disconnect();
     return Status::error(ErrorCode::kMalformed, where() + ": a reply that is not a JSON object");
@@ -319,10 +323,11 @@ Result<std::string> NodeRowSource::exchange(const std::string& line, Clock::time
 Status NodeRowSource::authenticate(Clock::time_point deadline) {
   Result<std::string> text = round_trip(json{{"cmd", "auth"}, {"token", options_.admin_token}}.dump() + "\n", deadline);
   if (!text) return text.status();
-  json reply = json::parse(*text, nullptr, false);
-  if (reply.is_object() && reply.value("authenticated", false) == true) return Status::ok();
+  Result<json> reply = object_reply(*text);
+  if (!reply) return reply.status();
+  if (reply->value("authenticated", false) == true) return Status::ok();
   disconnect();
-  if (reply.is_object() && reply.contains("error")) return node_error(reply);
+  if (reply->contains("error")) return node_error(*reply);
   return Status::error(ErrorCode::kMalformed,
                        where() + ": an answer to \"auth\" that is not {\"authenticated\": true}");
 }

@@ -154,6 +154,8 @@ class NodeRowSource final : public client::RowSource {
   // needed; closes the connection on any failure.
   Result<std::string> exchange(const std::string& line, std::chrono::steady_clock::time_point deadline);
   Status authenticate(std::chrono::steady_clock::time_point deadline);
+  // A reply line as a JSON object; anything else closes the connection.
+  Result<nlohmann::json> object_reply(const std::string& line);
   Result<std::string> round_trip(const std::string& line, std::chrono::steady_clock::time_point deadline);
   // Runs the io_context until its work is done or `deadline`; false: timed
   // out, the connection closed and its operations cancelled.
